@@ -1,0 +1,56 @@
+using CardGame.Contracts.Protocol;
+
+using Orleans.Concurrency;
+
+namespace CardGame.Contracts.Grains;
+
+/// <summary>
+/// One grain per player (key: the player id, the token's <c>sub</c>). Remembers the player's name, the room they sit
+/// at and their record, and forwards their actions to that room's <see cref="ITableGrain"/>. Edges call this grain;
+/// it calls tables; tables only send it one-way notices, so calls never form a cycle.
+/// </summary>
+[Alias("cardgame.IPlayerGrain")]
+public interface IPlayerGrain : IGrainWithStringKey
+{
+    [Alias("SignIn")]
+    Task<Welcome> SignIn(string name);
+
+    [Alias("CreateRoom")]
+    Task<RoomResult> CreateRoom(string name, int seats);
+
+    [Alias("JoinRoom")]
+    Task<TableResult> JoinRoom(string roomId);
+
+    [Alias("StartGame")]
+    Task<TableResult> StartGame(string roomId);
+
+    [Alias("TakeCard")]
+    Task<TableResult> TakeCard(string roomId);
+
+    [Alias("PutCard")]
+    Task<TableResult> PutCard(string roomId, string card, string? suit);
+
+    [Alias("LeaveRoom")]
+    Task<TableResult> LeaveRoom(string roomId);
+
+    [Alias("GetTable")]
+    Task<TableResult> GetTable(string roomId);
+
+    /// <summary>
+    /// An edge reports its live connection count for this player (0 when the last one closed). Edges repeat it
+    /// periodically; an edge that stops repeating is taken as gone.
+    /// </summary>
+    [Alias("SetConnections")]
+    Task SetConnections(string edgeId, int connections);
+
+    /// <summary>One-way notice from a table: the player no longer holds a seat there (left, or seat hold expired).</summary>
+    [Alias("SeatReleased"), OneWay]
+    Task SeatReleased(string roomId);
+
+    /// <summary>One-way notice from a table: a game the player was in finished.</summary>
+    [Alias("GameFinished"), OneWay]
+    Task GameFinished(string roomId, bool won);
+
+    [Alias("GetStats")]
+    Task<PlayerStats> GetStats();
+}

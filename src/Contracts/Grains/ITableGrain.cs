@@ -1,0 +1,58 @@
+using CardGame.Contracts.Protocol;
+
+namespace CardGame.Contracts.Grains;
+
+/// <summary>
+/// One grain per room (key: the room id). Holds seats, the game and <c>seq</c>; every accepted action is persisted
+/// before the call returns. Called by <see cref="IPlayerGrain"/> (actions) and by edges (subscriptions).
+/// </summary>
+[Alias("cardgame.ITableGrain")]
+public interface ITableGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the room. Fails with <c>bad_request</c> if it exists already.</summary>
+    [Alias("Create")]
+    Task<RoomResult> Create(string name, int seats, string creatorId);
+
+    [Alias("Join")]
+    Task<TableResult> Join(PlayerSnapshot player);
+
+    [Alias("Start")]
+    Task<TableResult> Start(string playerId);
+
+    [Alias("Take")]
+    Task<TableResult> Take(string playerId);
+
+    [Alias("Put")]
+    Task<TableResult> Put(string playerId, string card, string? suit);
+
+    [Alias("Leave")]
+    Task<TableResult> Leave(string playerId);
+
+    [Alias("GetView")]
+    Task<TableResult> GetView(string playerId);
+
+    /// <summary>Whether <paramref name="playerId"/> holds a seat here.</summary>
+    [Alias("IsSeated")]
+    Task<bool> IsSeated(string playerId);
+
+    /// <summary>
+    /// The player's live connection count across all edges went to zero (<paramref name="connected"/> false) or up
+    /// from zero. A disconnected seated player keeps the seat for <c>Game:SeatHoldSeconds</c>.
+    /// </summary>
+    [Alias("SetConnected")]
+    Task SetConnected(string playerId, bool connected);
+
+    /// <summary>
+    /// Registers (or refreshes) <paramref name="edgeId"/>'s observer. Returns the table's current <c>seq</c>.
+    /// A subscription not refreshed within the table's subscription lifetime expires.
+    /// </summary>
+    [Alias("Subscribe")]
+    Task<long> Subscribe(string edgeId, ITableObserver observer);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(string edgeId);
+
+    /// <summary>The room's list entry, or null if the room does not exist.</summary>
+    [Alias("GetInfo")]
+    Task<RoomInfo?> GetInfo();
+}

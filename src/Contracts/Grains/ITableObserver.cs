@@ -1,0 +1,13 @@
+namespace CardGame.Contracts.Grains;
+
+/// <summary>
+/// Implemented by each edge node, once per node (not per player): a table sends each subscribed edge its events
+/// in <c>seq</c> order, one batch at a time, and the edge fans them out to its local connections.
+/// Observers are not durable: edges re-subscribe periodically (<see cref="ITableGrain.Subscribe"/>).
+/// </summary>
+[Alias("cardgame.ITableObserver")]
+public interface ITableObserver : IGrainObserver
+{
+    [Alias("OnTableEvents")]
+    Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications);
+}

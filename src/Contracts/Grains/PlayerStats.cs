@@ -1,0 +1,9 @@
+namespace CardGame.Contracts.Grains;
+
+[GenerateSerializer, Immutable, Alias("cardgame.PlayerStats")]
+public sealed record PlayerStats(
+    [property: Id(0)] string PlayerId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? RoomId,
+    [property: Id(3)] int GamesPlayed,
+    [property: Id(4)] int GamesWon);

@@ -1,0 +1,7 @@
+namespace CardGame.Contracts.Protocol;
+
+/// <summary>Server → client: the events a game client receives (the hub is <c>Hub&lt;IGameClient&gt;</c>).</summary>
+public interface IGameClient
+{
+    Task TableEvent(TableEvent tableEvent);
+}

@@ -1,0 +1,20 @@
+namespace CardGame.Contracts.Protocol;
+
+/// <summary>
+/// One event of a room, as a client receives it. Fields that do not apply are null.
+/// <see cref="Seq"/> increases by exactly one with every event of a room.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cardgame.TableEvent")]
+public sealed record TableEvent(
+    [property: Id(0)] string RoomId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] string Kind,
+    [property: Id(3)] string? PlayerId,
+    [property: Id(4)] string? Card = null,
+    [property: Id(5)] string? Suit = null,
+    [property: Id(6)] int? HandCount = null,
+    [property: Id(7)] string? Turn = null,
+    [property: Id(8)] string? Winner = null,
+    [property: Id(9)] bool? Auto = null,
+    [property: Id(10)] bool? Connected = null,
+    [property: Id(11)] IReadOnlyList<string>? Hand = null);

@@ -1,0 +1,20 @@
+namespace CardGame.Contracts.Protocol;
+
+/// <summary>
+/// A table as one player sees it, at <see cref="Seq"/>. <see cref="Hand"/> holds the caller's own cards only;
+/// <see cref="Suit"/> is the suit to follow (the declared suit after an 8).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cardgame.TableView")]
+public sealed record TableView(
+    [property: Id(0)] string RoomId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] long Seq,
+    [property: Id(3)] string Phase,
+    [property: Id(4)] int Seats,
+    [property: Id(5)] IReadOnlyList<PlayerView> Players,
+    [property: Id(6)] string? Turn,
+    [property: Id(7)] string? TopCard,
+    [property: Id(8)] string? Suit,
+    [property: Id(9)] int StockCount,
+    [property: Id(10)] IReadOnlyList<string>? Hand,
+    [property: Id(11)] string? Winner);
