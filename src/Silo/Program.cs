@@ -1,1 +1,8 @@
-﻿Console.WriteLine("Hello, World!");
+using CardGame.Silo;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddCardGameSilo();
+
+var app = builder.Build();
+app.MapHealthChecks("/health");
+app.Run();

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds and starts CardGame locally: one silo and one edge, then prints the URL to open.
+#   ./run.sh            embedded default: localhost clustering, in-memory storage, nothing else needed
+#   ./run.sh --redis    Redis clustering and storage on a local redis-server (127.0.0.1:6379; installed with apt
+#                       and started when missing and we may)
+# Stop with Ctrl+C.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+EDGE_URL="${EDGE_URL:-http://127.0.0.1:5101}"
+if [ "${1:-}" = "--redis" ]; then
+  if ! command -v redis-server >/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq redis-server >/dev/null
+  fi
+  if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+    redis-server --bind 127.0.0.1 --port 6379 --appendonly yes --appendfsync always --dir "${TMPDIR:-/tmp}" --daemonize yes >/dev/null
+  fi
+  export ConnectionStrings__Redis="127.0.0.1:6379"
+  echo "Using Redis at 127.0.0.1:6379"
+fi
+
+if [ -f src/Edge/package.json ]; then
+  (cd src/Edge && npm ci --no-audit --no-fund --loglevel=error)
+fi
+dotnet build CardGame.sln -c Release --nologo -v quiet
+
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+dotnet run -c Release --no-build --project src/Silo &
+pids+=($!)
+# The edge retries until the silo's gateway is up.
+dotnet run -c Release --no-build --project src/Edge -- --urls "$EDGE_URL" &
+pids+=($!)
+for _ in $(seq 1 120); do
+  if curl -fs "$EDGE_URL/health" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+echo
+echo "CardGame is running. Open $EDGE_URL in a browser (a second edge: dotnet run --project src/Edge -- --urls http://127.0.0.1:5102)."
+wait

@@ -1,0 +1,199 @@
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CardGame.Grains;
+
+/// <summary>
+/// One player: name, the room they sit at, and their record. Validates what the player asks for, keeps
+/// "one room at a time", and forwards actions to the table. Tracks live connections per edge (leased) and tells the
+/// table when the player's last connection closes or the first one opens.
+/// </summary>
+public sealed partial class PlayerGrain(
+    [PersistentState("player", StorageNames.Tables)] IPersistentState<PlayerState> player,
+    IOptions<GameOptions> gameOptions,
+    TimeProvider time,
+    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
+{
+    private readonly GameOptions _options = gameOptions.Value;
+    private readonly Dictionary<string, (int Count, DateTimeOffset ReportedAt)> _connections = [];
+    private bool _connected = true;
+    private IGrainTimer? _leaseTimer;
+
+    private string PlayerId => this.GetPrimaryKeyString();
+
+    public async Task<Welcome> SignIn(string name)
+    {
+        if (player.State.Name != name)
+        {
+            player.State.Name = name;
+            await player.WriteStateAsync();
+        }
+
+        return new Welcome(PlayerId, name, await CurrentRoomAsync());
+    }
+
+    public async Task<RoomResult> CreateRoom(string name, int seats)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length is < 1 or > 40 || trimmed.Any(char.IsControl))
+        {
+            return RoomResult.Fail(ErrorCodes.BadRequest, "a room name is 1 to 40 characters, no control characters");
+        }
+
+        if (seats is < 2 or > 6)
+        {
+            return RoomResult.Fail(ErrorCodes.BadRequest, "a room has 2 to 6 seats");
+        }
+
+        var roomId = RoomIds.New();
+        return await GrainFactory.GetGrain<ITableGrain>(roomId).Create(trimmed, seats, PlayerId);
+    }
+
+    public async Task<TableResult> JoinRoom(string roomId)
+    {
+        if (!RoomIds.IsValid(roomId))
+        {
+            return BadRoomId();
+        }
+
+        var current = await CurrentRoomAsync();
+        if (current is not null && current != roomId)
+        {
+            return TableResult.Fail(ErrorCodes.AlreadySeated, $"you are seated at room {current}; leave it first");
+        }
+
+        var result = await Table(roomId).Join(new PlayerSnapshot(PlayerId, player.State.Name));
+        if (result.IsOk && player.State.RoomId != roomId)
+        {
+            player.State.RoomId = roomId;
+            await player.WriteStateAsync();
+        }
+
+        if (result.IsOk && !_connected)
+        {
+            await Table(roomId).SetConnected(PlayerId, false);
+        }
+
+        return result;
+    }
+
+    public Task<TableResult> StartGame(string roomId) =>
+        RoomIds.IsValid(roomId) ? Table(roomId).Start(PlayerId) : Task.FromResult(BadRoomId());
+
+    public Task<TableResult> TakeCard(string roomId) =>
+        RoomIds.IsValid(roomId) ? Table(roomId).Take(PlayerId) : Task.FromResult(BadRoomId());
+
+    public Task<TableResult> PutCard(string roomId, string card, string? suit) =>
+        RoomIds.IsValid(roomId) ? Table(roomId).Put(PlayerId, card, suit) : Task.FromResult(BadRoomId());
+
+    public Task<TableResult> GetTable(string roomId) =>
+        RoomIds.IsValid(roomId) ? Table(roomId).GetView(PlayerId) : Task.FromResult(BadRoomId());
+
+    public async Task<TableResult> LeaveRoom(string roomId)
+    {
+        if (!RoomIds.IsValid(roomId))
+        {
+            return BadRoomId();
+        }
+
+        var result = await Table(roomId).Leave(PlayerId);
+        if ((result.IsOk || result.ErrorCode is ErrorCodes.NotSeated or ErrorCodes.RoomNotFound) && player.State.RoomId == roomId)
+        {
+            player.State.RoomId = null;
+            await player.WriteStateAsync();
+        }
+
+        return result;
+    }
+
+    public async Task SetConnections(string edgeId, int connections)
+    {
+        var now = time.GetUtcNow();
+        if (connections > 0)
+        {
+            _connections[edgeId] = (connections, now);
+        }
+        else
+        {
+            _connections.Remove(edgeId);
+        }
+
+        _leaseTimer ??= this.RegisterGrainTimer(ExpireLeasesAsync, _options.ConnectionLease / 2, _options.ConnectionLease / 2);
+        await UpdateConnectedAsync();
+    }
+
+    public async Task SeatReleased(string roomId)
+    {
+        if (player.State.RoomId == roomId)
+        {
+            player.State.RoomId = null;
+            await player.WriteStateAsync();
+        }
+    }
+
+    public async Task GameFinished(string roomId, bool won)
+    {
+        player.State.GamesPlayed++;
+        if (won)
+        {
+            player.State.GamesWon++;
+        }
+
+        await player.WriteStateAsync();
+    }
+
+    public Task<PlayerStats> GetStats() => Task.FromResult(new PlayerStats(
+        PlayerId, player.State.Name, player.State.RoomId, player.State.GamesPlayed, player.State.GamesWon));
+
+    private Task ExpireLeasesAsync(CancellationToken cancellationToken) => UpdateConnectedAsync();
+
+    /// <summary>Tells the table when the player's connection count across all edges crosses zero.</summary>
+    private async Task UpdateConnectedAsync()
+    {
+        var staleBefore = time.GetUtcNow() - _options.ConnectionLease;
+        foreach (var stale in _connections.Where(c => c.Value.ReportedAt < staleBefore).Select(c => c.Key).ToList())
+        {
+            _connections.Remove(stale);
+        }
+
+        var connected = _connections.Count > 0;
+        if (connected == _connected)
+        {
+            return;
+        }
+
+        _connected = connected;
+        LogConnectionChanged(logger, PlayerId, connected);
+        if (player.State.RoomId is { } roomId)
+        {
+            await Table(roomId).SetConnected(PlayerId, connected);
+        }
+    }
+
+    /// <summary>The room the player sits at, checked with the table (a seat hold may have expired meanwhile).</summary>
+    private async Task<string?> CurrentRoomAsync()
+    {
+        if (player.State.RoomId is not { } roomId)
+        {
+            return null;
+        }
+
+        if (await Table(roomId).IsSeated(PlayerId))
+        {
+            return roomId;
+        }
+
+        player.State.RoomId = null;
+        await player.WriteStateAsync();
+        return null;
+    }
+
+    private ITableGrain Table(string roomId) => GrainFactory.GetGrain<ITableGrain>(roomId);
+
+    private static TableResult BadRoomId() => TableResult.Fail(ErrorCodes.BadRequest, "roomId is missing or malformed");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Player {PlayerId} connected: {Connected}")]
+    private static partial void LogConnectionChanged(ILogger logger, string playerId, bool connected);
+}

@@ -1,0 +1,14 @@
+namespace CardGame.Grains;
+
+/// <summary>What a player grain persists (System.Text.Json; only ever add properties).</summary>
+public sealed class PlayerState
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>The room the player is seated at, as far as this grain knows; checked with the table when it matters.</summary>
+    public string? RoomId { get; set; }
+
+    public int GamesPlayed { get; set; }
+
+    public int GamesWon { get; set; }
+}

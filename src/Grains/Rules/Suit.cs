@@ -1,0 +1,10 @@
+namespace CardGame.Grains.Rules;
+
+/// <summary>A card's suit; on the wire its letter C, D, H or S (see <see cref="SuitNames"/>).</summary>
+public enum Suit
+{
+    Clubs,
+    Diamonds,
+    Hearts,
+    Spades,
+}

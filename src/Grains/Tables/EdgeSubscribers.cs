@@ -1,0 +1,139 @@
+using CardGame.Contracts.Grains;
+using Microsoft.Extensions.Logging;
+
+namespace CardGame.Grains;
+
+/// <summary>
+/// The edges subscribed to one table, each with its own ordered queue. Publishing never waits for an edge: each edge
+/// gets one batch in flight at a time (so it sees events in <c>seq</c> order), a slow edge only delays itself, and an
+/// edge that fails repeatedly, falls too far behind or stops refreshing is dropped. Runs on the grain's scheduler.
+/// </summary>
+internal sealed partial class EdgeSubscribers(string roomId, GameOptions options, TimeProvider time, ILogger logger)
+{
+    private const int MaxBatch = 256;
+    private const int MaxConsecutiveFailures = 3;
+
+    private readonly Dictionary<string, Subscription> _edges = [];
+
+    public int Count => _edges.Count;
+
+    public void Subscribe(string edgeId, ITableObserver observer)
+    {
+        if (_edges.TryGetValue(edgeId, out var existing))
+        {
+            existing.Observer = observer;
+            existing.RefreshedAt = time.GetUtcNow();
+            return;
+        }
+
+        _edges[edgeId] = new Subscription(edgeId, observer, time.GetUtcNow());
+        LogSubscribed(logger, roomId, edgeId);
+    }
+
+    public void Unsubscribe(string edgeId) => _edges.Remove(edgeId);
+
+    public void Publish(IReadOnlyList<TableNotification> notifications)
+    {
+        if (notifications.Count == 0)
+        {
+            return;
+        }
+
+        var expiredBefore = time.GetUtcNow() - options.SubscriptionLifetime;
+        foreach (var edge in _edges.Values.ToList())
+        {
+            if (edge.RefreshedAt < expiredBefore)
+            {
+                Drop(edge, "subscription expired");
+                continue;
+            }
+
+            foreach (var notification in notifications)
+            {
+                edge.Queue.Enqueue(notification);
+            }
+
+            if (edge.Queue.Count > options.MaxQueuedEventsPerEdge)
+            {
+                Drop(edge, "too far behind");
+                continue;
+            }
+
+            if (!edge.Sending)
+            {
+                // Deliberately not awaited: the pump runs on the grain's scheduler between turns.
+                _ = PumpAsync(edge);
+            }
+        }
+    }
+
+    private async Task PumpAsync(Subscription edge)
+    {
+        edge.Sending = true;
+        try
+        {
+            while (edge.Queue.Count > 0 && _edges.TryGetValue(edge.EdgeId, out var current) && current == edge)
+            {
+                var batch = new List<TableNotification>(Math.Min(edge.Queue.Count, MaxBatch));
+                while (batch.Count < MaxBatch && edge.Queue.TryDequeue(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                try
+                {
+                    await edge.Observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
+                    edge.Failures = 0;
+                }
+                catch (Exception ex)
+                {
+                    // The batch is not resent: the edge's clients see the gap in seq and resync with GetTable.
+                    edge.Failures++;
+                    LogDeliveryFailed(logger, ex, roomId, edge.EdgeId, edge.Failures);
+                    if (edge.Failures >= MaxConsecutiveFailures)
+                    {
+                        Drop(edge, "delivery failed");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            edge.Sending = false;
+        }
+    }
+
+    private void Drop(Subscription edge, string reason)
+    {
+        edge.Queue.Clear();
+        if (_edges.TryGetValue(edge.EdgeId, out var current) && current == edge)
+        {
+            _edges.Remove(edge.EdgeId);
+            LogDropped(logger, roomId, edge.EdgeId, reason);
+        }
+    }
+
+    private sealed class Subscription(string edgeId, ITableObserver observer, DateTimeOffset refreshedAt)
+    {
+        public string EdgeId { get; } = edgeId;
+
+        public ITableObserver Observer { get; set; } = observer;
+
+        public DateTimeOffset RefreshedAt { get; set; } = refreshedAt;
+
+        public Queue<TableNotification> Queue { get; } = new();
+
+        public bool Sending { get; set; }
+
+        public int Failures { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Edge {EdgeId} subscribed to table {RoomId}")]
+    private static partial void LogSubscribed(ILogger logger, string roomId, string edgeId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of table {RoomId} events to edge {EdgeId} failed ({Failures} in a row)")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string roomId, string edgeId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Table {RoomId} dropped edge {EdgeId}: {Reason}")]
+    private static partial void LogDropped(ILogger logger, string roomId, string edgeId, string reason);
+}

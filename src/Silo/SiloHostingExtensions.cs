@@ -1,0 +1,69 @@
+using CardGame.Grains;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace CardGame.Silo;
+
+/// <summary>
+/// How a CardGame silo is put together. <see cref="AddCardGameGrains"/> is shared with the test clusters, so tests
+/// run the storage, serializer and grain directory that production runs; clustering and endpoints differ.
+/// </summary>
+public static class SiloHostingExtensions
+{
+    /// <summary>Configures a silo for this host: clustering and endpoints from configuration, then the game.</summary>
+    public static IHostApplicationBuilder AddCardGameSilo(this IHostApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var silo = config.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        var redis = config.GetConnectionString("Redis");
+
+        builder.UseOrleans(orleans =>
+        {
+            if (string.IsNullOrWhiteSpace(redis))
+            {
+                // The embedded default: one machine, no Redis. Further silos on this machine join the first one.
+                orleans.UseLocalhostClustering(silo.Port, silo.GatewayPort, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, silo.PrimarySiloPort));
+            }
+            else
+            {
+                orleans.UseRedisClustering(redis);
+                orleans.ConfigureEndpoints(silo.AdvertisedAddress(), silo.Port, silo.GatewayPort, listenOnAnyHostAddress: silo.ListenOnAnyAddress);
+            }
+
+            orleans.AddCardGameGrains(config);
+        });
+        builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("orleans");
+        return builder;
+    }
+
+    /// <summary>
+    /// The game itself: cluster ids, grain storage (Redis when <c>ConnectionStrings:Redis</c> is set, else memory),
+    /// System.Text.Json storage serialization (no type names: renaming a state class does not break stored tables),
+    /// and the game options.
+    /// </summary>
+    public static ISiloBuilder AddCardGameGrains(this ISiloBuilder orleans, IConfiguration config)
+    {
+        orleans.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = config["Orleans:ClusterId"] is { Length: > 0 } clusterId ? clusterId : "cardgame";
+            o.ServiceId = config["Orleans:ServiceId"] is { Length: > 0 } serviceId ? serviceId : "cardgame";
+        });
+        orleans.UseSystemTextJsonGrainStorageSerializer();
+
+        var redis = config.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            orleans.AddMemoryGrainStorage(StorageNames.Tables);
+        }
+        else
+        {
+            orleans.AddRedisGrainStorage(StorageNames.Tables, options =>
+                options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+        }
+
+        orleans.Services.AddOptions<GameOptions>().BindConfiguration(GameOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        orleans.Services.AddSingleton(TimeProvider.System);
+        return orleans;
+    }
+}

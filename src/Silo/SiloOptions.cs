@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace CardGame.Silo;
+
+/// <summary>Silo endpoints, section <c>Silo</c>. These keys are part of the contract with operators.</summary>
+public sealed class SiloOptions
+{
+    public const string SectionName = "Silo";
+
+    /// <summary>Silo-to-silo port. Default 11111.</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 11111;
+
+    /// <summary>Port edges (Orleans clients) connect to. Default 30000.</summary>
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Without Redis (localhost clustering): the silo port of the first silo, which others join. Default 11111.</summary>
+    [Range(1, 65535)]
+    public int PrimarySiloPort { get; set; } = 11111;
+
+    /// <summary>With Redis: the address other silos and edges reach this silo at. Default: 127.0.0.1.</summary>
+    public string? AdvertisedIP { get; set; }
+
+    /// <summary>With Redis: listen on all addresses rather than only the advertised one (containers). Default false.</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    public IPAddress AdvertisedAddress() =>
+        string.IsNullOrWhiteSpace(AdvertisedIP) ? IPAddress.Loopback
+        : IPAddress.TryParse(AdvertisedIP, out var ip) ? ip
+        : Dns.GetHostAddresses(AdvertisedIP).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+}

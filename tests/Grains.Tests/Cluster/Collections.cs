@@ -1,0 +1,30 @@
+using CardGame.TestSupport;
+
+namespace CardGame.Grains.Tests.Cluster;
+
+/// <summary>A 2-silo cluster on Redis clustering and Redis storage, shared by the tests that do not break it.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>A cluster with short turn and seat-hold timers.</summary>
+[CollectionDefinition(Name)]
+public sealed class FastTimersCollection : ICollectionFixture<FastTimersClusterFixture>
+{
+    public const string Name = "fast-timers";
+}
+
+public sealed class FastTimersClusterFixture : ClusterFixture
+{
+    protected override short InitialSilos => 1;
+
+    protected override IReadOnlyDictionary<string, string?> GameSettings => new Dictionary<string, string?>
+    {
+        ["Game:TurnTimeoutSeconds"] = "1",
+        ["Game:SeatHoldSeconds"] = "1.5",
+        ["Game:ConnectionLeaseSeconds"] = "2",
+        ["Game:RoomListCacheMilliseconds"] = "0",
+    };
+}

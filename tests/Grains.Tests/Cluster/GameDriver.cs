@@ -1,0 +1,56 @@
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using CardGame.TestSupport;
+
+namespace CardGame.Grains.Tests.Cluster;
+
+/// <summary>Plays through the grains the way an edge would: player grains forward to the table.</summary>
+internal static class GameDriver
+{
+    public static async Task<(string RoomId, IPlayerGrain[] Players)> SeatPlayersAsync(IGrainFactory grains, int count, int seats = 4)
+    {
+        var players = Enumerable.Range(0, count).Select(i => grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}")).ToArray();
+        for (var i = 0; i < players.Length; i++)
+        {
+            await players[i].SignIn($"player{i}");
+        }
+
+        var created = await players[0].CreateRoom("test room", seats);
+        Assert.True(created.IsOk, created.ErrorMessage);
+        var roomId = created.Room!.RoomId;
+        foreach (var player in players)
+        {
+            var joined = await player.JoinRoom(roomId);
+            Assert.True(joined.IsOk, joined.ErrorMessage);
+        }
+
+        return (roomId, players);
+    }
+
+    /// <summary>Plays one move for whoever's turn it is. Returns the mover's view after the move.</summary>
+    public static async Task<TableView> PlayOneMoveAsync(IGrainFactory grains, string roomId)
+    {
+        var any = await grains.GetGrain<ITableGrain>(roomId).GetView("observer");
+        var turn = any.View!.Turn ?? throw new InvalidOperationException("no one's turn");
+        var mover = grains.GetGrain<IPlayerGrain>(turn);
+        var view = (await mover.GetTable(roomId)).View!;
+        var put = MoveChooser.ChoosePut(view);
+        var result = put is { } move ? await mover.PutCard(roomId, move.Card, move.Suit) : await mover.TakeCard(roomId);
+        Assert.True(result.IsOk, $"{result.ErrorCode}: {result.ErrorMessage}");
+        return result.View!;
+    }
+
+    public static async Task<TableView> PlayToEndAsync(IGrainFactory grains, string roomId, int maxMoves = 2000)
+    {
+        for (var i = 0; i < maxMoves; i++)
+        {
+            var view = await PlayOneMoveAsync(grains, roomId);
+            if (view.Phase == Phases.Finished)
+            {
+                return view;
+            }
+        }
+
+        throw new InvalidOperationException($"the game did not end within {maxMoves} moves");
+    }
+}

@@ -1,0 +1,229 @@
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using CardGame.TestSupport;
+
+namespace CardGame.Grains.Tests.Cluster;
+
+[Collection(ClusterCollection.Name)]
+public sealed class TableGrainTests(ClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task A_full_game_through_the_grains_ends_with_a_winner_and_counts_for_both_players()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        var started = await players[0].StartGame(roomId);
+        Assert.True(started.IsOk, started.ErrorMessage);
+        Assert.Equal(7, started.View!.Hand!.Count);
+        Assert.Equal(Phases.Playing, started.View.Phase);
+
+        var end = await GameDriver.PlayToEndAsync(Grains, roomId);
+
+        Assert.Equal(Phases.Finished, end.Phase);
+        Assert.NotNull(end.Winner);
+        Assert.Contains(end.Players, p => p.PlayerId == end.Winner && p.HandCount == 0);
+        // Stats arrive through one-way notices: poll briefly.
+        for (var i = 0; i < 100 && (await players[0].GetStats()).GamesPlayed == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        var stats = await Task.WhenAll(players.Select(p => p.GetStats()));
+        Assert.All(stats, s => Assert.Equal(1, s.GamesPlayed));
+        Assert.Equal(1, stats.Sum(s => s.GamesWon));
+    }
+
+    [Fact]
+    public async Task Subscribed_edge_receives_every_event_in_seq_order_with_private_parts_for_their_owner_only()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 3);
+        var observer = new RecordingObserver();
+        var reference = Grains.CreateObjectReference<ITableObserver>(observer);
+        var table = Grains.GetGrain<ITableGrain>(roomId);
+        var seqAtSubscribe = await table.Subscribe("edge-a", reference);
+
+        await players[1].StartGame(roomId);
+        TableView last = null!;
+        for (var i = 0; i < 15; i++)
+        {
+            last = await GameDriver.PlayOneMoveAsync(Grains, roomId);
+            if (last.Phase == Phases.Finished)
+            {
+                break;
+            }
+        }
+
+        await observer.WaitForSeqAsync(last.Seq);
+        var seqs = observer.Received.Select(n => n.Event.Seq).ToList();
+        Assert.Equal(Enumerable.Range((int)seqAtSubscribe + 1, seqs.Count).Select(s => (long)s), seqs);
+
+        var started = observer.Received.Single(n => n.Event.Kind == EventKinds.Started);
+        foreach (var player in players)
+        {
+            var id = player.GetPrimaryKeyString();
+            Assert.Equal(5, started.ForRecipient(id).Hand!.Count);
+            Assert.Equal(started.Hands![id], started.ForRecipient(id).Hand);
+        }
+
+        foreach (var took in observer.Received.Where(n => n.Event.Kind == EventKinds.Took))
+        {
+            foreach (var other in took.Recipients.Where(r => r != took.Event.PlayerId))
+            {
+                Assert.Null(took.ForRecipient(other).Card);
+                Assert.Null(took.ForRecipient(other).Hand);
+            }
+        }
+
+        await table.Unsubscribe("edge-a");
+        Grains.DeleteObjectReference<ITableObserver>(reference);
+    }
+
+    [Fact]
+    public async Task Tables_spread_over_both_silos()
+    {
+        var roomIds = new List<string>();
+        var creator = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
+        for (var i = 0; i < 24; i++)
+        {
+            roomIds.Add((await creator.CreateRoom($"spread {i}", 2)).Room!.RoomId);
+        }
+
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        var tableIds = roomIds.Select(id => Grains.GetGrain<ITableGrain>(id).GetGrainId()).ToHashSet();
+        var stats = await management.GetDetailedGrainStatistics();
+        var silos = stats.Where(s => tableIds.Contains(s.GrainId)).Select(s => s.SiloAddress).Distinct().ToList();
+
+        var perSilo = stats.Where(s => tableIds.Contains(s.GrainId)).GroupBy(s => s.SiloAddress).Select(g => $"{g.Key}: {g.Count()}");
+        Assert.True(silos.Count == 2, $"{fixture.Cluster.Silos.Count} silos; tables per silo: {string.Join(", ", perSilo)}; stats {stats.Length}");
+    }
+
+    [Fact]
+    public async Task A_rejected_action_leaves_state_and_seq_unchanged_in_storage()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        var view = (await players[0].StartGame(roomId)).View!;
+        var waiting = players.Single(p => p.GetPrimaryKeyString() != view.Turn);
+        var mover = players.Single(p => p.GetPrimaryKeyString() == view.Turn);
+        var stored = await StoredTableAsync(roomId);
+        var moverView = (await mover.GetTable(roomId)).View!;
+
+        var rejections = new List<TableResult>
+        {
+            await waiting.TakeCard(roomId),
+            await waiting.PutCard(roomId, (await waiting.GetTable(roomId)).View!.Hand![0], null),
+            await mover.PutCard(roomId, "ZZ", null),
+            await mover.PutCard(roomId, NotInHand(moverView), null),
+            await players[0].StartGame(roomId),
+            await Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}").JoinRoom("no-such-room"),
+        };
+        if (MoveChooser.ChooseIllegal(moverView) is { } illegal)
+        {
+            rejections.Add(await mover.PutCard(roomId, illegal, null));
+        }
+
+        Assert.Equal<string?>(
+            [ErrorCodes.NotYourTurn, ErrorCodes.NotYourTurn, ErrorCodes.BadRequest, ErrorCodes.CardNotInHand, ErrorCodes.GameInProgress, ErrorCodes.RoomNotFound],
+            rejections.Take(6).Select(r => r.ErrorCode));
+        Assert.All(rejections.Skip(6), r => Assert.Equal(ErrorCodes.IllegalCard, r.ErrorCode));
+        Assert.All(rejections, r => Assert.Null(r.View));
+        Assert.Equal(stored, await StoredTableAsync(roomId));
+        Assert.Equal(view.Seq, (await mover.GetTable(roomId)).View!.Seq);
+    }
+
+    [Fact]
+    public async Task A_player_sits_at_one_room_at_a_time()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        var other = (await players[0].CreateRoom("another", 3)).Room!.RoomId;
+
+        var second = await players[0].JoinRoom(other);
+        var again = await players[0].JoinRoom(roomId);
+        var welcome = await players[0].SignIn("player0");
+
+        Assert.Equal(ErrorCodes.AlreadySeated, second.ErrorCode);
+        Assert.True(again.IsOk);
+        Assert.Equal(roomId, welcome.RoomId);
+        Assert.True((await players[0].LeaveRoom(roomId)).IsOk);
+        Assert.True((await players[0].JoinRoom(other)).IsOk);
+        Assert.Equal(other, (await players[0].SignIn("player0")).RoomId);
+    }
+
+    [Fact]
+    public async Task Joining_is_refused_when_the_room_is_full_or_playing_and_starting_needs_two_players()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 1, seats: 2);
+        Assert.Equal(ErrorCodes.NotEnoughPlayers, (await players[0].StartGame(roomId)).ErrorCode);
+
+        var second = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
+        var third = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
+        Assert.True((await second.JoinRoom(roomId)).IsOk);
+        Assert.Equal(ErrorCodes.RoomFull, (await third.JoinRoom(roomId)).ErrorCode);
+        Assert.True((await second.StartGame(roomId)).IsOk);
+        Assert.True((await second.LeaveRoom(roomId)).IsOk);
+
+        var view = (await players[0].GetTable(roomId)).View!;
+        Assert.Equal(Phases.Finished, view.Phase);
+        Assert.Equal(players[0].GetPrimaryKeyString(), view.Winner);
+        Assert.Equal(ErrorCodes.NotSeated, (await third.TakeCard(roomId)).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Invalid_room_requests_are_bad_requests()
+    {
+        var player = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
+        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("", 4)).ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom(new string('x', 41), 4)).ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("ok", 7)).ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("ok", 1)).ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.JoinRoom("bad id!")).ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.JoinRoom("")).ErrorCode);
+    }
+
+    [Fact]
+    public async Task The_room_list_shows_rooms_with_current_player_counts_and_phase()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2, seats: 3);
+        var list = Grains.GetGrain<IRoomListGrain>(0);
+
+        var room = await WaitForRoomAsync(list, roomId, r => r.Players == 2 && r.Phase == Phases.Waiting);
+        Assert.Equal(3, room.Seats);
+        await players[0].StartGame(roomId);
+        await WaitForRoomAsync(list, roomId, r => r.Phase == Phases.Playing);
+        await players[0].LeaveRoom(roomId);
+        await players[1].LeaveRoom(roomId);
+        await WaitForAsync(async () => (await list.List()).All(r => r.RoomId != roomId));
+    }
+
+    private static async Task<RoomInfo> WaitForRoomAsync(IRoomListGrain list, string roomId, Func<RoomInfo, bool> condition)
+    {
+        RoomInfo? found = null;
+        await WaitForAsync(async () => (found = (await list.List()).FirstOrDefault(r => r.RoomId == roomId)) is { } r && condition(r));
+        return found!;
+    }
+
+    internal static async Task WaitForAsync(Func<Task<bool>> condition, int timeoutMs = 10_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(50);
+        }
+    }
+
+    private static string NotInHand(TableView view) =>
+        new[] { "AS", "2S", "3S", "4S", "5S", "6S", "7S", "9S", "10S", "JS", "QS", "KS", "AH", "2H" }
+            .Except(view.Hand!).Except([view.TopCard!]).First();
+
+    private async Task<string> StoredTableAsync(string roomId)
+    {
+        var db = await fixture.Redis.DatabaseAsync();
+        var server = db.Multiplexer.GetServer(db.Multiplexer.GetEndPoints()[0]);
+        var key = server.Keys(pattern: $"*table*{roomId}*").Single();
+        var type = await db.KeyTypeAsync(key);
+        return type == StackExchange.Redis.RedisType.Hash
+            ? string.Join("|", (await db.HashGetAllAsync(key)).OrderBy(e => e.Name.ToString()).Select(e => $"{e.Name}={e.Value}"))
+            : (await db.StringGetAsync(key)).ToString();
+    }
+}

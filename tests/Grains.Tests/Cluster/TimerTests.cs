@@ -1,0 +1,68 @@
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+
+namespace CardGame.Grains.Tests.Cluster;
+
+[Collection(FastTimersCollection.Name)]
+public sealed class TimerTests(FastTimersClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task When_the_turn_times_out_the_server_takes_a_card_for_the_player()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        var observer = new RecordingObserver();
+        var reference = Grains.CreateObjectReference<ITableObserver>(observer);
+        await Grains.GetGrain<ITableGrain>(roomId).Subscribe("edge-t", reference);
+        var started = (await players[0].StartGame(roomId)).View!;
+
+        await observer.WaitForSeqAsync(started.Seq + 1, TimeSpan.FromSeconds(10));
+
+        var auto = observer.Received.Single(n => n.Event.Seq == started.Seq + 1).Event;
+        Assert.Equal(EventKinds.Took, auto.Kind);
+        Assert.True(auto.Auto);
+        Assert.Equal(started.Turn, auto.PlayerId);
+        Assert.NotEqual(started.Turn, auto.Turn);
+        var view = (await players[0].GetTable(roomId)).View!;
+        Assert.True(view.Players.Single(p => p.PlayerId == started.Turn).HandCount >= 8);
+    }
+
+    [Fact]
+    public async Task A_disconnected_player_keeps_the_seat_for_the_hold_then_leaves_and_the_other_wins()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        await players[0].SetConnections("edge-x", 1);
+        await players[0].SetConnections("edge-x", 0);
+
+        var held = (await players[1].GetTable(roomId)).View!;
+        Assert.False(held.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
+        Assert.Equal(2, held.Players.Count);
+
+        await TableGrainTests.WaitForAsync(async () => (await players[1].GetTable(roomId)).View!.Players.Count == 1);
+        Assert.Null((await players[0].SignIn("player0")).RoomId);
+    }
+
+    [Fact]
+    public async Task A_player_who_leaves_mid_game_hands_the_win_to_the_last_one_seated()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        await players[0].StartGame(roomId);
+        await players[0].SetConnections("edge-y", 1);
+        await players[0].SetConnections("edge-y", 0);
+
+        await TableGrainTests.WaitForAsync(async () => (await players[1].GetTable(roomId)).View!.Phase == Phases.Finished);
+        var view = (await players[1].GetTable(roomId)).View!;
+        Assert.Equal(players[1].GetPrimaryKeyString(), view.Winner);
+    }
+
+    [Fact]
+    public async Task An_edge_that_stops_reporting_counts_as_gone_after_the_lease()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        await players[0].SetConnections("edge-z", 1);
+
+        await TableGrainTests.WaitForAsync(async () =>
+            !(await players[1].GetTable(roomId)).View!.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
+    }
+}
