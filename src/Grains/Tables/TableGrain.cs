@@ -142,7 +142,7 @@ public sealed partial class TableGrain(
         var result = CrazyEights.Put(game, playerId, card, suit);
         if (!result.IsOk)
         {
-            return TableResult.Fail(result.ErrorCode!, result.ErrorMessage ?? result.ErrorCode!);
+            return Rejected(result);
         }
 
         Emit(new TableEvent(RoomId, 0, EventKinds.Put, playerId, Card: card, Suit: SuitNames.ToWire(game.SuitToFollow),
@@ -212,7 +212,7 @@ public sealed partial class TableGrain(
         var result = CrazyEights.Take(game, playerId);
         if (!result.IsOk)
         {
-            return TableResult.Fail(result.ErrorCode!, result.ErrorMessage ?? result.ErrorCode!);
+            return Rejected(result);
         }
 
         Emit(new TableEvent(RoomId, 0, EventKinds.Took, playerId, Card: result.Card?.ToString(),
@@ -457,6 +457,11 @@ public sealed partial class TableGrain(
             ? null
             : TableResult.Fail(ErrorCodes.NotSeated, "you are not playing in this game");
     }
+
+    /// <summary>A rule's rejection, worded for people: players by name rather than by id.</summary>
+    private TableResult Rejected(RuleResult result) => result.ErrorCode == ErrorCodes.NotYourTurn && State.Game?.Turn is { } turn
+        ? TableResult.Fail(ErrorCodes.NotYourTurn, $"it is {FindSeat(turn)?.Name ?? turn}'s turn")
+        : TableResult.Fail(result.ErrorCode!, result.ErrorMessage ?? result.ErrorCode!);
 
     private TableResult RoomNotFound() => TableResult.Fail(ErrorCodes.RoomNotFound, $"there is no room {RoomId}");
 

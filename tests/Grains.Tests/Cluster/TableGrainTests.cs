@@ -132,6 +132,20 @@ public sealed class TableGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Tables_are_stored_in_redis_as_json_without_type_names_so_renaming_a_class_breaks_nothing()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        var view = (await players[0].StartGame(roomId)).View!;
+
+        var stored = await StoredTableAsync(roomId);
+
+        Assert.Contains($"\"Seq\":{view.Seq}", stored);
+        Assert.Contains("\"Hands\":{", stored);
+        Assert.DoesNotContain("$type", stored);
+        Assert.DoesNotContain("CardGame.Grains", stored);
+    }
+
+    [Fact]
     public async Task A_player_sits_at_one_room_at_a_time()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);

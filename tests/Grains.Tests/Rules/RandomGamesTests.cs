@@ -20,7 +20,7 @@ public sealed class RandomGamesTests(ITestOutputHelper output)
     private const int MaxSteps = 3000;
 
     // How often a player takes although they could put: high rates fill the hands and empty both piles.
-    private static readonly double[] TakeRates = [0.05, 0.2, 0.5];
+    private static readonly double[] TakeRates = [0.05, 0.15, 0.4];
 
     private static readonly string[] NotCards = ["", "xx", "1H", "11C", "8", "8c", "10h", " 8C", "QS ", "8HH", "ZZZZZZZZZZZZZZZZZZZZ"];
 
@@ -64,11 +64,11 @@ public sealed class RandomGamesTests(ITestOutputHelper output)
             stats.Steps++;
             var roll = random.NextDouble();
             object what; // formatted only when a check fails
-            if (roll < 0.3)
+            if (roll < 0.25)
             {
                 what = TryRejected(game, random, stats);
             }
-            else if (roll < 0.31)
+            else if (roll < 0.26)
             {
                 var leaver = game.Players[random.Next(game.Players.Count)];
                 what = $"{leaver} leaves";
