@@ -25,10 +25,13 @@ public interface IPlayerGrain : IGrainWithStringKey
     Task<TableResult> StartGame(string roomId);
 
     [Alias("TakeCard")]
-    Task<TableResult> TakeCard(string roomId);
+    Task<TableResult> TakeCard(string roomId, string? moveId = null);
 
     [Alias("PutCard")]
-    Task<TableResult> PutCard(string roomId, string card, string? suit);
+    Task<TableResult> PutCard(string roomId, string card, string? suit, string? moveId = null);
+
+    [Alias("Resume")]
+    Task<ResumeResult> Resume(string roomId, long lastSeq);
 
     [Alias("LeaveRoom")]
     Task<TableResult> LeaveRoom(string roomId);

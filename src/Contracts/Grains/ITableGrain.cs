@@ -19,11 +19,20 @@ public interface ITableGrain : IGrainWithStringKey
     [Alias("Start")]
     Task<TableResult> Start(string playerId);
 
+    /// <summary>
+    /// Takes a card. With a <paramref name="moveId"/> (client-chosen), a retry of a move the table already applied
+    /// returns the current view instead of applying it again.
+    /// </summary>
     [Alias("Take")]
-    Task<TableResult> Take(string playerId);
+    Task<TableResult> Take(string playerId, string? moveId = null);
 
+    /// <summary>Puts a card; <paramref name="moveId"/> as for <see cref="Take"/>.</summary>
     [Alias("Put")]
-    Task<TableResult> Put(string playerId, string card, string? suit);
+    Task<TableResult> Put(string playerId, string card, string? suit, string? moveId = null);
+
+    /// <summary>The events after <paramref name="lastSeq"/> as <paramref name="playerId"/> may see them, or a view.</summary>
+    [Alias("Resume")]
+    Task<ResumeResult> Resume(string playerId, long lastSeq);
 
     [Alias("Leave")]
     Task<TableResult> Leave(string playerId);

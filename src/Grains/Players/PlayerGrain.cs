@@ -82,11 +82,20 @@ public sealed partial class PlayerGrain(
     public Task<TableResult> StartGame(string roomId) =>
         RoomIds.IsValid(roomId) ? Table(roomId).Start(PlayerId) : Task.FromResult(BadRoomId());
 
-    public Task<TableResult> TakeCard(string roomId) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).Take(PlayerId) : Task.FromResult(BadRoomId());
+    public Task<TableResult> TakeCard(string roomId, string? moveId = null) =>
+        !RoomIds.IsValid(roomId) ? Task.FromResult(BadRoomId())
+        : !IsValidMoveId(moveId) ? Task.FromResult(BadMoveId())
+        : Table(roomId).Take(PlayerId, moveId);
 
-    public Task<TableResult> PutCard(string roomId, string card, string? suit) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).Put(PlayerId, card, suit) : Task.FromResult(BadRoomId());
+    public Task<TableResult> PutCard(string roomId, string card, string? suit, string? moveId = null) =>
+        !RoomIds.IsValid(roomId) ? Task.FromResult(BadRoomId())
+        : !IsValidMoveId(moveId) ? Task.FromResult(BadMoveId())
+        : Table(roomId).Put(PlayerId, card, suit, moveId);
+
+    public Task<ResumeResult> Resume(string roomId, long lastSeq) =>
+        RoomIds.IsValid(roomId)
+            ? Table(roomId).Resume(PlayerId, lastSeq)
+            : Task.FromResult(ResumeResult.Fail(ErrorCodes.BadRequest, "roomId is missing or malformed"));
 
     public Task<TableResult> GetTable(string roomId) =>
         RoomIds.IsValid(roomId) ? Table(roomId).GetView(PlayerId) : Task.FromResult(BadRoomId());
@@ -191,6 +200,12 @@ public sealed partial class PlayerGrain(
     }
 
     private ITableGrain Table(string roomId) => GrainFactory.GetGrain<ITableGrain>(roomId);
+
+    /// <summary>A move id is optional; when given, 1–64 printable characters.</summary>
+    private static bool IsValidMoveId(string? moveId) =>
+        moveId is null || (moveId.Length is > 0 and <= 64 && !moveId.Any(char.IsControl));
+
+    private static TableResult BadMoveId() => TableResult.Fail(ErrorCodes.BadRequest, "moveId must be 1 to 64 printable characters");
 
     private static TableResult BadRoomId() => TableResult.Fail(ErrorCodes.BadRequest, "roomId is missing or malformed");
 

@@ -21,7 +21,14 @@ public sealed partial class TableGrain(
     TimeProvider time,
     ILogger<TableGrain> logger) : Grain, ITableGrain
 {
+    /// <summary>How many recent move ids the table remembers per player.</summary>
+    public const int MovesRemembered = 32;
+
+    /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
+    public const int EventsRemembered = 256;
+
     private readonly GameOptions _options = gameOptions.Value;
+    private readonly Queue<TableNotification> _log = new();
     private readonly List<TableNotification> _pending = [];
     private readonly List<Func<Task>> _afterCommit = [];
     private EdgeSubscribers _edges = null!;
@@ -128,11 +135,16 @@ public sealed partial class TableGrain(
         return await CommitAsync(playerId);
     }
 
-    public Task<TableResult> Take(string playerId) => TakeAsync(playerId, auto: false);
+    public Task<TableResult> Take(string playerId, string? moveId = null) => TakeAsync(playerId, moveId, auto: false);
 
-    public async Task<TableResult> Put(string playerId, string card, string? suit)
+    public async Task<TableResult> Put(string playerId, string card, string? suit, string? moveId = null)
     {
         EnsureHealthy();
+        if (Check(playerId) is null && WasApplied(playerId, moveId))
+        {
+            return TableResult.Ok(BuildView(playerId));
+        }
+
         if (CheckPlaying(playerId) is { } error)
         {
             return error;
@@ -147,6 +159,7 @@ public sealed partial class TableGrain(
 
         Emit(new TableEvent(RoomId, 0, EventKinds.Put, playerId, Card: card, Suit: SuitNames.ToWire(game.SuitToFollow),
             HandCount: HandCount(playerId), Turn: game.Turn));
+        RememberMove(playerId, moveId);
         AfterTurn();
         return await CommitAsync(playerId);
     }
@@ -200,9 +213,38 @@ public sealed partial class TableGrain(
 
     public Task<RoomInfo?> GetInfo() => Task.FromResult(State.Exists ? ToRoomInfo() : null);
 
-    private async Task<TableResult> TakeAsync(string playerId, bool auto)
+    public Task<ResumeResult> Resume(string playerId, long lastSeq)
     {
         EnsureHealthy();
+        if (!State.Exists)
+        {
+            return Task.FromResult(ResumeResult.Fail(ErrorCodes.RoomNotFound, $"there is no room {RoomId}"));
+        }
+
+        if (lastSeq < 0 || lastSeq > State.Seq)
+        {
+            return Task.FromResult(ResumeResult.Fail(ErrorCodes.BadRequest, $"lastSeq must be between 0 and {State.Seq}"));
+        }
+
+        // The log holds a contiguous run of the latest events; older ones (or all, after a reactivation) are gone.
+        var oldest = _log.TryPeek(out var first) ? first.Event.Seq : State.Seq + 1;
+        if (lastSeq + 1 < oldest)
+        {
+            return Task.FromResult(new ResumeResult(null, BuildView(playerId)));
+        }
+
+        var events = _log.Where(n => n.Event.Seq > lastSeq).Select(n => n.ForRecipient(playerId)).ToList();
+        return Task.FromResult(new ResumeResult(events, null));
+    }
+
+    private async Task<TableResult> TakeAsync(string playerId, string? moveId, bool auto)
+    {
+        EnsureHealthy();
+        if (Check(playerId) is null && WasApplied(playerId, moveId))
+        {
+            return TableResult.Ok(BuildView(playerId));
+        }
+
         if (CheckPlaying(playerId) is { } error)
         {
             return error;
@@ -217,6 +259,7 @@ public sealed partial class TableGrain(
 
         Emit(new TableEvent(RoomId, 0, EventKinds.Took, playerId, Card: result.Card?.ToString(),
             HandCount: HandCount(playerId), Turn: game.Turn, Auto: auto ? true : null));
+        RememberMove(playerId, moveId);
         AfterTurn();
         return await CommitAsync(playerId);
     }
@@ -320,6 +363,28 @@ public sealed partial class TableGrain(
         }
     }
 
+    private bool WasApplied(string playerId, string? moveId) =>
+        moveId is not null && State.AppliedMoves.TryGetValue(playerId, out var moves) && moves.Contains(moveId);
+
+    private void RememberMove(string playerId, string? moveId)
+    {
+        if (moveId is null)
+        {
+            return;
+        }
+
+        if (!State.AppliedMoves.TryGetValue(playerId, out var moves))
+        {
+            State.AppliedMoves[playerId] = moves = [];
+        }
+
+        moves.Add(moveId);
+        if (moves.Count > MovesRemembered)
+        {
+            moves.RemoveAt(0);
+        }
+    }
+
     private void Emit(TableEvent tableEvent, ImmutableArray<string>? recipients = null, ImmutableDictionary<string, ImmutableArray<string>>? hands = null)
     {
         State.Seq++;
@@ -340,6 +405,15 @@ public sealed partial class TableGrain(
             LogWriteFailed(logger, ex, RoomId);
             await RestoreAsync();
             throw;
+        }
+
+        foreach (var notification in _pending)
+        {
+            _log.Enqueue(notification);
+            if (_log.Count > EventsRemembered)
+            {
+                _log.Dequeue();
+            }
         }
 
         _edges.Publish(_pending.ToList());

@@ -33,4 +33,10 @@ public sealed class TableState
 
     /// <summary>How many games this table has dealt.</summary>
     public int GamesDealt { get; set; }
+
+    /// <summary>
+    /// Per player, the client-chosen ids of their most recent applied moves (at most
+    /// <see cref="TableGrain.MovesRemembered"/>), written with the move itself so a retry is recognised after a crash.
+    /// </summary>
+    public Dictionary<string, List<string>> AppliedMoves { get; set; } = [];
 }
