@@ -36,7 +36,7 @@ public sealed class TableState
 
     /// <summary>
     /// Per player, the client-chosen ids of their most recent applied moves (at most
-    /// <see cref="TableGrain.MovesRemembered"/>), written with the move itself so a retry is recognised after a crash.
+    /// <see cref="Table.MovesRemembered"/>), written with the move itself so a retry is recognised after a crash.
     /// </summary>
     public Dictionary<string, List<string>> AppliedMoves { get; set; } = [];
 }

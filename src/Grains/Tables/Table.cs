@@ -1,0 +1,384 @@
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using CardGame.Grains.Rules;
+
+namespace CardGame.Grains;
+
+/// <summary>
+/// One room's model: seats, the game, <c>seq</c> and the events each change emits, over a <see cref="TableState"/>.
+/// Plain code with no Orleans in it: the grain loads the state, calls one method, persists if
+/// <see cref="Changed"/>, then publishes <see cref="Pending"/> and sends <see cref="Notices"/>. A rejected call
+/// returns an error code and leaves the state untouched.
+/// </summary>
+public sealed class Table(string roomId, TableState state, GameOptions options, TimeProvider time)
+{
+    /// <summary>How many recent move ids the table remembers per player.</summary>
+    public const int MovesRemembered = 32;
+
+    private readonly List<TableNotification> _pending = [];
+    private readonly List<PlayerNotice> _notices = [];
+
+    public string RoomId { get; } = roomId;
+
+    public TableState State { get; } = state;
+
+    /// <summary>Whether the last calls changed the state (it must be persisted before anything is acknowledged).</summary>
+    public bool Changed { get; private set; }
+
+    /// <summary>Events emitted since <see cref="Accept"/>, in seq order.</summary>
+    public IReadOnlyList<TableNotification> Pending => _pending;
+
+    /// <summary>One-way notices for player grains, to send once the change is persisted.</summary>
+    public IReadOnlyList<PlayerNotice> Notices => _notices;
+
+    public bool Exists => State.Exists;
+
+    /// <summary>The change was persisted (or abandoned): start collecting afresh.</summary>
+    public void Accept()
+    {
+        _pending.Clear();
+        _notices.Clear();
+        Changed = false;
+    }
+
+    public RoomResult Create(string name, int seats, string creatorId)
+    {
+        if (State.Exists || State.Seq > 0)
+        {
+            return RoomResult.Fail(ErrorCodes.BadRequest, "that room id is taken");
+        }
+
+        State.Exists = true;
+        State.Name = name;
+        State.Seats = seats;
+        State.CreatorId = creatorId;
+        State.Phase = Phases.Waiting;
+        Changed = true;
+        return new RoomResult(Info());
+    }
+
+    public TableResult Join(PlayerSnapshot player)
+    {
+        if (!State.Exists)
+        {
+            return RoomNotFound();
+        }
+
+        if (FindSeat(player.PlayerId) is not null)
+        {
+            return TableResult.Ok(View(player.PlayerId));
+        }
+
+        if (State.Phase == Phases.Playing)
+        {
+            return TableResult.Fail(ErrorCodes.GameInProgress, "a game is being played at this table; join when it is over");
+        }
+
+        if (State.Players.Count >= State.Seats)
+        {
+            return TableResult.Fail(ErrorCodes.RoomFull, $"all {State.Seats} seats are taken");
+        }
+
+        State.Players.Add(new SeatState { PlayerId = player.PlayerId, Name = player.Name });
+        Emit(new TableEvent(RoomId, 0, EventKinds.Joined, player.PlayerId));
+        return TableResult.Ok(View(player.PlayerId));
+    }
+
+    public TableResult Start(string playerId, ulong seed)
+    {
+        if (CheckSeated(playerId) is { } error)
+        {
+            return error;
+        }
+
+        if (State.Phase == Phases.Playing)
+        {
+            return TableResult.Fail(ErrorCodes.GameInProgress, "the game has already started");
+        }
+
+        if (State.Players.Count < 2)
+        {
+            return TableResult.Fail(ErrorCodes.NotEnoughPlayers, "a game needs at least 2 seated players");
+        }
+
+        var game = CrazyEights.Deal(State.Players.Select(p => p.PlayerId).ToList(), seed);
+        State.Game = game;
+        State.Phase = Phases.Playing;
+        State.GamesDealt++;
+        State.TurnStartedAt = time.GetUtcNow();
+        var hands = game.Hands.ToImmutableDictionary(h => h.Key, h => h.Value.Select(c => c.ToString()).ToImmutableArray());
+        Emit(new TableEvent(RoomId, 0, EventKinds.Started, playerId, Suit: SuitNames.ToWire(game.SuitToFollow), Turn: game.Turn), hands: hands);
+        return TableResult.Ok(View(playerId));
+    }
+
+    /// <summary>Takes a card for <paramref name="playerId"/>; <paramref name="auto"/> when the server does it.</summary>
+    public TableResult Take(string playerId, string? moveId = null, bool auto = false)
+    {
+        if (Retried(playerId, moveId) is { } retried)
+        {
+            return retried;
+        }
+
+        if (CheckPlaying(playerId) is { } error)
+        {
+            return error;
+        }
+
+        var game = State.Game!;
+        var result = CrazyEights.Take(game, playerId);
+        if (!result.IsOk)
+        {
+            return Rejected(result);
+        }
+
+        Emit(new TableEvent(RoomId, 0, EventKinds.Took, playerId, Card: result.Card?.ToString(),
+            HandCount: HandCount(playerId), Turn: game.Turn, Auto: auto ? true : null));
+        RememberMove(playerId, moveId);
+        AfterTurn();
+        return TableResult.Ok(View(playerId));
+    }
+
+    public TableResult Put(string playerId, string card, string? suit, string? moveId = null)
+    {
+        if (Retried(playerId, moveId) is { } retried)
+        {
+            return retried;
+        }
+
+        if (CheckPlaying(playerId) is { } error)
+        {
+            return error;
+        }
+
+        var game = State.Game!;
+        var result = CrazyEights.Put(game, playerId, card, suit);
+        if (!result.IsOk)
+        {
+            return Rejected(result);
+        }
+
+        Emit(new TableEvent(RoomId, 0, EventKinds.Put, playerId, Card: card, Suit: SuitNames.ToWire(game.SuitToFollow),
+            HandCount: HandCount(playerId), Turn: game.Turn));
+        RememberMove(playerId, moveId);
+        AfterTurn();
+        return TableResult.Ok(View(playerId));
+    }
+
+    public TableResult Leave(string playerId)
+    {
+        if (CheckSeated(playerId) is { } error)
+        {
+            return error;
+        }
+
+        RemovePlayer(FindSeat(playerId)!);
+        return TableResult.Ok(View(playerId));
+    }
+
+    /// <summary>Records that the player's connections went to zero or up from zero. False if nothing changed.</summary>
+    public bool SetConnected(string playerId, bool connected)
+    {
+        var seat = FindSeat(playerId);
+        if (!State.Exists || seat is null || seat.Connected == connected)
+        {
+            return false;
+        }
+
+        seat.Connected = connected;
+        seat.DisconnectedAt = connected ? null : time.GetUtcNow();
+        Emit(new TableEvent(RoomId, 0, EventKinds.Connection, playerId, Connected: connected));
+        return true;
+    }
+
+    /// <summary>
+    /// What the clock demands now: seats whose hold expired are released (their players leave), and a player whose
+    /// turn timed out gets a card taken for them (<c>auto: true</c>).
+    /// </summary>
+    public void OnTimer()
+    {
+        if (!State.Exists)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var seat in State.Players.Where(s => !s.Connected && s.DisconnectedAt + options.SeatHold <= now).ToList())
+        {
+            RemovePlayer(seat);
+            _notices.Add(new PlayerNotice(seat.PlayerId, Won: null));
+        }
+
+        if (State is { Phase: Phases.Playing, Game.Turn: { } turn } && State.TurnStartedAt + options.TurnTimeout <= now)
+        {
+            Take(turn, auto: true);
+        }
+    }
+
+    /// <summary>When <see cref="OnTimer"/> next has something to do, or null.</summary>
+    public DateTimeOffset? NextDeadline()
+    {
+        if (!State.Exists)
+        {
+            return null;
+        }
+
+        DateTimeOffset? due = State is { Phase: Phases.Playing, TurnStartedAt: { } turnStarted } ? turnStarted + options.TurnTimeout : null;
+        foreach (var seat in State.Players)
+        {
+            if (!seat.Connected && seat.DisconnectedAt + options.SeatHold is { } release && (due is null || release < due))
+            {
+                due = release;
+            }
+        }
+
+        return due;
+    }
+
+    public bool IsSeated(string playerId) => State.Exists && FindSeat(playerId) is not null;
+
+    public RoomInfo Info() => new(RoomId, State.Name, State.Seats, State.Players.Count, State.Phase);
+
+    /// <summary>The table as <paramref name="viewerId"/> sees it: their own hand only.</summary>
+    public TableView View(string viewerId)
+    {
+        var game = State.Game;
+        var players = State.Players
+            .Select(p => new PlayerView(p.PlayerId, p.Name, HandCount(p.PlayerId), p.Connected))
+            .ToList();
+        IReadOnlyList<string>? hand = game is not null && FindSeat(viewerId) is not null && game.Hands.TryGetValue(viewerId, out var cards)
+            ? cards.Select(c => c.ToString()).ToList()
+            : null;
+        return new TableView(
+            RoomId,
+            State.Name,
+            State.Seq,
+            State.Phase,
+            State.Seats,
+            players,
+            State.Phase == Phases.Playing ? game?.Turn : null,
+            game?.TopCard?.ToString(),
+            game is null ? null : SuitNames.ToWire(game.SuitToFollow),
+            game?.Stock.Count ?? 0,
+            hand,
+            State.Phase == Phases.Finished ? game?.Winner : null);
+    }
+
+    public TableResult RoomNotFound() => TableResult.Fail(ErrorCodes.RoomNotFound, $"there is no room {RoomId}");
+
+    private void RemovePlayer(SeatState seat)
+    {
+        var recipients = SeatedIds().ToImmutableArray();
+        State.Players.Remove(seat);
+        var game = State.Game;
+        if (State.Phase == Phases.Playing && game is not null && game.Players.Contains(seat.PlayerId))
+        {
+            var turnBefore = game.Turn;
+            CrazyEights.Leave(game, seat.PlayerId);
+            Emit(new TableEvent(RoomId, 0, EventKinds.Left, seat.PlayerId, Turn: game.Turn), recipients);
+            if (game.Turn != turnBefore)
+            {
+                State.TurnStartedAt = time.GetUtcNow();
+            }
+
+            AfterTurn();
+        }
+        else
+        {
+            Emit(new TableEvent(RoomId, 0, EventKinds.Left, seat.PlayerId), recipients);
+        }
+
+        if (State.Players.Count == 0)
+        {
+            // The last player left: the room closes and leaves the room list.
+            State.Exists = false;
+            State.Phase = Phases.Finished;
+        }
+    }
+
+    /// <summary>After a move: restart the turn clock, or finish the game when someone has won.</summary>
+    private void AfterTurn()
+    {
+        var game = State.Game!;
+        if (!game.IsFinished)
+        {
+            State.TurnStartedAt = time.GetUtcNow();
+            return;
+        }
+
+        State.Phase = Phases.Finished;
+        State.TurnStartedAt = null;
+        Emit(new TableEvent(RoomId, 0, EventKinds.Finished, game.Winner, Winner: game.Winner));
+        _notices.AddRange(game.Players.Select(p => new PlayerNotice(p, Won: p == game.Winner)));
+    }
+
+    private void Emit(TableEvent tableEvent, ImmutableArray<string>? recipients = null, ImmutableDictionary<string, ImmutableArray<string>>? hands = null)
+    {
+        State.Seq++;
+        Changed = true;
+        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq }, recipients ?? SeatedIds().ToImmutableArray(), hands));
+    }
+
+    /// <summary>A retry of a move this table already applied: the original outcome, without applying it again.</summary>
+    private TableResult? Retried(string playerId, string? moveId) =>
+        moveId is not null && IsSeated(playerId) && State.AppliedMoves.TryGetValue(playerId, out var moves) && moves.Contains(moveId)
+            ? TableResult.Ok(View(playerId))
+            : null;
+
+    private void RememberMove(string playerId, string? moveId)
+    {
+        if (moveId is null)
+        {
+            return;
+        }
+
+        if (!State.AppliedMoves.TryGetValue(playerId, out var moves))
+        {
+            State.AppliedMoves[playerId] = moves = [];
+        }
+
+        moves.Add(moveId);
+        if (moves.Count > MovesRemembered)
+        {
+            moves.RemoveAt(0);
+        }
+    }
+
+    /// <summary>A rule's rejection, worded for people: players by name rather than by id.</summary>
+    private TableResult Rejected(RuleResult result) => result.ErrorCode == ErrorCodes.NotYourTurn && State.Game?.Turn is { } turn
+        ? TableResult.Fail(ErrorCodes.NotYourTurn, $"it is {FindSeat(turn)?.Name ?? turn}'s turn")
+        : TableResult.Fail(result.ErrorCode!, result.ErrorMessage ?? result.ErrorCode!);
+
+    private TableResult? CheckSeated(string playerId)
+    {
+        if (!State.Exists)
+        {
+            return RoomNotFound();
+        }
+
+        return FindSeat(playerId) is null ? TableResult.Fail(ErrorCodes.NotSeated, "you are not seated at this table") : null;
+    }
+
+    private TableResult? CheckPlaying(string playerId)
+    {
+        if (CheckSeated(playerId) is { } error)
+        {
+            return error;
+        }
+
+        if (State.Phase != Phases.Playing || State.Game is null)
+        {
+            return TableResult.Fail(ErrorCodes.GameNotStarted, "no game is being played at this table");
+        }
+
+        return State.Game.Players.Contains(playerId)
+            ? null
+            : TableResult.Fail(ErrorCodes.NotSeated, "you are not playing in this game");
+    }
+
+    private SeatState? FindSeat(string playerId) => State.Players.Find(p => p.PlayerId == playerId);
+
+    private IEnumerable<string> SeatedIds() => State.Players.Select(p => p.PlayerId);
+
+    private int HandCount(string playerId) =>
+        State.Game is { } game && game.Hands.TryGetValue(playerId, out var hand) ? hand.Count : 0;
+}

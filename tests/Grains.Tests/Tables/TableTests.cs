@@ -1,0 +1,155 @@
+using System.Text.Json;
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CardGame.Grains.Tests.Tables;
+
+public sealed class TableTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly GameOptions _options = new() { TurnTimeoutSeconds = 30, SeatHoldSeconds = 60 };
+
+    [Fact]
+    public void Every_event_gets_the_next_seq_and_goes_to_the_seated_players_and_a_leaver_sees_their_own_leave()
+    {
+        var table = Seated("alice", "bob", "carol");
+
+        table.Leave("bob");
+
+        Assert.Equal([1L, 2L, 3L, 4L], table.Pending.Select(n => n.Event.Seq));
+        Assert.Equal(["alice", "bob", "carol"], table.Pending.Last().Recipients.ToArray());
+        Assert.Equal(EventKinds.Left, table.Pending.Last().Event.Kind);
+        Assert.Equal(["alice"], table.Pending[0].Recipients.ToArray());
+    }
+
+    [Fact]
+    public void A_rejected_action_changes_nothing_and_emits_nothing()
+    {
+        var table = Seated("alice", "bob");
+        table.Start("alice", seed: 42);
+        table.Accept();
+        var before = JsonSerializer.Serialize(table.State);
+        var waiting = table.State.Game!.Turn == "alice" ? "bob" : "alice";
+
+        var results = new[]
+        {
+            table.Take(waiting),
+            table.Put(waiting, table.State.Game.Hands[waiting][0].ToString(), null),
+            table.Start("alice", seed: 1),
+            table.Join(new PlayerSnapshot("dave", "dave")),
+            table.Leave("nobody"),
+        };
+
+        Assert.Equal<string?>(
+            [ErrorCodes.NotYourTurn, ErrorCodes.NotYourTurn, ErrorCodes.GameInProgress, ErrorCodes.GameInProgress, ErrorCodes.NotSeated],
+            results.Select(r => r.ErrorCode));
+        Assert.Equal($"it is {table.State.Game.Turn}'s turn", results[0].ErrorMessage);
+        Assert.False(table.Changed);
+        Assert.Empty(table.Pending);
+        Assert.Equal(before, JsonSerializer.Serialize(table.State));
+    }
+
+    [Fact]
+    public void The_turn_timer_takes_a_card_for_the_player_to_move_exactly_when_it_runs_out()
+    {
+        var table = Seated("alice", "bob");
+        table.Start("alice", seed: 7);
+        table.Accept();
+        var turn = table.State.Game!.Turn!;
+        Assert.Equal(_time.GetUtcNow().AddSeconds(30), table.NextDeadline());
+
+        _time.Advance(TimeSpan.FromSeconds(29.9));
+        table.OnTimer();
+        Assert.Empty(table.Pending);
+
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        table.OnTimer();
+        var took = Assert.Single(table.Pending).Event;
+        Assert.Equal(EventKinds.Took, took.Kind);
+        Assert.Equal(turn, took.PlayerId);
+        Assert.True(took.Auto);
+        Assert.NotEqual(turn, table.State.Game.Turn);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(30), table.NextDeadline());
+    }
+
+    [Fact]
+    public void A_disconnected_player_keeps_the_seat_for_the_hold_then_is_released_with_a_notice()
+    {
+        var table = Seated("alice", "bob");
+        Assert.True(table.SetConnected("bob", false));
+        Assert.False(table.SetConnected("bob", false));
+        Assert.Equal(_time.GetUtcNow().AddSeconds(60), table.NextDeadline());
+        table.Accept();
+
+        _time.Advance(TimeSpan.FromSeconds(59));
+        table.OnTimer();
+        Assert.True(table.IsSeated("bob"));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        table.OnTimer();
+        Assert.False(table.IsSeated("bob"));
+        Assert.Equal(new PlayerNotice("bob", null), Assert.Single(table.Notices));
+        Assert.Null(table.NextDeadline());
+    }
+
+    [Fact]
+    public void A_player_who_reconnects_within_the_hold_keeps_the_seat()
+    {
+        var table = Seated("alice", "bob");
+        table.SetConnected("bob", false);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        table.SetConnected("bob", true);
+        table.Accept();
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        table.OnTimer();
+
+        Assert.True(table.IsSeated("bob"));
+        Assert.Empty(table.Pending);
+    }
+
+    [Fact]
+    public void A_won_game_finishes_the_table_and_tells_every_player_whether_they_won()
+    {
+        var table = Seated("alice", "bob");
+        table.Start("alice", seed: 3);
+        while (table.State.Phase == Phases.Playing)
+        {
+            var view = table.View(table.State.Game!.Turn!);
+            var move = CardGame.TestSupport.MoveChooser.ChoosePut(view);
+            var result = move is { } m ? table.Put(view.Turn!, m.Card, m.Suit) : table.Take(view.Turn!);
+            Assert.True(result.IsOk, result.ErrorMessage);
+        }
+
+        var winner = table.State.Game!.Winner!;
+        Assert.Equal(EventKinds.Finished, table.Pending[^1].Event.Kind);
+        Assert.Equal(winner, table.View("alice").Winner);
+        Assert.Equal([new PlayerNotice("alice", winner == "alice"), new PlayerNotice("bob", winner == "bob")], table.Notices.OrderBy(n => n.PlayerId));
+        Assert.True(table.Start("bob", seed: 4).IsOk);
+        Assert.Equal(2, table.State.GamesDealt);
+    }
+
+    [Fact]
+    public void The_last_player_leaving_closes_the_room()
+    {
+        var table = Seated("alice");
+        table.Leave("alice");
+
+        Assert.False(table.Exists);
+        Assert.Equal(ErrorCodes.RoomNotFound, table.Join(new PlayerSnapshot("bob", "bob")).ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, table.Create("again", 4, "bob").ErrorCode);
+    }
+
+    private Table Seated(params string[] players)
+    {
+        var table = new Table("r1", new TableState(), _options, _time);
+        Assert.True(table.Create("room", 4, players[0]).IsOk);
+        foreach (var player in players)
+        {
+            Assert.True(table.Join(new PlayerSnapshot(player, player)).IsOk);
+        }
+
+        return table;
+    }
+}
