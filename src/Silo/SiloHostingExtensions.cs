@@ -1,6 +1,7 @@
 using CardGame.Grains;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Storage;
 
 namespace CardGame.Silo;
 
@@ -52,7 +53,11 @@ public static class SiloHostingExtensions
         orleans.UseSystemTextJsonGrainStorageSerializer();
 
         var redis = config.GetConnectionString("Redis");
-        if (string.IsNullOrWhiteSpace(redis))
+        if (orleans.Services.Any(s => s.IsKeyedService && s.ServiceType == typeof(IGrainStorage) && Equals(s.ServiceKey, StorageNames.Tables)))
+        {
+            // Already provided (tests wrap the real storage to inject faults).
+        }
+        else if (string.IsNullOrWhiteSpace(redis))
         {
             orleans.AddMemoryGrainStorage(StorageNames.Tables);
         }

@@ -63,10 +63,16 @@ public class ClusterFixture : IAsyncLifetime
         // default one, so the tests do too.
         builder.Options.SiloBuilderConfiguratorTypes.RemoveAll(t => t is not null && t.Contains("ConfigureDistributedGrainDirectory", StringComparison.Ordinal));
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(SiloConfiguration));
-        builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
-        builder.AddClientBuilderConfigurator<TestClientConfigurator>();
+        AddConfigurators(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>How silos and the client are configured; override to add or replace configurators.</summary>
+    protected virtual void AddConfigurators(TestClusterBuilder builder)
+    {
+        builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<TestClientConfigurator>();
     }
 
     public virtual async Task DisposeAsync()

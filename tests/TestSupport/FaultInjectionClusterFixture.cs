@@ -1,0 +1,41 @@
+using CardGame.Grains;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Persistence;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace CardGame.TestSupport;
+
+/// <summary>
+/// One silo whose <c>tables</c> storage is the real Redis storage wrapped by Orleans' fault-injection storage:
+/// <c>IStorageFaultGrain</c> (key: the grain's state name, e.g. <c>table</c>) makes the next read or write of a given grain throw.
+/// </summary>
+public sealed class FaultInjectionClusterFixture : ClusterFixture
+{
+    protected override short InitialSilos => 1;
+
+    protected override void AddConfigurators(TestClusterBuilder builder)
+    {
+        builder.AddSiloBuilderConfigurator<FaultInjectionSiloConfigurator>();
+        builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<TestClientConfigurator>();
+    }
+
+    public sealed class FaultInjectionSiloConfigurator : ISiloConfigurator
+    {
+
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var redis = siloBuilder.Configuration.GetConnectionString("Redis")!;
+            var services = siloBuilder.Services;
+            services.AddOptions<RedisStorageOptions>(StorageNames.Tables)
+                .Configure(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+            services.AddKeyedSingleton<IGrainStorage>(StorageNames.Tables, (sp, key) =>
+                FaultInjectionGrainStorageFactory.Create(sp, (string)key!, RedisGrainStorageFactory.Create));
+            // Storage providers join the silo lifecycle as plain participants; the wrapper starts the real storage.
+            services.AddSingleton(sp => (ILifecycleParticipant<ISiloLifecycle>)sp.GetRequiredKeyedService<IGrainStorage>(StorageNames.Tables));
+        }
+    }
+}
