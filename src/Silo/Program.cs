@@ -4,5 +4,5 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCardGameSilo();
 
 var app = builder.Build();
-app.MapHealthChecks("/health");
+app.MapCardGameSiloEndpoints();
 app.Run();

@@ -1,6 +1,9 @@
 using CardGame.Grains;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 using Orleans.Storage;
 
 namespace CardGame.Silo;
@@ -33,10 +36,30 @@ public static class SiloHostingExtensions
             }
 
             orleans.AddCardGameGrains(config);
+            orleans.AddDashboard();
         });
-        builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("orleans");
+        builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("cluster", tags: [ReadyTag]);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Microsoft.Orleans", GameMetrics.MeterName)
+            .AddPrometheusExporter());
         return builder;
     }
+
+    /// <summary>
+    /// <c>/health/live</c> (the process answers), <c>/health/ready</c> (it reaches the cluster), <c>/health</c> (both),
+    /// <c>/metrics</c> (Prometheus) and the Orleans dashboard at <c>/dashboard</c>.
+    /// </summary>
+    public static WebApplication MapCardGameSiloEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/health");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOrleansDashboard("/dashboard");
+        return app;
+    }
+
+    private const string ReadyTag = "ready";
 
     /// <summary>
     /// The game itself: cluster ids, grain storage (Redis when <c>ConnectionStrings:Redis</c> is set, else memory),
@@ -69,6 +92,7 @@ public static class SiloHostingExtensions
 
         orleans.Services.AddOptions<GameOptions>().BindConfiguration(GameOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         orleans.Services.AddSingleton(TimeProvider.System);
+        orleans.Services.AddSingleton<GameMetrics>();
         return orleans;
     }
 }

@@ -17,6 +17,7 @@ public sealed partial class TableGrain(
     [PersistentState("table", StorageNames.Tables)] IPersistentState<TableState> table,
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
+    GameMetrics metrics,
     ILogger<TableGrain> logger) : Grain, ITableGrain
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
@@ -41,6 +42,7 @@ public sealed partial class TableGrain(
             DueTime = Timeout.InfiniteTimeSpan,
             Period = Timeout.InfiniteTimeSpan,
         });
+        metrics.TableActivated();
         if (_table.Exists)
         {
             // A table reactivated (possibly on another silo) re-announces itself and resumes its timers.
@@ -48,6 +50,12 @@ public sealed partial class TableGrain(
             ScheduleTimer();
         }
 
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.TableDeactivated();
         return Task.CompletedTask;
     }
 
@@ -169,6 +177,11 @@ public sealed partial class TableGrain(
     private async Task<TableResult> ApplyAndCommitAsync(Func<Table, TableResult> action)
     {
         var result = Apply(action);
+        if (result.ErrorCode is { } code)
+        {
+            metrics.Rejected(code);
+        }
+
         await CommitAsync();
         return result;
     }
@@ -186,9 +199,11 @@ public sealed partial class TableGrain(
 
         var events = _table.Pending.ToList();
         var notices = _table.Notices.ToList();
+        var started = time.GetTimestamp();
         try
         {
             await table.WriteStateAsync();
+            metrics.Persisted(time.GetElapsedTime(started));
         }
         catch (Exception ex)
         {
@@ -201,6 +216,7 @@ public sealed partial class TableGrain(
         _table.Accept();
         foreach (var notification in events)
         {
+            metrics.EventPublished(notification.Event.Kind);
             _log.Enqueue(notification);
             if (_log.Count > EventsRemembered)
             {

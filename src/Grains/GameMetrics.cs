@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace CardGame.Grains;
+
+/// <summary>The silo's game metrics (meter <c>CardGame.Tables</c>), exported with the silo's OpenTelemetry metrics.</summary>
+public sealed class GameMetrics
+{
+    public const string MeterName = "CardGame.Tables";
+
+    private readonly Counter<long> _events;
+    private readonly Counter<long> _rejections;
+    private readonly UpDownCounter<long> _activeTables;
+    private readonly Histogram<double> _writeDuration;
+
+    public GameMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _events = meter.CreateCounter<long>("cardgame.table.events", description: "Table events persisted and published, by kind");
+        _rejections = meter.CreateCounter<long>("cardgame.table.rejections", description: "Actions a table rejected, by error code");
+        _activeTables = meter.CreateUpDownCounter<long>("cardgame.tables.active", description: "Table activations on this silo");
+        _writeDuration = meter.CreateHistogram<double>("cardgame.table.write.duration", unit: "ms", description: "Time to persist a table change");
+    }
+
+    public void EventPublished(string kind) => _events.Add(1, new TagList { { "kind", kind } });
+
+    public void Rejected(string code) => _rejections.Add(1, new TagList { { "code", code } });
+
+    public void TableActivated() => _activeTables.Add(1);
+
+    public void TableDeactivated() => _activeTables.Add(-1);
+
+    public void Persisted(TimeSpan elapsed) => _writeDuration.Record(elapsed.TotalMilliseconds);
+}
