@@ -1,0 +1,223 @@
+using System.Diagnostics;
+
+namespace CardGame.TestSupport;
+
+/// <summary>
+/// The production topology as real processes on loopback: redis-server, silos clustering and storing through it,
+/// edges, and optionally nginx in front of the edges. Runs the built Silo and Edge assemblies of this checkout.
+/// </summary>
+public sealed class ProcessTopology : IAsyncDisposable
+{
+    public const string SigningKey = "process-topology-test-signing-key-0123456789abcdef";
+
+    private readonly IReadOnlyDictionary<string, string?> _gameSettings;
+    private Process? _nginx;
+    private string? _nginxDirectory;
+
+    private ProcessTopology(RedisServer redis, IReadOnlyDictionary<string, string?> gameSettings)
+    {
+        Redis = redis;
+        _gameSettings = gameSettings;
+    }
+
+    public RedisServer Redis { get; }
+
+    public string ClusterId { get; } = "proc-" + Guid.NewGuid().ToString("N")[..8];
+
+    public List<ServerProcess> Silos { get; } = [];
+
+    public List<ServerProcess> Edges { get; } = [];
+
+    public int? NginxPort { get; private set; }
+
+    public string NginxUrl => $"http://127.0.0.1:{NginxPort}";
+
+    /// <summary>The configuration shared by every silo and edge of this topology.</summary>
+    public IReadOnlyDictionary<string, string?> ClusterConfiguration => new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:Redis"] = Redis.ConnectionString,
+        ["Orleans:ClusterId"] = ClusterId,
+        ["Orleans:ServiceId"] = ClusterId,
+    };
+
+    public static async Task<ProcessTopology> StartAsync(int silos, int edges, bool nginx, IReadOnlyDictionary<string, string?>? gameSettings = null)
+    {
+        var redis = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always");
+        var topology = new ProcessTopology(redis, gameSettings ?? new Dictionary<string, string?>());
+        try
+        {
+            for (var i = 0; i < silos; i++)
+            {
+                await topology.AddSiloAsync();
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, edges).Select(_ => topology.AddEdgeAsync()));
+            if (nginx)
+            {
+                await topology.StartNginxAsync();
+            }
+
+            return topology;
+        }
+        catch
+        {
+            await topology.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts one more silo against the same Redis (what an operator does to add capacity).</summary>
+    public async Task<ServerProcess> AddSiloAsync()
+    {
+        var (siloPort, gatewayPort, httpPort) = (RedisServer.FreePort(), RedisServer.FreePort(), RedisServer.FreePort());
+        var config = new Dictionary<string, string?>(ClusterConfiguration)
+        {
+            ["Silo:Port"] = siloPort.ToString(),
+            ["Silo:GatewayPort"] = gatewayPort.ToString(),
+        };
+        foreach (var (key, value) in _gameSettings)
+        {
+            config[key] = value;
+        }
+
+        var silo = ServerProcess.Start($"silo{Silos.Count + 1}", Artifact("Silo", "CardGame.Silo.dll"), config, httpPort, siloPort, gatewayPort);
+        Silos.Add(silo);
+        await silo.WaitHealthyAsync("/health/ready");
+        return silo;
+    }
+
+    public async Task<ServerProcess> AddEdgeAsync()
+    {
+        var config = new Dictionary<string, string?>(ClusterConfiguration)
+        {
+            ["Auth:SigningKey"] = SigningKey,
+        };
+        var edge = ServerProcess.Start($"edge{Edges.Count + 1}", Artifact("Edge", "CardGame.Edge.dll"), config, RedisServer.FreePort());
+        lock (Edges)
+        {
+            Edges.Add(edge);
+        }
+
+        await edge.WaitHealthyAsync("/health");
+        return edge;
+    }
+
+    /// <summary>nginx (Debian package) on a free loopback port in front of every edge, as in docker-compose.</summary>
+    public async Task StartNginxAsync()
+    {
+        var executable = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("nginx is not installed: install the Debian package 'nginx' (the README's test command does).");
+        NginxPort = RedisServer.FreePort();
+        _nginxDirectory = Directory.CreateTempSubdirectory("cardgame-nginx-").FullName;
+        var upstreams = string.Join("\n", Edges.Select(e => $"        server 127.0.0.1:{e.HttpPort} max_fails=1 fail_timeout=5s;"));
+        var config = $$"""
+            daemon off;
+            worker_processes 1;
+            pid {{_nginxDirectory}}/nginx.pid;
+            error_log {{_nginxDirectory}}/error.log warn;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                client_body_temp_path {{_nginxDirectory}}/body;
+                proxy_temp_path {{_nginxDirectory}}/proxy;
+                fastcgi_temp_path {{_nginxDirectory}}/fastcgi;
+                uwsgi_temp_path {{_nginxDirectory}}/uwsgi;
+                scgi_temp_path {{_nginxDirectory}}/scgi;
+                upstream cardgame_edges {
+                    ip_hash;
+            {{upstreams}}
+                }
+                map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+                server {
+                    listen 127.0.0.1:{{NginxPort}};
+                    location / {
+                        proxy_pass http://cardgame_edges;
+                        proxy_http_version 1.1;
+                        proxy_set_header Host $http_host;
+                        proxy_set_header Upgrade $http_upgrade;
+                        proxy_set_header Connection $connection_upgrade;
+                        proxy_read_timeout 120s;
+                        proxy_buffering off;
+                    }
+                }
+            }
+            """;
+        var path = Path.Combine(_nginxDirectory, "nginx.conf");
+        await File.WriteAllTextAsync(path, config);
+        var info = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(path);
+        info.ArgumentList.Add("-e");
+        info.ArgumentList.Add(Path.Combine(_nginxDirectory, "error.log"));
+        _nginx = Process.Start(info) ?? throw new InvalidOperationException("nginx did not start");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync(NginxUrl + "/health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (_nginx.HasExited || DateTime.UtcNow > deadline)
+            {
+                var log = File.Exists(Path.Combine(_nginxDirectory, "error.log")) ? await File.ReadAllTextAsync(Path.Combine(_nginxDirectory, "error.log")) : "";
+                throw new InvalidOperationException($"nginx did not come up on {NginxUrl}: {log}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_nginx is { HasExited: false })
+        {
+            _nginx.Kill(entireProcessTree: true);
+            await _nginx.WaitForExitAsync();
+        }
+
+        _nginx?.Dispose();
+        foreach (var server in Edges.Concat(Silos))
+        {
+            await server.DisposeAsync();
+        }
+
+        await Redis.DisposeAsync();
+        if (_nginxDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_nginxDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>The built assembly of a project in this checkout, in the same configuration as the running tests.</summary>
+    public static string Artifact(string project, string dll)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CardGame.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        if (directory is null)
+        {
+            throw new InvalidOperationException("CardGame.sln not found above " + AppContext.BaseDirectory);
+        }
+
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release" : "Debug";
+        return Path.Combine(directory.FullName, "src", project, "bin", configuration, "net10.0", dll);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace CardGame.TestSupport;
+
+/// <summary>A server of ours (silo or edge) running as a real process, its output kept for failure messages.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly Process _process;
+
+    private ServerProcess(string name, Process process, int httpPort, int? siloPort, int? gatewayPort)
+    {
+        Name = name;
+        _process = process;
+        HttpPort = httpPort;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+    }
+
+    public string Name { get; }
+
+    public int HttpPort { get; }
+
+    public int? SiloPort { get; }
+
+    public int? GatewayPort { get; }
+
+    public string Url => $"http://127.0.0.1:{HttpPort}";
+
+    public bool HasExited => _process.HasExited;
+
+    public int Id => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts <c>dotnet <paramref name="dll"/></c> with the given configuration as environment variables.</summary>
+    public static ServerProcess Start(string name, string dll, IReadOnlyDictionary<string, string?> configuration, int httpPort, int? siloPort = null, int? gatewayPort = null)
+    {
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is not built; build the solution first", dll);
+        }
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        info.ArgumentList.Add(dll);
+        info.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in configuration)
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start");
+        var server = new ServerProcess(name, process, httpPort, siloPort, gatewayPort);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>Waits until <paramref name="path"/> answers 200, or fails with the process's output.</summary>
+    public async Task WaitHealthyAsync(string path = "/health", TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{Tail()}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync(Url + path)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Name} was not healthy at {Url}{path} in time:\n{Tail()}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>SIGKILL: the process dies at once, as in a crash.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    /// <summary>SIGTERM, as an operator or orchestrator stops a server, then waits for it to exit.</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"{Name} did not stop after SIGTERM:\n{Tail()}");
+        }
+    }
+
+    public string Tail(int lines = 40) => string.Join('\n', Output.Split('\n').TakeLast(lines));
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
