@@ -1,6 +1,20 @@
+using CardGame.Edge.Auth;
+using CardGame.Edge.Cluster;
+using CardGame.Edge.Hub;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddGameCluster();   // Orleans client: connects in the background; /health, /health/ready
+builder.AddGuestAuth();     // POST /api/auth/guest, JWT validation
+builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseGameHubGate();       // Origin allow-list, CORS, tokens
+app.MapGuestAuth();
+app.MapGameHub();
+app.MapEdgeHealth();
 app.Run();
+
+/// <summary>The edge's entry point, public so tests can host it with WebApplicationFactory.</summary>
+public partial class Program;
