@@ -1,0 +1,39 @@
+using CardGame.Edge.Hub;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+
+namespace CardGame.Edge.Auth;
+
+/// <summary>
+/// The JwtBearer scheme validates tokens issued by <see cref="GuestTokens"/> (or by anyone holding the key), taken
+/// from the Authorization header or, on the hub path only, from the <c>access_token</c> query parameter that
+/// browsers' WebSockets must use.
+/// </summary>
+public sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth) : IConfigureNamedOptions<JwtBearerOptions>
+{
+    public void Configure(string? name, JwtBearerOptions options)
+    {
+        if (name != JwtBearerDefaults.AuthenticationScheme)
+        {
+            return;
+        }
+
+        options.MapInboundClaims = false;
+        options.TokenValidationParameters = GuestTokens.ValidationParameters(auth.Value);
+        options.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                if (context.HttpContext.Request.Path.StartsWithSegments(GameHub.Path)
+                    && context.Request.Query["access_token"] is { Count: > 0 } token)
+                {
+                    context.Token = token.ToString();
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Orleans.Configuration;
+
+namespace CardGame.Edge.Cluster;
+
+/// <summary>
+/// The edge as an Orleans client: localhost clustering (gateway <c>Orleans:GatewayPort</c>, default 30000) unless
+/// <c>ConnectionStrings:Redis</c> is set, then Redis clustering; cluster ids from <c>Orleans:ClusterId</c> /
+/// <c>Orleans:ServiceId</c> (default "cardgame"), the keys the silo reads.
+/// </summary>
+public static class ClusterExtensions
+{
+    public static IHostApplicationBuilder AddGameCluster(this IHostApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var clusterId = config["Orleans:ClusterId"] is { Length: > 0 } id ? id : "cardgame";
+        var serviceId = config["Orleans:ServiceId"] is { Length: > 0 } service ? service : "cardgame";
+        var gatewayPort = config.GetValue("Orleans:GatewayPort", 30000);
+        var redis = config.GetConnectionString("Redis");
+
+        var hostedBefore = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
+        builder.UseOrleansClient(client =>
+        {
+            if (string.IsNullOrWhiteSpace(redis))
+            {
+                client.UseLocalhostClustering(gatewayPort, serviceId, clusterId);
+            }
+            else
+            {
+                client.UseRedisClustering(redis);
+            }
+
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            });
+            client.UseConnectionRetryFilter<RetryUntilConnected>();
+        });
+
+        // The client must not block the edge's start: ClusterConnection starts it in the background instead.
+        foreach (var added in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && !hostedBefore.Contains(d)).ToList())
+        {
+            builder.Services.Remove(added);
+        }
+
+        builder.Services.AddSingleton<ClusterConnection>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterConnection>());
+        builder.Services.AddSingleton<EdgeNode>();
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary><c>/health</c>: the edge is up. <c>/health/ready</c>: it reaches the cluster (503 otherwise).</summary>
+    public static IEndpointRouteBuilder MapEdgeHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return endpoints;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Threading.Channels;
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+
+namespace CardGame.Edge.Delivery;
+
+/// <summary>
+/// This edge's <see cref="ITableObserver"/>. A table sends it each batch in <c>seq</c> order and waits for the call:
+/// it only enqueues, so a table never waits on clients. One loop then hands each event, as its recipient may see it
+/// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order.
+/// </summary>
+public sealed partial class TableEventFanOut(LocalPlayers players, ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
+{
+    private readonly Channel<(string RoomId, IReadOnlyList<TableNotification> Notifications)> _batches =
+        Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>)>(new UnboundedChannelOptions { SingleReader = true });
+
+    public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
+    {
+        _batches.Writer.TryWrite((roomId, notifications));
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var (roomId, notifications) in _batches.Reader.ReadAllAsync(stoppingToken))
+        {
+            foreach (var notification in notifications)
+            {
+                try
+                {
+                    Deliver(roomId, notification);
+                }
+                catch (Exception ex)
+                {
+                    LogDeliveryFailed(logger, ex, roomId, notification.Event.Seq);
+                }
+            }
+        }
+    }
+
+    private void Deliver(string roomId, TableNotification notification)
+    {
+        var tableEvent = notification.Event;
+        if (tableEvent.PlayerId is { } actor)
+        {
+            // Keep seat knowledge current for players seated or unseated through another edge or by the server.
+            if (tableEvent.Kind == EventKinds.Left)
+            {
+                players.NotSeated(actor, roomId, tableEvent.Seq);
+            }
+            else if (tableEvent.Kind == EventKinds.Joined)
+            {
+                players.JoinedElsewhere(actor, roomId, tableEvent.Seq);
+            }
+        }
+
+        foreach (var recipient in notification.Recipients.Distinct())
+        {
+            var connections = players.ConnectionsOf(recipient);
+            if (connections.Count == 0)
+            {
+                continue;
+            }
+
+            var personal = notification.ForRecipient(recipient);
+            foreach (var connection in connections)
+            {
+                connection.Outbox.Post(personal);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering event {Seq} of room {RoomId} failed")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string roomId, long seq);
+}

@@ -1,0 +1,241 @@
+using CardGame.Contracts.Grains;
+using CardGame.Edge.Cluster;
+using Microsoft.Extensions.Options;
+
+namespace CardGame.Edge.Delivery;
+
+/// <summary>
+/// Keeps this edge subscribed to exactly the tables it needs: those a locally connected player sits at, plus those a
+/// hub call is about to seat someone at (<see cref="HoldAsync"/>, which subscribes before the call so no event after
+/// the returned view is missed). Re-subscribes every <see cref="EdgeOptions.SubscriptionRefreshSeconds"/> (a table
+/// reactivated elsewhere has forgotten us; tables expire subscriptions not refreshed), and unsubscribes from a table
+/// no local player sits at any more. Subscribe and unsubscribe calls for one table never overlap.
+/// </summary>
+public sealed partial class TableSubscriptions(
+    ClusterConnection cluster,
+    EdgeNode edge,
+    LocalPlayers players,
+    IOptions<EdgeOptions> options,
+    ILogger<TableSubscriptions> logger) : BackgroundService
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Room> _rooms = [];
+
+    /// <summary>
+    /// Keeps <paramref name="roomId"/> wanted until the hold is disposed, subscribing first when
+    /// <paramref name="refresh"/> is set or the edge is not subscribed yet. Fails (changing nothing) when the table
+    /// cannot be reached.
+    /// </summary>
+    public async Task<RoomHold> HoldAsync(string roomId, bool refresh)
+    {
+        Room room;
+        lock (_gate)
+        {
+            room = RoomFor(roomId);
+            room.Holds++;
+        }
+
+        var hold = new RoomHold(this, roomId, room);
+        try
+        {
+            await room.Gate.WaitAsync();
+            try
+            {
+                if (refresh || !room.Subscribed)
+                {
+                    hold.Seq = await SubscribeAsync(roomId);
+                    room.Subscribed = true;
+                }
+            }
+            finally
+            {
+                room.Gate.Release();
+            }
+
+            return hold;
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
+    }
+
+    internal void Release(string roomId, Room room)
+    {
+        lock (_gate)
+        {
+            room.Holds--;
+        }
+
+        if (!IsWanted(roomId))
+        {
+            _ = UnsubscribeIfUnwantedAsync(roomId);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await cluster.WaitAsync(stoppingToken);
+        var period = options.Value.SubscriptionRefresh;
+        var nextRefresh = DateTime.UtcNow + period;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = nextRefresh - DateTime.UtcNow;
+            await players.WaitForSeatChangeAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken);
+            var refreshAll = DateTime.UtcNow >= nextRefresh;
+            if (refreshAll)
+            {
+                nextRefresh = DateTime.UtcNow + period;
+            }
+
+            try
+            {
+                await ReconcileAsync(refreshAll, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogReconcileFailed(logger, ex);
+            }
+        }
+    }
+
+    /// <summary>Subscribes to wanted tables (all of them when <paramref name="refreshAll"/>, else new ones) and leaves unwanted ones.</summary>
+    private async Task ReconcileAsync(bool refreshAll, CancellationToken cancellationToken)
+    {
+        List<string> toSubscribe;
+        List<string> toUnsubscribe;
+        lock (_gate)
+        {
+            foreach (var seated in players.SeatedRooms())
+            {
+                RoomFor(seated);
+            }
+
+            toSubscribe = [.. _rooms.Where(r => IsWanted(r.Key, r.Value) && (refreshAll || !r.Value.Subscribed)).Select(r => r.Key)];
+            toUnsubscribe = [.. _rooms.Where(r => !IsWanted(r.Key, r.Value)).Select(r => r.Key)];
+        }
+
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(toSubscribe, parallel, async (roomId, _) => await RefreshAsync(roomId));
+        await Parallel.ForEachAsync(toUnsubscribe, parallel, async (roomId, _) => await UnsubscribeIfUnwantedAsync(roomId));
+    }
+
+    private async Task RefreshAsync(string roomId)
+    {
+        Room room;
+        lock (_gate)
+        {
+            room = RoomFor(roomId);
+        }
+
+        await room.Gate.WaitAsync();
+        try
+        {
+            if (IsWanted(roomId))
+            {
+                await SubscribeAsync(roomId);
+                room.Subscribed = true;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogSubscribeFailed(logger, ex, roomId);
+        }
+        finally
+        {
+            room.Gate.Release();
+        }
+    }
+
+    private async Task UnsubscribeIfUnwantedAsync(string roomId)
+    {
+        Room? room;
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(roomId, out room))
+            {
+                return;
+            }
+        }
+
+        await room.Gate.WaitAsync();
+        try
+        {
+            if (room.Subscribed && !IsWanted(roomId))
+            {
+                room.Subscribed = false;
+                await cluster.Grains.GetGrain<ITableGrain>(roomId).Unsubscribe(edge.EdgeId);
+                LogUnsubscribed(logger, roomId);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The table drops the subscription itself once it is no longer refreshed.
+            LogUnsubscribeFailed(logger, ex, roomId);
+        }
+        finally
+        {
+            room.Gate.Release();
+        }
+
+        lock (_gate)
+        {
+            if (!room.Subscribed && room.Holds == 0 && !players.IsSeatedRoom(roomId) && _rooms.GetValueOrDefault(roomId) == room)
+            {
+                _rooms.Remove(roomId);
+            }
+        }
+    }
+
+    private async Task<long> SubscribeAsync(string roomId)
+    {
+        var seq = await cluster.Grains.GetGrain<ITableGrain>(roomId).Subscribe(edge.EdgeId, edge.Observer);
+        LogSubscribed(logger, roomId, seq);
+        return seq;
+    }
+
+    private bool IsWanted(string roomId)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(roomId, out var room) && IsWanted(roomId, room);
+        }
+    }
+
+    private bool IsWanted(string roomId, Room room) => room.Holds > 0 || players.IsSeatedRoom(roomId);
+
+    private Room RoomFor(string roomId)
+    {
+        if (!_rooms.TryGetValue(roomId, out var room))
+        {
+            _rooms[roomId] = room = new Room();
+        }
+
+        return room;
+    }
+
+    internal sealed class Room
+    {
+        public int Holds { get; set; }
+
+        public bool Subscribed { get; set; }
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to room {RoomId} at seq {Seq}")]
+    private static partial void LogSubscribed(ILogger logger, string roomId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribed from room {RoomId}")]
+    private static partial void LogUnsubscribed(ILogger logger, string roomId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the subscription to room {RoomId} failed; retrying at the next refresh")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception, string roomId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing from room {RoomId} failed; the table will expire it")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string roomId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling table subscriptions failed")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,64 @@
+using CardGame.Edge.Auth;
+using CardGame.Edge.Delivery;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CardGame.Edge.Hub;
+
+/// <summary>The game hub: SignalR with the contract's limits and errors, and the per-edge delivery of table events.</summary>
+public static class HubExtensions
+{
+    /// <summary>The contract's largest hub message; a larger one closes the connection.</summary>
+    public const int MaximumMessageBytes = 32 * 1024;
+
+    public static IHostApplicationBuilder AddGameHub(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton<LocalPlayers>();
+        services.AddSingleton<TableEventFanOut>();
+        services.AddHostedService(sp => sp.GetRequiredService<TableEventFanOut>());
+        services.AddSingleton<TableSubscriptions>();
+        services.AddHostedService(sp => sp.GetRequiredService<TableSubscriptions>());
+        services.AddSingleton<ConnectionReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionReporter>());
+        services.AddSingleton<PlayerSessions>();
+
+        // Filters registered as singletons are shared; otherwise SignalR would build one per invocation.
+        services.AddSingleton<InvocationRateLimitFilter>();
+        services.AddSingleton<HubErrorFilter>();
+        services.AddSignalR(hub =>
+        {
+            hub.MaximumReceiveMessageSize = MaximumMessageBytes;
+            hub.EnableDetailedErrors = false;
+            hub.AddFilter<InvocationRateLimitFilter>();
+            hub.AddFilter<HubErrorFilter>();
+        });
+        services.RemoveAll<IHubProtocol>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, GameHubProtocol>());
+
+        services.AddCors();
+        services.AddSingleton<IConfigureOptions<CorsOptions>, ConfigureHubCors>();
+        return builder;
+    }
+
+    /// <summary>In front of the hub: the Origin allow-list, CORS for listed origins, and token checks.</summary>
+    public static IApplicationBuilder UseGameHubGate(this IApplicationBuilder app)
+    {
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(GameHub.Path), hub => hub.UseMiddleware<OriginCheckMiddleware>());
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseHubTokenCheck();
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapGameHub(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHub<GameHub>(GameHub.Path).RequireCors(ConfigureHubCors.PolicyName);
+        return endpoints;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Net;
+
+namespace CardGame.Edge.Tests;
+
+[Collection(EdgesCollection.Name)]
+public sealed class EdgeHostTests(EdgesFixture fixture)
+{
+    [Fact]
+    public async Task An_edge_joined_to_the_cluster_is_alive_and_ready()
+    {
+        foreach (var edge in fixture.Edges)
+        {
+            using var live = await edge.Http.GetAsync("/health");
+            using var ready = await edge.Http.GetAsync("/health/ready");
+
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_edge_serves_the_browser_client_from_wwwroot()
+    {
+        using var response = await fixture.Edge1.Http.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public void Each_edge_has_its_own_edge_id()
+    {
+        var ids = fixture.Edges.Select(e => e.Services.GetRequiredService<Cluster.EdgeNode>().EdgeId).ToList();
+
+        Assert.Equal(2, ids.Distinct().Count());
+    }
+}

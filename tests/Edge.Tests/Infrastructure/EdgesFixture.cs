@@ -1,0 +1,58 @@
+using CardGame.TestSupport;
+
+namespace CardGame.Edge.Tests.Infrastructure;
+
+/// <summary>
+/// A 2-silo cluster on Redis (the lead's <see cref="ClusterFixture"/>) and two edges joined to it, each a real Kestrel
+/// server on loopback, as two edge nodes of one deployment would be.
+/// </summary>
+public sealed class EdgesFixture : ClusterFixture
+{
+    public const string AllowedOrigin = "http://allowed.example";
+
+    public EdgeServer Edge1 { get; private set; } = null!;
+
+    public EdgeServer Edge2 { get; private set; } = null!;
+
+    public IEnumerable<EdgeServer> Edges => [Edge1, Edge2];
+
+    public IReadOnlyDictionary<string, string?> EdgeSettings => new Dictionary<string, string?>(EdgeConfiguration)
+    {
+        ["Auth:SigningKey"] = TestTokens.SigningKey,
+        ["Edge:AllowedOrigins:0"] = AllowedOrigin,
+        ["Edge:SubscriptionRefreshSeconds"] = "2",
+        ["Edge:ConnectionReportSeconds"] = "5",
+        // Everything the edge and ASP.NET Core say, to check that no token is ever logged.
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        ["Logging:LogLevel:CardGame"] = "Trace",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Edge1 = await EdgeServer.StartAsync(EdgeSettings);
+        Edge2 = await EdgeServer.StartAsync(EdgeSettings);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (Edge2 is not null)
+        {
+            await Edge2.DisposeAsync();
+        }
+
+        if (Edge1 is not null)
+        {
+            await Edge1.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class EdgesCollection : ICollectionFixture<EdgesFixture>
+{
+    public const string Name = "edges";
+}
