@@ -8,8 +8,14 @@ public interface IGameHub
     Task<RoomInfo> CreateRoom(CreateRoomRequest request);
     Task<TableView> JoinRoom(string roomId);
     Task<TableView> StartGame(string roomId);
-    Task<TableView> TakeCard(string roomId);
-    Task<TableView> PutCard(string roomId, string card, string? suit);
+    /// <summary><paramref name="moveId"/> is optional (may be left out): a retry with the same id is applied once.</summary>
+    Task<TableView> TakeCard(string roomId, string? moveId);
+
+    /// <summary><paramref name="moveId"/> is optional (may be left out): a retry with the same id is applied once.</summary>
+    Task<TableView> PutCard(string roomId, string card, string? suit, string? moveId);
+
+    /// <summary>The caller's events after <paramref name="lastSeq"/>, or a fresh view when the table no longer has them.</summary>
+    Task<Resumed> Resume(string roomId, long lastSeq);
     Task LeaveRoom(string roomId);
     Task<TableView> GetTable(string roomId);
 }

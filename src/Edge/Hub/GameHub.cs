@@ -67,16 +67,29 @@ public sealed class GameHub(
         return Seen(player, GameErrors.Unwrap(await Player(player).StartGame(RoomId(roomId))));
     }
 
-    public async Task<TableView> TakeCard(string roomId)
+    public async Task<TableView> TakeCard(string roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(Context);
-        return Seen(player, GameErrors.Unwrap(await Player(player).TakeCard(RoomId(roomId))));
+        return Seen(player, GameErrors.Unwrap(await Player(player).TakeCard(RoomId(roomId), moveId)));
     }
 
-    public async Task<TableView> PutCard(string roomId, string card, string? suit)
+    public async Task<TableView> PutCard(string roomId, string card, string? suit, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(Context);
-        return Seen(player, GameErrors.Unwrap(await Player(player).PutCard(RoomId(roomId), card, suit)));
+        return Seen(player, GameErrors.Unwrap(await Player(player).PutCard(RoomId(roomId), card, suit, moveId)));
+    }
+
+    public async Task<Resumed> Resume(string roomId, long lastSeq)
+    {
+        var player = await sessions.RequirePlayerAsync(Context);
+        using var hold = await subscriptions.HoldAsync(RoomId(roomId), refresh: false);
+        var result = await Player(player).Resume(roomId, lastSeq);
+        if (!result.IsOk)
+        {
+            throw GameErrors.Create(result.ErrorCode!, result.ErrorMessage ?? result.ErrorCode!);
+        }
+
+        return new Resumed(result.Events, result.View is { } view ? Seen(player, view) : null);
     }
 
     public async Task LeaveRoom(string roomId)

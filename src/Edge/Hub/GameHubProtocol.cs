@@ -11,9 +11,18 @@ namespace CardGame.Edge.Hub;
 /// The standard JSON hub protocol (camelCase), with two adjustments that keep the error contract: an invocation
 /// whose arguments do not bind is passed on with <see cref="MalformedArgument"/>s (so it fails with
 /// <c>bad_request</c> instead of SignalR's generic text), and error texts leave as <see cref="GameErrors.ForClient"/>.
+/// Methods listed in <see cref="OptionalLastArgument"/> may also be invoked without their last argument (SignalR itself
+/// has no optional parameters), which then arrives as null: <c>TakeCard(roomId)</c> or <c>TakeCard(roomId, moveId)</c>.
 /// </summary>
 public sealed class GameHubProtocol(IOptions<JsonHubProtocolOptions> options) : IHubProtocol
 {
+    /// <summary>Hub methods whose last parameter may be left out by the client.</summary>
+    public static readonly IReadOnlySet<string> OptionalLastArgument = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        nameof(GameHub.TakeCard),
+        nameof(GameHub.PutCard),
+    };
+
     private readonly JsonHubProtocol _json = new(options);
 
     public string Name => _json.Name;
@@ -26,9 +35,24 @@ public sealed class GameHubProtocol(IOptions<JsonHubProtocolOptions> options) : 
 
     public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
     {
+        var original = input;
         if (!_json.TryParseMessage(ref input, binder, out message))
         {
             return false;
+        }
+
+        if (message is InvocationBindingFailureMessage { Target: { } target } && OptionalLastArgument.Contains(target))
+        {
+            // Parse the same message again as if the method had no last parameter; pad the invocation with null.
+            var again = original;
+            if (_json.TryParseMessage(ref again, new WithoutLastParameter(binder), out var shorter) && shorter is InvocationMessage invocation)
+            {
+                message = new InvocationMessage(invocation.InvocationId, invocation.Target, [.. invocation.Arguments, null], invocation.StreamIds)
+                {
+                    Headers = invocation.Headers,
+                };
+                return true;
+            }
         }
 
         if (message is InvocationBindingFailureMessage failure && ParameterCount(binder, failure.Target) is { } count)
@@ -53,6 +77,18 @@ public sealed class GameHubProtocol(IOptions<JsonHubProtocolOptions> options) : 
         {
             return null;
         }
+    }
+
+    /// <summary>Binds as if the target method lacked its last parameter.</summary>
+    private sealed class WithoutLastParameter(IInvocationBinder inner) : IInvocationBinder
+    {
+        public IReadOnlyList<Type> GetParameterTypes(string methodName) => inner.GetParameterTypes(methodName).SkipLast(1).ToList();
+
+        public Type GetReturnType(string invocationId) => inner.GetReturnType(invocationId);
+
+        public Type GetStreamItemType(string streamId) => inner.GetStreamItemType(streamId);
+
+        public string? GetTarget(ReadOnlySpan<byte> utf8Bytes) => inner.GetTarget(utf8Bytes);
     }
 
     private static HubMessage ForClient(HubMessage message) => message switch

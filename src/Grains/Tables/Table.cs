@@ -107,7 +107,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         State.GamesDealt++;
         State.TurnStartedAt = time.GetUtcNow();
         var hands = game.Hands.ToImmutableDictionary(h => h.Key, h => h.Value.Select(c => c.ToString()).ToImmutableArray());
-        Emit(new TableEvent(RoomId, 0, EventKinds.Started, playerId, Suit: SuitNames.ToWire(game.SuitToFollow), Turn: game.Turn), hands: hands);
+        // card: the turned-up top card of the discard pile (public); hand: each player's own cards only.
+        Emit(new TableEvent(RoomId, 0, EventKinds.Started, playerId, Card: game.TopCard?.ToString(), Suit: SuitNames.ToWire(game.SuitToFollow),
+            Turn: game.Turn), hands: hands);
         return TableResult.Ok(View(playerId));
     }
 

@@ -131,6 +131,19 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void The_started_event_shows_the_top_card_to_all_and_each_hand_to_its_owner_only()
+    {
+        var table = Seated("alice", "bob");
+        table.Start("alice", seed: 11);
+
+        var started = Assert.Single(table.Pending);
+        Assert.Equal(table.State.Game!.TopCard.ToString(), started.ForRecipient("bob").Card);
+        Assert.Equal(table.State.Game.Hands["bob"].Select(c => c.ToString()), started.ForRecipient("bob").Hand!);
+        Assert.Equal(table.State.Game.Hands["alice"].Select(c => c.ToString()), started.ForRecipient("alice").Hand!);
+        Assert.Null(started.ForRecipient("carol").Hand);
+    }
+
+    [Fact]
     public void The_last_player_leaving_closes_the_room()
     {
         var table = Seated("alice");
