@@ -134,6 +134,7 @@ public sealed class TableTests
     public void The_started_event_shows_the_top_card_to_all_and_each_hand_to_its_owner_only()
     {
         var table = Seated("alice", "bob");
+        table.Accept();
         table.Start("alice", seed: 11);
 
         var started = Assert.Single(table.Pending);
