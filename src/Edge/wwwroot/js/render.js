@@ -1,0 +1,160 @@
+// Draws the lobby and the table from plain state; knows nothing of the connection.
+
+import { $, el, show } from './dom.js';
+import { canPut, cardName, cardText, isRed, rankOf, sortHand, suitName, suitOf, suitSymbol } from './cards.js';
+
+const PHASE_TEXT = { waiting: 'waiting', playing: 'playing', finished: 'game over' };
+
+export function cardFace(card, props = {}) {
+  const suit = suitOf(card);
+  return el(props.onclick ? 'button' : 'div', {
+    type: props.onclick ? 'button' : undefined,
+    class: `card face${isRed(suit) ? ' red' : ''}${props.playable ? ' playable' : ''}`,
+    'aria-label': cardName(card),
+    title: cardName(card),
+    ...props,
+    playable: undefined,
+  },
+  el('span', { class: 'corner' }, rankOf(card), el('br'), suitSymbol(suit)),
+  el('span', { class: 'pip' }, suitSymbol(suit)));
+}
+
+export function renderRooms(rooms, onJoin) {
+  const list = $('room-list');
+  list.replaceChildren(...rooms.map(room => {
+    const full = room.players >= room.seats;
+    const canJoin = room.phase !== 'playing' && !full;
+    return el('li', { class: 'room', 'data-testid': 'room', dataset: { roomId: room.roomId, phase: room.phase } },
+      el('span', { class: 'room-name', 'data-testid': 'room-title' }, room.name),
+      el('span', { class: 'room-seats', 'data-testid': 'room-players' }, `${room.players}/${room.seats}`),
+      el('span', { class: `badge ${room.phase}` }, PHASE_TEXT[room.phase] ?? room.phase),
+      el('button', {
+        type: 'button',
+        class: 'secondary',
+        'data-testid': 'join-room',
+        disabled: !canJoin,
+        onclick: () => onJoin(room.roomId),
+      }, full ? 'Full' : room.phase === 'playing' ? 'Playing' : 'Join'));
+  }));
+  show($('no-rooms'), rooms.length === 0);
+}
+
+/** The table screen. `actions` holds { put(card), take() }. */
+export function renderTable(view, me, actions) {
+  const screen = $('table-screen');
+  const myTurn = view.phase === 'playing' && view.turn === me;
+  const seated = view.players.some(p => p.playerId === me);
+  Object.assign(screen.dataset, {
+    roomId: view.roomId,
+    seq: String(view.seq),
+    phase: view.phase,
+    turn: view.turn ?? '',
+    myTurn: String(myTurn),
+  });
+  screen.classList.toggle('my-turn', myTurn);
+
+  $('table-name').textContent = view.name;
+  const phase = $('phase');
+  phase.textContent = PHASE_TEXT[view.phase] ?? view.phase;
+  phase.className = `badge ${view.phase}`;
+
+  const waiting = view.phase === 'waiting';
+  show($('waiting'), waiting);
+  if (waiting) {
+    const count = view.players.length;
+    $('waiting-text').textContent = count < 2
+      ? `Waiting for players (${count}/${view.seats}). A game needs at least 2.`
+      : `${count}/${view.seats} players seated. Deal when everyone is here.`;
+    $('start-game').disabled = count < 2 || !seated;
+  }
+
+  const finished = view.phase === 'finished';
+  show($('result'), finished);
+  if (finished) {
+    const winner = view.winner === me ? 'You win!' : view.winner ? `${nameOf(view, view.winner)} wins!` : 'Game over.';
+    $('winner').textContent = winner;
+    $('winner').dataset.winner = view.winner ?? '';
+    $('rematch').disabled = view.players.length < 2 || !seated;
+  }
+
+  const dealt = !!view.topCard;
+  show($('board'), dealt);
+  $('stock-count').textContent = String(view.stockCount);
+  $('take').dataset.count = String(view.stockCount);
+  $('take').disabled = view.phase !== 'playing';
+  $('top-card').replaceChildren(...(view.topCard ? [cardFace(view.topCard)] : []));
+  $('top-card').dataset.card = view.topCard ?? '';
+  const suit = $('suit');
+  suit.textContent = view.suit ? `${suitSymbol(view.suit)} ${suitName(view.suit)}` : '';
+  suit.dataset.suit = view.suit ?? '';
+  suit.className = isRed(view.suit) ? 'red' : '';
+
+  const hand = view.hand ?? [];
+  $('hand').replaceChildren(...sortHand(hand).map(card => cardFace(card, {
+    'data-testid': 'card',
+    'data-card': card,
+    playable: myTurn && canPut(card, view.topCard, view.suit),
+    disabled: view.phase !== 'playing',
+    onclick: () => actions.put(card),
+  })));
+  $('hand').dataset.count = String(hand.length);
+
+  $('players').replaceChildren(...view.players.map(p => el('li', {
+    class: `player${p.playerId === view.turn ? ' to-move' : ''}${p.playerId === me ? ' me' : ''}`,
+    'data-testid': 'player',
+    dataset: { playerId: p.playerId, connected: String(p.connected), handCount: String(p.handCount) },
+  },
+  el('span', { class: `dot ${p.connected ? 'on' : 'off'}`, title: p.connected ? 'connected' : 'disconnected' }),
+  el('span', { class: 'player-name' }, p.name, p.playerId === me ? ' (you)' : ''),
+  !p.connected && el('span', { class: 'away' }, 'away'),
+  el('span', { class: 'count', 'data-testid': 'hand-count' }, view.phase === 'waiting' ? '' : cardsText(p.handCount)))));
+}
+
+/** "Alice's turn · 23 s", or hidden when nobody is to move. */
+export function renderTurn(view, me, secondsLeft, totalSeconds) {
+  const turnBox = $('turn');
+  const active = !!view && view.phase === 'playing' && !!view.turn;
+  show(turnBox, active);
+  if (!active) return;
+  turnBox.dataset.turn = view.turn;
+  turnBox.classList.toggle('mine', view.turn === me);
+  turnBox.classList.toggle('hurry', secondsLeft <= 5);
+  $('turn-text').textContent = view.turn === me ? 'Your turn' : `${nameOf(view, view.turn)}'s turn`;
+  const countdown = $('countdown');
+  countdown.textContent = `${secondsLeft} s`;
+  countdown.dataset.seconds = String(secondsLeft);
+  $('timer-bar').style.width = `${Math.max(0, Math.min(100, (secondsLeft / totalSeconds) * 100))}%`;
+}
+
+/** The event log, newest first. `entries` are { seq, text } objects. */
+export function renderLog(entries) {
+  $('log').replaceChildren(...entries.slice(-40).reverse().map(entry =>
+    el('li', { 'data-testid': 'log-entry', dataset: { seq: String(entry.seq ?? '') } }, entry.text)));
+}
+
+/** One event in words; `name(id)` gives "You" for the player themself. */
+export function describeEvent(event, name) {
+  const who = name(event.playerId);
+  switch (event.kind) {
+    case 'joined': return `${who} sat down.`;
+    case 'left': return `${who} left the table.`;
+    case 'started': return `${who} dealt a new game. ${name(event.turn)} to start.`;
+    case 'took': {
+      const what = event.card ? `took ${cardText(event.card)}` : 'took a card';
+      return event.auto ? `${who} ran out of time and ${what}.` : `${who} ${what}.`;
+    }
+    case 'put': {
+      const declared = rankOf(event.card) === '8' ? ` and named ${suitSymbol(event.suit)} ${suitName(event.suit)}` : '';
+      return `${who} put ${cardText(event.card)}${declared}.`;
+    }
+    case 'finished': return `${name(event.winner ?? event.playerId)} won the game!`;
+    case 'connection': return event.connected ? `${who} is back.` : `${who} lost connection.`;
+    default: return `${who}: ${event.kind}.`;
+  }
+}
+
+const cardsText = n => (n === 1 ? '1 card' : `${n} cards`);
+
+function nameOf(view, playerId) {
+  return view.players.find(p => p.playerId === playerId)?.name ?? 'Someone';
+}
