@@ -1,11 +1,13 @@
 using CardGame.Edge.Auth;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Hub;
+using CardGame.Edge.Observability;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGameCluster();   // Orleans client: connects in the background; /health, /health/ready
 builder.AddGuestAuth();     // POST /api/auth/guest, JWT validation
 builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery
+builder.AddEdgeObservability(); // OpenTelemetry metrics
 
 var app = builder.Build();
 app.UseDefaultFiles();
@@ -14,6 +16,7 @@ app.UseGameHubGate();       // Origin allow-list, CORS, tokens
 app.MapGuestAuth();
 app.MapGameHub();
 app.MapEdgeHealth();
+app.MapEdgeObservability(); // /metrics, /health/live
 app.Run();
 
 /// <summary>The edge's entry point, public so tests can host it with WebApplicationFactory.</summary>

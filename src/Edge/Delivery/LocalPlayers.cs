@@ -13,6 +13,27 @@ public sealed class LocalPlayers
     private readonly Dictionary<string, int> _seatedPerRoom = [];
     private readonly SemaphoreSlim _seatsChanged = new(0, 1);
 
+    /// <summary>Live connections on this edge.</summary>
+    public int TotalConnections
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
+    /// <summary>Players with a live connection on this edge, and how many of them are seated at a table.</summary>
+    public (int Players, int Seated) PlayerCounts()
+    {
+        lock (_gate)
+        {
+            return (_players.Count, _seatedPerRoom.Values.Sum());
+        }
+    }
+
     /// <summary>Adds a connection; returns the player's local connection count after it.</summary>
     public int Add(LocalConnection connection)
     {

@@ -21,6 +21,18 @@ public sealed partial class TableSubscriptions(
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Room> _rooms = [];
 
+    /// <summary>Tables this edge follows.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rooms.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// Keeps <paramref name="roomId"/> wanted until the hold is disposed, subscribing first when
     /// <paramref name="refresh"/> is set or the edge is not subscribed yet. Fails (changing nothing) when the table

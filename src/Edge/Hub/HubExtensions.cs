@@ -35,6 +35,7 @@ public static class HubExtensions
         {
             hub.MaximumReceiveMessageSize = MaximumMessageBytes;
             hub.EnableDetailedErrors = false;
+            hub.AddFilter<Observability.MetricsHubFilter>();
             hub.AddFilter<InvocationRateLimitFilter>();
             hub.AddFilter<HubErrorFilter>();
         });

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using CardGame.Edge.Delivery;
+
+namespace CardGame.Edge.Observability;
+
+/// <summary>The edge's metrics (meter <c>CardGame.Edge</c>), served at <c>/metrics</c> with ASP.NET Core's own.</summary>
+public sealed class EdgeMetrics
+{
+    public const string MeterName = "CardGame.Edge";
+
+    private readonly Counter<long> _invocations;
+    private readonly Counter<long> _errors;
+    private readonly Histogram<double> _duration;
+
+    public EdgeMetrics(IMeterFactory meterFactory, LocalPlayers players, TableSubscriptions subscriptions)
+    {
+        var meter = meterFactory.Create(MeterName);
+        meter.CreateObservableGauge("cardgame.edge.connections", () => players.TotalConnections, description: "Live hub connections on this edge");
+        meter.CreateObservableGauge("cardgame.edge.players", () => players.PlayerCounts().Players, description: "Players connected to this edge");
+        meter.CreateObservableGauge("cardgame.edge.seated_players", () => players.PlayerCounts().Seated, description: "Players of this edge seated at a table");
+        meter.CreateObservableGauge("cardgame.edge.subscriptions", () => subscriptions.Count, description: "Tables this edge subscribes to");
+        _invocations = meter.CreateCounter<long>("cardgame.edge.invocations", description: "Hub invocations, by method and outcome");
+        _errors = meter.CreateCounter<long>("cardgame.edge.errors", description: "Failed hub invocations, by error code");
+        _duration = meter.CreateHistogram<double>("cardgame.edge.invocation.duration", unit: "ms", description: "Hub invocation latency, by method");
+    }
+
+    public void Invoked(string method, string? errorCode, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "method", method }, { "outcome", errorCode is null ? "ok" : "error" } };
+        _invocations.Add(1, tags);
+        _duration.Record(elapsed.TotalMilliseconds, new TagList { { "method", method } });
+        if (errorCode is not null)
+        {
+            _errors.Add(1, new TagList { { "code", errorCode } });
+        }
+    }
+}

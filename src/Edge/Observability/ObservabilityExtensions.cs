@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+
+namespace CardGame.Edge.Observability;
+
+/// <summary>OpenTelemetry metrics with a Prometheus scrape endpoint, and the liveness endpoint.</summary>
+public static class ObservabilityExtensions
+{
+    public static IHostApplicationBuilder AddEdgeObservability(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<EdgeMetrics>();
+        builder.Services.AddSingleton<MetricsHubFilter>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EdgeMetrics.MeterName, "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary><c>/metrics</c> (Prometheus text) and <c>/health/live</c> (the process answers).</summary>
+    public static IEndpointRouteBuilder MapEdgeObservability(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        return endpoints;
+    }
+}
