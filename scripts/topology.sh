@@ -41,7 +41,8 @@ case "${1:-up}" in
     sleep 1
     for n in 1 2; do ( silo "$n" ) > "$dir/silo$n.log" 2>&1 & pids+=($!); done
     for p in 5101 5102; do
-      Urls="http://127.0.0.1:$p" dotnet "$edge_dll" > "$dir/edge-$p.log" 2>&1 &
+      # From src/Edge, so the edge finds its web client (wwwroot) and appsettings.json.
+      (cd src/Edge && Urls="http://127.0.0.1:$p" exec dotnet "../../$edge_dll") > "$dir/edge-$p.log" 2>&1 &
       pids+=($!)
     done
     cat > "$dir/nginx.conf" <<NGINX

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using CardGame.Contracts.Protocol;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace CardGame.TestSupport;
@@ -87,14 +88,22 @@ public sealed class GameBot : IAsyncDisposable
     {
         for (var i = 0; i < maxMoves; i++)
         {
-            var view = await bots[0].GetTableAsync(roomId);
-            if (view.Phase != Phases.Playing)
+            try
             {
-                return view;
-            }
+                var view = await bots[0].GetTableAsync(roomId);
+                if (view.Phase != Phases.Playing)
+                {
+                    return view;
+                }
 
-            var mover = bots.Single(b => b.PlayerId == view.Turn);
-            await mover.PlayIfMyTurnAsync(roomId);
+                var mover = bots.Single(b => b.PlayerId == view.Turn);
+                await mover.PlayIfMyTurnAsync(roomId);
+            }
+            catch (HubException ex) when (ex.Message.StartsWith("rate_limited:", StringComparison.Ordinal))
+            {
+                // As a well-behaved client does: slow down and carry on.
+                await Task.Delay(500);
+            }
         }
 
         throw new InvalidOperationException($"no winner within {maxMoves} moves");

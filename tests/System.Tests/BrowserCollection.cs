@@ -1,0 +1,7 @@
+namespace CardGame.SystemTests;
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

@@ -1,0 +1,345 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using CardGame.TestSupport;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace CardGame.SystemTests;
+
+/// <summary>
+/// The browser client end to end: real Chromium pages on two edges of a real cluster, acting only by clicking what
+/// the page shows.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper output)
+{
+    private const int MaxMoves = 400;
+
+    [Fact]
+    public async Task Two_players_on_different_edges_play_a_game_to_the_end_by_clicking()
+    {
+        await using var alice = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Alice", output);
+        await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge2.BaseAddress, "Bob", output);
+        await alice.SignInAsync();
+        await bob.SignInAsync();
+        var roomId = await alice.CreateRoomAsync(UniqueName("Duel"), seats: 2);
+        await bob.JoinAsync(roomId);
+        await Expect(alice.Players).ToHaveCountAsync(2);
+        await alice.TestId("start-game").ClickAsync();
+        await ExpectDealtAsync(7, alice, bob);
+
+        var stopwatch = Stopwatch.StartNew();
+        var moves = 0;
+        for (; moves < MaxMoves && await alice.PhaseAsync() == "playing"; moves++)
+        {
+            var (mover, other) = await WhoseTurnAsync(alice, bob);
+            var before = await mover.SeqAsync();
+            var move = await mover.PlayOneMoveAsync();
+            await mover.WaitForSeqAsync(before + 1);
+            var seq = await mover.SeqAsync();
+            await other.WaitForSeqAsync(seq);
+
+            // Both pages show the same table: the mover's hand size on the other page, and the same top card.
+            await Expect(other.Seat(await mover.PlayerIdAsync())).ToHaveAttributeAsync("data-hand-count", (await mover.HandAsync()).Count.ToString());
+            await Expect(other.TestId("top-card")).ToHaveAttributeAsync("data-card", await mover.TestId("top-card").GetAttributeAsync("data-card") ?? "");
+            if (moves == 6)
+            {
+                await alice.ScreenshotAsync("game-in-progress", alsoTo: Artifacts.ReadmeImage());
+            }
+
+            if (moves < 3 || moves % 20 == 0)
+            {
+                output.WriteLine($"move {moves}: {mover.Name} {move} (seq {seq})");
+            }
+        }
+
+        output.WriteLine($"{moves} moves in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        Assert.True(moves < MaxMoves, $"no winner after {MaxMoves} moves");
+        await Expect(alice.TestId("result")).ToBeVisibleAsync();
+        await Expect(bob.TestId("result")).ToBeVisibleAsync();
+        var aliceWon = await alice.HandAsync() is { Count: 0 };
+        var (winner, loser) = aliceWon ? (alice, bob) : (bob, alice);
+        Assert.Empty(await winner.HandAsync());
+        Assert.NotEmpty(await loser.HandAsync());
+        await Expect(winner.TestId("winner")).ToHaveTextAsync("You win!");
+        await Expect(loser.TestId("winner")).ToHaveTextAsync($"{winner.Name} wins!");
+        await Expect(loser.TestId("log")).ToContainTextAsync($"{winner.Name} won the game!");
+        await loser.ScreenshotAsync("game-over");
+
+        // Rematch: a new deal for the same two players.
+        await loser.TestId("rematch").ClickAsync();
+        await ExpectDealtAsync(7, alice, bob);
+        await Expect(winner.TestId("result")).ToBeHiddenAsync();
+        alice.AssertNoPageErrors();
+        bob.AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task A_third_player_sees_the_room_list_change_live()
+    {
+        await using var carol = await Player.OpenAsync(fixture.Browser, fixture.Edge2.BaseAddress, "Carol", output);
+        await using var alice = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Alice", output);
+        await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Bob", output);
+        await Expect(carol.TestId("signin-screen")).ToBeVisibleAsync();
+        await carol.ScreenshotAsync("sign-in");
+        await carol.SignInAsync();
+        await alice.SignInAsync();
+        await bob.SignInAsync();
+
+        var roomName = UniqueName("Lobby");
+        var roomId = await alice.CreateRoomAsync(roomName, seats: 3);
+        await Expect(alice.TestId("waiting-text")).ToHaveTextAsync("Waiting for players (1/3). A game needs at least 2.");
+        await Expect(alice.TestId("start-game")).ToBeDisabledAsync();
+        await alice.ScreenshotAsync("waiting");
+        var entry = carol.RoomInList(roomId);
+        await Expect(entry.GetByTestId("room-title")).ToHaveTextAsync(roomName);
+        await Expect(entry.GetByTestId("room-players")).ToHaveTextAsync("1/3");
+
+        await bob.JoinAsync(roomId);
+        await Expect(entry.GetByTestId("room-players")).ToHaveTextAsync("2/3");
+        await Expect(entry).ToHaveAttributeAsync("data-phase", "waiting");
+        await Expect(entry.GetByTestId("join-room")).ToBeEnabledAsync();
+        await carol.ScreenshotAsync("lobby");
+
+        await bob.TestId("start-game").ClickAsync();
+        await Expect(entry).ToHaveAttributeAsync("data-phase", "playing");
+        await Expect(entry.GetByTestId("join-room")).ToBeDisabledAsync();
+
+        // The last player to leave closes the room: it leaves everyone's list.
+        await alice.TestId("leave-room").ClickAsync();
+        await Expect(alice.TestId("lobby-screen")).ToBeVisibleAsync();
+        await bob.TestId("leave-room").ClickAsync();
+        await Expect(bob.TestId("lobby-screen")).ToBeVisibleAsync();
+        await Expect(entry).ToHaveCountAsync(0);
+        foreach (var player in new[] { carol, alice, bob })
+        {
+            player.AssertNoPageErrors();
+        }
+    }
+
+    [Fact]
+    public async Task Illegal_clicks_show_the_servers_reason_in_plain_words_and_change_nothing()
+    {
+        await using var alice = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Alice", output);
+        await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge2.BaseAddress, "Bob", output);
+        await alice.SignInAsync();
+        await bob.SignInAsync();
+        var roomId = await alice.CreateRoomAsync(UniqueName("Rules"), seats: 2);
+        await bob.JoinAsync(roomId);
+        await Expect(alice.Players).ToHaveCountAsync(2);
+        await alice.TestId("start-game").ClickAsync();
+        await ExpectDealtAsync(7, alice, bob);
+
+        // Out of turn: the server names whose turn it is.
+        var (mover, waiter) = await WhoseTurnAsync(alice, bob);
+        var seq = await waiter.SeqAsync();
+        var hand = await waiter.HandAsync();
+        var notAnEight = hand.First(c => MoveChooser.Rank(c) != "8");
+        await waiter.Page.Locator($"[data-testid='card'][data-card='{notAnEight}']").ClickAsync();
+        await Expect(waiter.Error).ToBeVisibleAsync();
+        await Expect(waiter.Error).ToHaveAttributeAsync("data-code", "not_your_turn");
+        await Expect(waiter.Error).ToHaveTextAsync($"Not your turn yet: it is {mover.Name}'s turn.");
+        Assert.Equal(seq, await waiter.SeqAsync());
+        Assert.Equal(hand, await waiter.HandAsync());
+
+        // A card that matches neither rank nor suit: the player to move takes until they hold one.
+        for (var turn = 0; turn < 30; turn++)
+        {
+            (mover, waiter) = await WhoseTurnAsync(alice, bob);
+            var shown = await mover.ShownTableAsync();
+            if (MoveChooser.ChooseIllegal(shown) is { } illegal)
+            {
+                await mover.Page.Locator($"[data-testid='card'][data-card='{illegal}']").ClickAsync();
+                await Expect(mover.Error).ToHaveAttributeAsync("data-code", "illegal_card");
+                await Expect(mover.Error).ToBeVisibleAsync();
+                await Expect(mover.Error).ToHaveTextAsync(new Regex("does not fit"));
+                await mover.ScreenshotAsync("illegal-card");
+                Assert.Equal(shown.Seq, await mover.SeqAsync());
+                Assert.Equal(shown.Hand, await mover.HandAsync());
+                Assert.Equal(shown.Seq, await waiter.SeqAsync());
+                Assert.True(await mover.IsMyTurnAsync());
+                alice.AssertNoPageErrors();
+                bob.AssertNoPageErrors();
+                return;
+            }
+
+            await mover.TestId("take").ClickAsync();
+            await mover.WaitForSeqAsync(shown.Seq + 1);
+            await waiter.WaitForSeqAsync(shown.Seq + 1);
+        }
+
+        Assert.Fail("nobody held an illegal card in 30 turns");
+    }
+
+    [Fact]
+    public async Task Closing_and_reopening_the_page_returns_to_the_same_seat_with_the_same_hand()
+    {
+        await using var alice = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Alice", output);
+        await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge2.BaseAddress, "Bob", output);
+        await alice.SignInAsync();
+        await bob.SignInAsync();
+        var roomId = await alice.CreateRoomAsync(UniqueName("Return"), seats: 2);
+        await bob.JoinAsync(roomId);
+        await Expect(alice.Players).ToHaveCountAsync(2);
+        await bob.TestId("start-game").ClickAsync();
+        await ExpectDealtAsync(7, alice, bob);
+        for (var i = 0; i < 2; i++)
+        {
+            var (mover, other) = await WhoseTurnAsync(alice, bob);
+            var before = await mover.SeqAsync();
+            await mover.PlayOneMoveAsync();
+            await mover.WaitForSeqAsync(before + 1);
+            await other.WaitForSeqAsync(await mover.SeqAsync());
+        }
+
+        var aliceId = await alice.PlayerIdAsync();
+        var hand = await alice.HandAsync();
+        var topCard = await alice.TestId("top-card").GetAttributeAsync("data-card");
+        await alice.ClosePageAsync();
+        await Expect(bob.Seat(aliceId)).ToHaveAttributeAsync("data-connected", "false");
+
+        await alice.OpenPageAsync();
+        await Expect(alice.Table).ToBeVisibleAsync();
+        await Expect(alice.Table).ToHaveAttributeAsync("data-room-id", roomId);
+        await Expect(alice.Cards).ToHaveCountAsync(hand.Count);
+        Assert.Equal(hand, await alice.HandAsync());
+        await Expect(alice.TestId("top-card")).ToHaveAttributeAsync("data-card", topCard ?? "");
+        await Expect(alice.TestId("signin-screen")).ToBeHiddenAsync();
+        await Expect(bob.Seat(aliceId)).ToHaveAttributeAsync("data-connected", "true");
+        await Expect(alice.TestId("log")).ToContainTextAsync("You are back at the table.");
+        alice.AssertNoPageErrors();
+        bob.AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task A_remembered_token_the_edges_refuse_leads_back_to_sign_in()
+    {
+        await using var alice = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Alice", output);
+        await alice.SignInAsync();
+        await alice.Page.EvaluateAsync("""
+            () => {
+              const session = JSON.parse(localStorage.getItem('cardgame.session'));
+              localStorage.setItem('cardgame.session', JSON.stringify({ ...session, token: session.token.slice(0, -4) + 'AAAA' }));
+            }
+            """);
+        await alice.Page.ReloadAsync();
+        await Expect(alice.TestId("signin-screen")).ToBeVisibleAsync();
+        await Expect(alice.Error).ToHaveTextAsync("Your sign-in is no longer valid. Please sign in again.");
+        await alice.SignInAsync();
+        alice.AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task A_page_whose_edge_restarts_reconnects_by_itself_and_catches_up()
+    {
+        var port = RedisServer.FreePort();
+        await using var edge = fixture.StartEdge(port); // disposed twice: WebApplicationFactory allows it
+        await using var alice = await Player.OpenAsync(fixture.Browser, edge.BaseAddress, "Alice", output);
+        await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Bob", output);
+        await alice.SignInAsync();
+        await bob.SignInAsync();
+        var roomId = await alice.CreateRoomAsync(UniqueName("Restart"), seats: 2);
+        await bob.JoinAsync(roomId);
+        await Expect(alice.Players).ToHaveCountAsync(2);
+        await alice.TestId("start-game").ClickAsync();
+        await ExpectDealtAsync(7, alice, bob);
+        if ((await WhoseTurnAsync(alice, bob)).Mover == alice)
+        {
+            var before = await alice.SeqAsync();
+            await alice.PlayOneMoveAsync();
+            await bob.WaitForSeqAsync(before + 1);
+        }
+
+        // Alice's edge goes away; Bob moves while she is gone, so she misses events.
+        await edge.DisposeAsync();
+        await Expect(alice.TestId("connection-status")).Not.ToHaveAttributeAsync("data-state", "online");
+        var seq = await bob.SeqAsync();
+        var move = await bob.PlayOneMoveAsync();
+        await bob.WaitForSeqAsync(seq + 1);
+        output.WriteLine($"while Alice was away: Bob {move}");
+
+        await using var restarted = fixture.StartEdge(port);
+        await Expect(alice.TestId("connection-status")).ToHaveAttributeAsync("data-state", "online", new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 });
+        await Expect(bob.Seat(await alice.PlayerIdAsync())).ToHaveAttributeAsync("data-connected", "true");
+        await alice.WaitForSeqAsync(await bob.SeqAsync());
+        await Expect(alice.TestId("top-card")).ToHaveAttributeAsync("data-card", await bob.TestId("top-card").GetAttributeAsync("data-card") ?? "");
+        await Expect(alice.Seat(await bob.PlayerIdAsync())).ToHaveAttributeAsync("data-hand-count", (await bob.HandAsync()).Count.ToString());
+        await Expect(alice.Table).ToHaveAttributeAsync("data-my-turn", "true");
+
+        // And play on from there.
+        seq = await alice.SeqAsync();
+        await alice.PlayOneMoveAsync();
+        await alice.WaitForSeqAsync(seq + 1);
+        await bob.WaitForSeqAsync(await alice.SeqAsync());
+        await Expect(bob.Table).ToHaveAttributeAsync("data-my-turn", "true");
+        alice.AssertNoPageErrors();
+        bob.AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task The_table_fits_a_phone_screen_and_its_turn_countdown_restarts_when_the_turn_passes()
+    {
+        await using var phone = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Pat", output, width: 390, height: 844);
+        await using var desk = await Player.OpenAsync(fixture.Browser, fixture.Edge2.BaseAddress, "Dana", output);
+        await phone.SignInAsync();
+        await desk.SignInAsync();
+        var roomId = await phone.CreateRoomAsync(UniqueName("Pocket"), seats: 2);
+        await desk.JoinAsync(roomId);
+        await Expect(phone.Players).ToHaveCountAsync(2);
+        await phone.TestId("start-game").ClickAsync();
+        await ExpectDealtAsync(7, phone, desk);
+
+        Assert.True(await phone.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways at phone width");
+        foreach (var card in await phone.Cards.AllAsync())
+        {
+            var box = await card.BoundingBoxAsync();
+            Assert.NotNull(box);
+            Assert.InRange(box.X, 0, 390 - box.Width);
+        }
+
+        await Expect(phone.TestId("take")).ToBeInViewportAsync();
+        await phone.ScreenshotAsync("phone");
+
+        // The turn countdown runs down, and starts again when the turn passes.
+        await Expect(phone.TestId("countdown")).ToHaveAttributeAsync("data-seconds", new Regex("^(1?[0-9]|2[0-8])$"));
+        var (mover, other) = await WhoseTurnAsync(phone, desk);
+        var seq = await mover.SeqAsync();
+        await mover.PlayOneMoveAsync();
+        await other.WaitForSeqAsync(seq + 1);
+        await Expect(other.Table).ToHaveAttributeAsync("data-my-turn", "true");
+        await Expect(other.TestId("turn-text")).ToHaveTextAsync("Your turn");
+        await Expect(mover.TestId("turn-text")).ToHaveTextAsync($"{other.Name}'s turn");
+        foreach (var player in new[] { phone, desk })
+        {
+            await Expect(player.TestId("countdown")).ToHaveAttributeAsync("data-seconds", new Regex("^(29|30)$"), new LocatorAssertionsToHaveAttributeOptions { Timeout = 2_000 });
+        }
+
+        phone.AssertNoPageErrors();
+        desk.AssertNoPageErrors();
+    }
+
+    private static async Task ExpectDealtAsync(int cards, params Player[] players)
+    {
+        foreach (var player in players)
+        {
+            await Expect(player.Table).ToHaveAttributeAsync("data-phase", "playing");
+            await Expect(player.Cards).ToHaveCountAsync(cards);
+            await Expect(player.TestId("top-card")).Not.ToHaveAttributeAsync("data-card", "");
+            await Expect(player.TestId("countdown")).ToHaveTextAsync(new Regex(@"^\d+ s$"));
+        }
+    }
+
+    /// <summary>The player to move and the other one; both pages must agree (exactly one shows "your turn").</summary>
+    private static async Task<(Player Mover, Player Other)> WhoseTurnAsync(Player a, Player b)
+    {
+        await b.WaitForSeqAsync(await a.SeqAsync());
+        await a.WaitForSeqAsync(await b.SeqAsync());
+        var aMoves = await a.IsMyTurnAsync();
+        var bMoves = await b.IsMyTurnAsync();
+        Assert.True(aMoves != bMoves, $"{a.Name} to move: {aMoves}, {b.Name} to move: {bMoves}");
+        return aMoves ? (a, b) : (b, a);
+    }
+
+    private static string UniqueName(string prefix) => $"{prefix} {Guid.NewGuid().ToString("N")[..6]}";
+}

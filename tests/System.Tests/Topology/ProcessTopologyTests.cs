@@ -1,0 +1,129 @@
+using CardGame.Contracts.Protocol;
+using CardGame.TestSupport;
+using Microsoft.AspNetCore.SignalR.Client;
+using Xunit.Abstractions;
+
+namespace CardGame.SystemTests.Topology;
+
+/// <summary>
+/// The docker-compose topology as real processes on loopback: redis-server, two silos, two edges and nginx.
+/// Games are played through nginx while a silo is added and another one stopped with SIGTERM.
+/// </summary>
+public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private ProcessTopology _topology = null!;
+
+    public async Task InitializeAsync() => _topology = await ProcessTopology.StartAsync(silos: 2, edges: 2, nginx: true);
+
+    public async Task DisposeAsync() => await _topology.DisposeAsync();
+
+    [Fact]
+    public async Task Games_through_nginx_survive_adding_a_silo_and_stopping_one_and_new_tables_go_to_the_new_silo()
+    {
+        var url = _topology.NginxUrl;
+        var tables = new List<(string RoomId, GameBot[] Bots)>();
+        for (var t = 0; t < 4; t++)
+        {
+            var bots = new[] { await GameBot.ConnectAsync(url, $"a{t}"), await GameBot.ConnectAsync(url, $"b{t}") };
+            var room = await bots[0].Connection.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest($"table {t}", 2));
+            foreach (var bot in bots)
+            {
+                await bot.Connection.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+            }
+
+            await bots[0].Connection.InvokeAsync<TableView>("StartGame", room.RoomId);
+            tables.Add((room.RoomId, bots));
+        }
+
+        // Bots keep playing in the background while the cluster changes under them.
+        using var stop = new CancellationTokenSource();
+        var acknowledged = 0;
+        var playing = tables.Select(t => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    foreach (var bot in t.Bots)
+                    {
+                        if (await bot.PlayIfMyTurnAsync(t.RoomId) is not null)
+                        {
+                            Interlocked.Increment(ref acknowledged);
+                        }
+                    }
+
+                    // A finished game is dealt again, as players do, so the tables keep playing through the changes.
+                    if ((await t.Bots[0].GetTableAsync(t.RoomId)).Phase == Phases.Finished)
+                    {
+                        await t.Bots[0].Connection.InvokeAsync<TableView>("StartGame", t.RoomId);
+                        Interlocked.Increment(ref acknowledged);
+                    }
+                }
+                catch (Exception ex) when (!stop.IsCancellationRequested)
+                {
+                    // A call in flight while a silo shuts down may fail (unavailable): the bot retries.
+                    output.WriteLine($"{t.RoomId}: {ex.Message.Split('\n')[0]}");
+                    await Task.Delay(200);
+                }
+
+                await Task.Delay(50);
+            }
+        })).ToList();
+
+        await Task.Delay(2000);
+        var added = await _topology.AddSiloAsync();
+        var newRooms = new List<string>();
+        await using (var creator = await GameBot.ConnectAsync(url, "creator"))
+        {
+            for (var i = 0; i < 24; i++)
+            {
+                newRooms.Add((await creator.Connection.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest($"new {i}", 2))).RoomId);
+            }
+        }
+
+        using (var http = new HttpClient())
+        {
+            var edgeMetrics = string.Join("\n", await Task.WhenAll(_topology.Edges.Select(e => http.GetStringAsync(e.Url + "/metrics"))));
+            Assert.True(Sum(edgeMetrics, "cardgame_edge_connections") >= 8, "the edges should count the 8 bots' connections");
+            Assert.True(Sum(edgeMetrics, "cardgame_edge_subscriptions") >= 4, "the edges should follow the 4 tables");
+        }
+
+        var onNewSilo = await ActiveTablesAsync(added);
+        output.WriteLine($"tables active on the added silo: {onNewSilo}");
+        Assert.True(onNewSilo > 0, "no new table was placed on the added silo");
+
+        var stopped = _topology.Silos[0];
+        var stopWatch = global::System.Diagnostics.Stopwatch.StartNew();
+        await stopped.StopAsync();
+        output.WriteLine($"silo1 stopped gracefully in {stopWatch.ElapsedMilliseconds} ms; moves acknowledged so far: {acknowledged}");
+        var before = acknowledged;
+        await Task.Delay(3000);
+        await stop.CancelAsync();
+        await Task.WhenAll(playing);
+        Assert.True(acknowledged > before, "no move was acknowledged after the silo stopped");
+
+        foreach (var (roomId, bots) in tables)
+        {
+            var end = await GameBot.PlayToEndAsync(bots, roomId);
+            Assert.True(end.Seq > 10, $"table {roomId} saw only {end.Seq} events");
+            Assert.Equal(Phases.Finished, end.Phase);
+            Assert.Contains(end.Players, p => p.PlayerId == end.Winner && p.HandCount == 0);
+            Assert.True(end.Players.Sum(p => p.HandCount) + end.StockCount <= 51);
+            foreach (var bot in bots)
+            {
+                await bot.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<double> ActiveTablesAsync(ServerProcess silo)
+    {
+        using var http = new HttpClient();
+        return Sum(await http.GetStringAsync(silo.Url + "/metrics"), "cardgame_tables_active");
+    }
+
+    private static double Sum(string metrics, string name) => metrics.Split('\n')
+        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+        .Select(l => double.Parse(l[(l.IndexOf('}') + 1)..].Trim().Split(' ')[0], global::System.Globalization.CultureInfo.InvariantCulture))
+        .Sum();
+}
