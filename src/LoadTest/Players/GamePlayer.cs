@@ -1,0 +1,339 @@
+using System.Net.Http.Json;
+using CardGame.Contracts.Protocol;
+using CardGame.LoadTest.Checking;
+using CardGame.LoadTest.Game;
+using CardGame.LoadTest.Metrics;
+using CardGame.LoadTest.Running;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace CardGame.LoadTest.Players;
+
+/// <summary>
+/// One simulated Crazy Eights player on its own SignalR connection: signs in as a guest, sits at its group's table,
+/// and plays a legal move whenever the events say it is its turn (when the pacer lets it). It tracks the table from
+/// the events it receives (<see cref="TableTracker"/>), which also checks them.
+/// </summary>
+public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, RunContext run) : IActor, IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly MoveChooser _chooser = new(new Random(run.Options.Seed + index));
+    private HubConnection? _connection;
+    private TableTracker? _tracker;
+    private string _playerId = "";
+    private bool _acting;
+    private bool _resyncing;
+    private long _awaitSeq;
+
+    public int Seat { get; } = seat;
+
+    public Uri Edge { get; } = edge;
+
+    /// <summary>Signs in on its edge and opens the hub connection. False (counted) if that failed.</summary>
+    public async Task<bool> ConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await run.Http.PostAsJsonAsync(new Uri(Edge, "api/auth/guest"), new { name = $"lt{index}" }, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            var guest = await response.Content.ReadFromJsonAsync<GuestToken>(cancellationToken)
+                ?? throw new InvalidOperationException("empty sign-in answer");
+            _playerId = guest.PlayerId;
+            var connection = HubConnections.Build(Edge, "hubs/game", guest.Token);
+            connection.On<TableEvent>(nameof(IGameClient.TableEvent), OnEvent);
+            connection.Closed += _ =>
+            {
+                if (!run.IsStopping)
+                {
+                    run.Metrics.ConnectionLost();
+                }
+
+                return Task.CompletedTask;
+            };
+            await connection.StartAsync(cancellationToken);
+            _connection = connection;
+            run.Metrics.PlayerConnected();
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            run.Metrics.ConnectFailed();
+            run.Metrics.Error("connect:" + ex.GetType().Name);
+            return false;
+        }
+    }
+
+    /// <summary>Seat 0 creates the room; everyone joins it by id. Games start later (<see cref="StartGameAsync"/>), once every table is seated.</summary>
+    public async Task SeatAsync(CancellationToken cancellationToken)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("not connected");
+        try
+        {
+            if (Seat == 0)
+            {
+                try
+                {
+                    var room = await connection.InvokeAsync<RoomInfo>(nameof(IGameHub.CreateRoom),
+                        new CreateRoomRequest($"load {group.Index}", group.Seats), cancellationToken);
+                    group.Room.TrySetResult(room.RoomId);
+                }
+                catch (Exception ex)
+                {
+                    group.Room.TrySetException(ex);
+                    throw;
+                }
+            }
+
+            var roomId = await group.Room.Task.WaitAsync(cancellationToken);
+            lock (_lock)
+            {
+                _tracker = new TableTracker(roomId, _playerId, run.Violations);
+            }
+
+            var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.JoinRoom), roomId, cancellationToken);
+            lock (_lock)
+            {
+                _tracker.OnView(view);
+            }
+
+            run.Metrics.PlayerSeated();
+            group.Joined();
+        }
+        catch (HubException ex)
+        {
+            run.Metrics.Error(HubErrors.Code(ex.Message));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            run.Metrics.Error("seat:" + ex.GetType().Name);
+        }
+    }
+
+    public async Task ActAsync(long scheduledTimestamp)
+    {
+        Move move;
+        string roomId;
+        var connection = _connection;
+        lock (_lock)
+        {
+            if (run.IsStopping || connection is null || _tracker is not { IsMyTurn: true } tracker)
+            {
+                _acting = false;
+                return;
+            }
+
+            roomId = tracker.RoomId;
+            move = _chooser.Choose(tracker.Hand, tracker.TopCard, tracker.SuitToFollow);
+        }
+
+        var sent = Clock.Now;
+        group.ActionSent(_playerId, sent);
+        try
+        {
+            var view = move.IsTake
+                ? await connection.InvokeAsync<TableView>(nameof(IGameHub.TakeCard), roomId)
+                : await connection.InvokeAsync<TableView>(nameof(IGameHub.PutCard), roomId, move.Card, move.Suit);
+            var done = Clock.Now;
+            var metrics = run.Metrics;
+            var counted = metrics.Measuring && scheduledTimestamp >= metrics.MeasureStart;
+            metrics.ActionDone(counted);
+            if (counted)
+            {
+                metrics.Ack.RecordElapsed(scheduledTimestamp, done);
+            }
+
+            lock (_lock)
+            {
+                _awaitSeq = Math.Max(_awaitSeq, view.Seq);
+                _tracker!.OnView(view);
+                _acting = false;
+                MaybeTakeTurn();
+            }
+        }
+        catch (HubException ex)
+        {
+            group.ActionFailed(_playerId);
+            var code = HubErrors.Code(ex.Message);
+            run.Metrics.Error(code);
+            lock (_lock)
+            {
+                _acting = false;
+            }
+
+            if (code is ErrorCodes.RateLimited or ErrorCodes.Unavailable)
+            {
+                await Task.Delay(250);
+                lock (_lock)
+                {
+                    MaybeTakeTurn();
+                }
+            }
+            else
+            {
+                await ResyncAsync(); // the server disagrees with what the events told us: start again from its view
+            }
+        }
+        catch (Exception ex)
+        {
+            group.ActionFailed(_playerId);
+            if (!run.IsStopping)
+            {
+                run.Metrics.Error("invoke:" + ex.GetType().Name);
+            }
+
+            lock (_lock)
+            {
+                _acting = false;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is { } connection)
+        {
+            try
+            {
+                await connection.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // Shutting down: a connection that fails to close cleanly changes nothing.
+            }
+        }
+    }
+
+    private void OnEvent(TableEvent tableEvent)
+    {
+        var now = Clock.Now;
+        run.Metrics.EventReceived();
+        group.EventReceived(_playerId, tableEvent, now);
+        bool inOrder;
+        lock (_lock)
+        {
+            if (_tracker is null || tableEvent.RoomId != _tracker.RoomId)
+            {
+                return;
+            }
+
+            inOrder = _tracker.OnEvent(tableEvent);
+            if (Seat == 0)
+            {
+                if (tableEvent.Kind == EventKinds.Started)
+                {
+                    run.Metrics.GameStarted();
+                }
+                else if (tableEvent.Kind == EventKinds.Finished)
+                {
+                    run.Metrics.GameFinished();
+                    _ = RematchAsync();
+                }
+            }
+
+            MaybeTakeTurn();
+        }
+
+        if (!inOrder)
+        {
+            _ = ResyncAsync();
+        }
+    }
+
+    /// <summary>Under the lock: hands the turn to the pacer once the events say it is ours and our last move is applied.</summary>
+    private void MaybeTakeTurn()
+    {
+        if (!_acting && !_resyncing && !run.IsStopping && _tracker is { IsMyTurn: true } tracker && tracker.Seq >= _awaitSeq)
+        {
+            _acting = true;
+            run.Pacer.Request(this);
+        }
+    }
+
+    private async Task RematchAsync()
+    {
+        if (!run.Options.OpenLoop && run.Options.Think > TimeSpan.Zero)
+        {
+            await Task.Delay(run.Options.Think);
+        }
+
+        if (!run.IsStopping)
+        {
+            await StartGameAsync();
+        }
+    }
+
+    /// <summary>Deals a game at this player's table (a rejection because one is already running is not an error).</summary>
+    public async Task StartGameAsync()
+    {
+        if (_connection is not { } connection || _tracker is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.StartGame), _tracker.RoomId);
+            lock (_lock)
+            {
+                _tracker.OnView(view);
+                MaybeTakeTurn();
+            }
+        }
+        catch (HubException ex)
+        {
+            var code = HubErrors.Code(ex.Message);
+            if (code != ErrorCodes.GameInProgress)
+            {
+                run.Metrics.Error(code);
+            }
+        }
+        catch (Exception ex) when (!run.IsStopping)
+        {
+            run.Metrics.Error("start:" + ex.GetType().Name);
+        }
+        catch (Exception)
+        {
+            // Stopping: the connection is going away.
+        }
+    }
+
+    private async Task ResyncAsync()
+    {
+        string roomId;
+        lock (_lock)
+        {
+            if (_resyncing || _tracker is null || _connection is null)
+            {
+                return;
+            }
+
+            _resyncing = true;
+            roomId = _tracker.RoomId;
+        }
+
+        try
+        {
+            var view = await _connection.InvokeAsync<TableView>(nameof(IGameHub.GetTable), roomId);
+            lock (_lock)
+            {
+                _tracker.Resync(view);
+            }
+        }
+        catch (Exception ex) when (!run.IsStopping)
+        {
+            run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "resync:" + ex.GetType().Name);
+        }
+        catch (Exception)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _resyncing = false;
+                MaybeTakeTurn();
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace CardGame.LoadTest.Players;
+
+/// <summary>A simulated player whose turn it is and who waits to be told to move.</summary>
+public interface IActor
+{
+    /// <summary>Makes the move now. <paramref name="scheduledTimestamp"/> is when it was due (latency counts from it).</summary>
+    Task ActAsync(long scheduledTimestamp);
+}

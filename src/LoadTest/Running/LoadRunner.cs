@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using CardGame.LoadTest.Metrics;
+using CardGame.LoadTest.Players;
+using CardGame.LoadTest.Reporting;
+using Spectre.Console;
+
+namespace CardGame.LoadTest.Running;
+
+/// <summary>
+/// One run: ramp up (sign in, connect, seat, table by table), warm up, measure for the duration, stop, report.
+/// </summary>
+public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
+{
+    private string _phase = "connecting";
+
+    public async Task<Report> RunAsync(CancellationToken cancellationToken)
+    {
+        IPacer pacer = options.OpenLoop ? new OpenLoopPacer(options.Rate) : new ClosedLoopPacer(options.Think, options.Seed);
+        using var run = new RunContext(options, pacer);
+        using var stopProgress = new CancellationTokenSource();
+        var progressTask = new ProgressView(progress, run.Metrics, run.Violations, () => _phase).RunAsync(stopProgress.Token);
+
+        var before = ProcessSample.ReadAll(options.ServerPids);
+        var groupCount = options.Players / options.Seats;
+        var tables = Enumerable.Range(0, groupCount).Select(g => new TableGroup(g, options.Seats, run.Metrics, run.Violations,
+            options.Scenario == Scenario.Grain ? options.Seats - 1 : null)).ToList();
+        var players = new List<IAsyncDisposable>();
+        var starters = new List<GamePlayer>();
+        var bareGroups = new List<BareGroup>();
+        var idleSteps = new List<IdleStep>();
+
+        var rampStart = Clock.Now;
+        var steps = options.Scenario == Scenario.Idle && options.IdleSteps.Count > 0
+            ? [.. options.IdleSteps.Where(s => s <= groupCount * options.Seats).Order().Select(s => s / options.Seats), groupCount]
+            : new List<int> { groupCount };
+        var done = 0;
+        try
+        {
+            foreach (var stepGroups in steps.Distinct())
+            {
+                var batch = tables.Skip(done).Take(stepGroups - done).ToList();
+                await RampAsync(run, batch, players, starters, bareGroups, cancellationToken);
+                done = stepGroups;
+                if (options.Scenario == Scenario.Idle && options.IdleSteps.Count > 0)
+                {
+                    _phase = $"settling at {done * options.Seats} players";
+                    await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+                    idleSteps.Add(IdleStepOf(done * options.Seats, before));
+                    _phase = "connecting";
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C during ramp-up: report what there is.
+        }
+
+        var rampSeconds = Clock.Microseconds(rampStart, Clock.Now) / 1e6;
+        _phase = "warm-up";
+        pacer.Start();
+        if (options.Scenario == Scenario.Game)
+        {
+            // Games start once every table is seated, so the ramp-up is not slowed down by play.
+            await Parallel.ForEachAsync(starters, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (starter, _) => await starter.StartGameAsync());
+        }
+
+        foreach (var bare in bareGroups)
+        {
+            bare.Players[0].TakeTurn();
+        }
+
+        await DelayAsync(options.Warmup, cancellationToken);
+        var cpuStart = ProcessSample.ReadAll(options.ServerPids);
+        var selfStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var machineStart = MachineCpu.BusySeconds();
+        run.Metrics.StartMeasuring();
+        _phase = "measuring";
+        await DelayAsync(options.Duration, cancellationToken);
+        var measuredSeconds = Clock.Microseconds(run.Metrics.MeasureStart, Clock.Now) / 1e6;
+        var cpuEnd = ProcessSample.ReadAll(options.ServerPids);
+        var selfCpu = (Process.GetCurrentProcess().TotalProcessorTime - selfStart).TotalSeconds;
+        var machineCpu = MachineCpu.BusySeconds() - machineStart;
+        var report = BuildReport(run, rampSeconds, measuredSeconds, selfCpu, before, cpuStart, cpuEnd, idleSteps) with
+        {
+            MachineCpuSeconds = Math.Round(machineCpu, 2),
+        };
+
+        _phase = "stopping";
+        run.Stop();
+        pacer.Stop();
+        await stopProgress.CancelAsync();
+        await progressTask;
+        await Parallel.ForEachAsync(players, new ParallelOptions { MaxDegreeOfParallelism = 64 }, (player, _) => player.DisposeAsync());
+        return report;
+    }
+
+    private async Task RampAsync(RunContext run, List<TableGroup> batch, List<IAsyncDisposable> players, List<GamePlayer> starters,
+        List<BareGroup> bareGroups, CancellationToken cancellationToken)
+    {
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, options.ConnectConcurrency / options.Seats),
+            CancellationToken = cancellationToken,
+        };
+        var edges = options.Edges;
+        await Parallel.ForEachAsync(batch, parallel, async (table, ct) =>
+        {
+            // Player k of the whole run goes to edge k mod E, so the seats of a table sit on different edges.
+            var first = table.Index * options.Seats;
+            if (options.Scenario is Scenario.Echo or Scenario.Grain)
+            {
+                var bare = new BareGroup(table.Index, table);
+                bare.Players.AddRange(Enumerable.Range(0, options.Seats)
+                    .Select(seat => new BarePlayer(first + seat, seat, edges[(first + seat) % edges.Count], bare, run)));
+                lock (players)
+                {
+                    players.AddRange(bare.Players);
+                    bareGroups.Add(bare);
+                }
+
+                await Task.WhenAll(bare.Players.Select(p => p.ConnectAsync(ct)));
+                return;
+            }
+
+            var seats = Enumerable.Range(0, options.Seats)
+                .Select(seat => new GamePlayer(first + seat, seat, edges[(first + seat) % edges.Count], table, run))
+                .ToList();
+            lock (players)
+            {
+                players.AddRange(seats);
+            }
+
+            var connected = await Task.WhenAll(seats.Select(p => p.ConnectAsync(ct)));
+            if (connected.All(ok => ok))
+            {
+                await Task.WhenAll(seats.Select(p => p.SeatAsync(ct)));
+                if (table.IsFull)
+                {
+                    lock (starters)
+                    {
+                        starters.Add(seats[0]);
+                    }
+                }
+            }
+        });
+    }
+
+    private IdleStep IdleStepOf(int playerCount, IReadOnlyList<ProcessSample> before)
+    {
+        var rss = ProcessSample.ReadAll(options.ServerPids).Sum(s => s.RssBytes);
+        var empty = before.Sum(s => s.RssBytes);
+        return new IdleStep(playerCount, rss, Math.Round((double)rss / playerCount), Math.Round((double)(rss - empty) / playerCount));
+    }
+
+    private Report BuildReport(RunContext run, double rampSeconds, double measuredSeconds, double selfCpu,
+        IReadOnlyList<ProcessSample> before, IReadOnlyList<ProcessSample> cpuStart, IReadOnlyList<ProcessSample> cpuEnd, List<IdleStep> idleSteps)
+    {
+        var metrics = run.Metrics;
+        var actions = metrics.Actions;
+        ServerUsage? server = null;
+        if (options.ServerPids.Count > 0)
+        {
+            var cpu = cpuEnd.Sum(s => s.CpuSeconds) - cpuStart.Sum(s => s.CpuSeconds);
+            server = new ServerUsage(
+                options.ServerPids,
+                Math.Round(cpu, 2),
+                actions == 0 ? 0 : Math.Round(cpu * 1e6 / actions, 1),
+                Math.Round(cpu / measuredSeconds, 3),
+                before.Sum(s => s.RssBytes),
+                cpuEnd.Sum(s => s.RssBytes),
+                cpuEnd.ToDictionary(s => s.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), s => s.RssBytes));
+        }
+
+        var violations = run.Violations.Total;
+        var exitCode = violations > 0 ? 1 : metrics.Seated == 0 ? 2 : 0;
+        return new Report
+        {
+            Scenario = options.Scenario.ToString().ToLowerInvariant(),
+            Edges = [.. options.Edges.Select(e => e.ToString().TrimEnd('/'))],
+            Players = options.Players / options.Seats * options.Seats,
+            Seats = options.Seats,
+            ThinkMs = options.OpenLoop ? 0 : options.Think.TotalMilliseconds,
+            Rate = options.Rate,
+            Seed = options.Seed,
+            RampUpSeconds = Math.Round(rampSeconds, 1),
+            MeasuredSeconds = Math.Round(measuredSeconds, 1),
+            Connected = metrics.Connected,
+            Seated = metrics.Seated,
+            ConnectFailures = metrics.ConnectFailures,
+            ConnectionsLost = metrics.ConnectionsLost,
+            Actions = actions,
+            ActionsPerSecond = Math.Round(actions / measuredSeconds, 1),
+            GamesStarted = metrics.Starts,
+            GamesFinished = metrics.GamesFinished,
+            EventsReceived = metrics.Events,
+            AckMs = metrics.Ack.Summary(),
+            FanoutAllMs = metrics.FanoutAll.Summary(),
+            DeliveryMs = metrics.Delivery.Summary(),
+            Errors = metrics.Errors,
+            ViolationCount = violations,
+            Violations = run.Violations.ByKind,
+            ViolationSamples = run.Violations.Samples,
+            OpenLoop = run.Pacer.Stats,
+            Server = server,
+            LoadToolCpuSeconds = Math.Round(selfCpu, 2),
+            IdleSteps = idleSteps,
+            ExitCode = exitCode,
+        };
+    }
+
+    private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: end this phase early and report.
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace CardGame.LoadTest.Running;
+
+/// <summary>Everything a run is told on the command line.</summary>
+public sealed record LoadTestOptions
+{
+    public IReadOnlyList<Uri> Edges { get; init; } = [new Uri("http://127.0.0.1:5101")];
+
+    public Scenario Scenario { get; init; } = Scenario.Game;
+
+    public int Players { get; init; } = 200;
+
+    public int Seats { get; init; } = 4;
+
+    /// <summary>Closed loop: how long a player waits before its move (±20 %). Ignored when <see cref="Rate"/> is set.</summary>
+    public TimeSpan Think { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Open loop: moves per second across all players; 0 for the closed loop.</summary>
+    public double Rate { get; init; }
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many players sign in and connect at once while ramping up.</summary>
+    public int ConnectConcurrency { get; init; } = 64;
+
+    /// <summary>Idle scenario: player counts at which to sample server memory on the way up.</summary>
+    public IReadOnlyList<int> IdleSteps { get; init; } = [];
+
+    /// <summary>Server processes whose CPU time and memory (from /proc) the report includes.</summary>
+    public IReadOnlyList<int> ServerPids { get; init; } = [];
+
+    /// <summary>Bare scenarios: the size of the string each invocation carries and returns.</summary>
+    public int PayloadBytes { get; init; } = 256;
+
+    public int Seed { get; init; } = Environment.TickCount;
+
+    public bool Json { get; init; }
+
+    public FileInfo? JsonFile { get; init; }
+
+    public bool OpenLoop => Rate > 0;
+}

@@ -1,0 +1,14 @@
+using CardGame.LoadTest.Players;
+
+namespace CardGame.LoadTest.Tests;
+
+public sealed class HubErrorsTests
+{
+    [Theory]
+    [InlineData("not_your_turn: it is bob's turn", "not_your_turn")]
+    [InlineData("rate_limited: slow down", "rate_limited")]
+    [InlineData("An unexpected error occurred invoking 'PutCard' on the server.", "unexpected")]
+    [InlineData("made_up: code", "unexpected")]
+    [InlineData(null, "unknown")]
+    public void Reads_the_contract_error_code(string? message, string code) => Assert.Equal(code, HubErrors.Code(message));
+}
