@@ -205,19 +205,20 @@ public sealed class ProcessTopology : IAsyncDisposable
     /// <summary>The built assembly of a project in this checkout, in the same configuration as the running tests.</summary>
     public static string Artifact(string project, string dll)
     {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release" : "Debug";
+        return Path.Combine(RepositoryRoot(), "src", project, "bin", configuration, "net10.0", dll);
+    }
+
+    /// <summary>The checkout these tests were built from: the folder above them that holds CardGame.sln.</summary>
+    public static string RepositoryRoot()
+    {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CardGame.sln")))
         {
             directory = directory.Parent;
         }
 
-        if (directory is null)
-        {
-            throw new InvalidOperationException("CardGame.sln not found above " + AppContext.BaseDirectory);
-        }
-
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release" : "Debug";
-        return Path.Combine(directory.FullName, "src", project, "bin", configuration, "net10.0", dll);
+        return directory?.FullName ?? throw new InvalidOperationException("CardGame.sln not found above " + AppContext.BaseDirectory);
     }
 }
