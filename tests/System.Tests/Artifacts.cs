@@ -19,17 +19,6 @@ public static class Artifacts
             return null;
         }
 
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CardGame.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            throw new InvalidOperationException($"No CardGame.sln above {AppContext.BaseDirectory}");
-        }
-
-        return Path.Combine(Directory.CreateDirectory(Path.Combine(directory.FullName, "docs", "images")).FullName, "game.png");
+        return Path.Combine(Directory.CreateDirectory(Path.Combine(CardGame.TestSupport.ProcessTopology.RepositoryRoot(), "docs", "images")).FullName, "game.png");
     }
 }
