@@ -213,4 +213,6 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qui
 python3 bench/report.py --raw "$RAW" --out "$OUT" --stamp "$STAMP" --machine "$MACHINE" --commit "$COMMIT" \
   --players "$PLAYERS" --think "$THINK" --duration "$DURATION" --active "$ACTIVE" --elapsed "$SECONDS" \
   --skipped "${SKIPPED[*]:-}" --failed "${FAILED[*]:-}"
+# Server logs are kept only when a phase failed.
+[ ${#FAILED[@]} -gt 0 ] || rm -rf "$LOGS"
 log "wrote $OUT"
