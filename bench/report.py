@@ -22,7 +22,8 @@ def fmt(value, digits=1):
 
 
 def cpu(r):
-    return (r or {}).get("server", {}) and r["server"]["cpuMicrosecondsPerAction"]
+    server = (r or {}).get("server") or {}
+    return server.get("cpuMicrosecondsPerAction")
 
 
 def verdict(ok):
@@ -98,7 +99,7 @@ def main():
         L.append(f"**Failed phases:** {a.failed} (their server logs are in `bench/results/{a.stamp}/logs/`).")
     if a.skipped.strip():
         L.append("")
-        L.append(f"**Skipped for the time budget:** {a.skipped}.")
+        L.append(f"**Skipped** (time budget, or not asked for with `BENCH_ONLY`): {a.skipped}.")
     L.append("")
     L.append("## Targets")
     L.append("")
@@ -162,11 +163,13 @@ def main():
     L.append("## Memory per idle seated player")
     L.append("")
     if steps:
-        L.append(row(["idle seated players", "edge + silo RSS", "per player", "per player above the empty servers"]))
-        L.append(row(["---"] * 4))
+        L.append(row(["idle seated players", "edge + silo RSS", "per player", "per player above the empty servers",
+                      "silo / edge 1 / edge 2 RSS"]))
+        L.append(row(["---"] * 5))
         for s in steps:
+            split = " / ".join(f"{b / 1048576:,.0f}" for b in s.get("rssByProcess") or []) or "n/a"
             L.append(row([f"{s['players']:,}", f"{s['rssBytes'] / 1048576:,.1f} MiB", f"{s['bytesPerPlayer'] / 1024:,.1f} KiB",
-                          f"{s['addedBytesPerPlayer'] / 1024:,.1f} KiB"]))
+                          f"{s['addedBytesPerPlayer'] / 1024:,.1f} KiB", split + (" MiB" if split != "n/a" else "")]))
         L.append("")
         L.append(f"Empty servers (1 silo + 2 edges, before any player): {idle['server']['rssBeforeBytes'] / 1048576:,.1f} MiB.")
     else:

@@ -12,6 +12,7 @@
 #   BENCH_ACTIVE [10000]     players of the "active players" run, each moving once every 5 s (open loop)
 #   BENCH_IDLE_STEPS [1000,5000,10000]  idle seated players at which server memory is sampled
 #   BENCH_BUDGET [560]       seconds for the whole run; a phase that would not fit is skipped and reported so
+#   BENCH_ONLY [all]         comma-separated phases to run (e.g. idle,game-cost); the others are reported as skipped
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -82,6 +83,7 @@ PHASE=setup
 phase() { # name seconds-needed command... : runs a phase if it fits the budget; a phase that fails is noted, not fatal
   local name=$1 need=$2; shift 2
   PHASE=$name
+  if [ -n "${BENCH_ONLY:-}" ] && [[ ",$BENCH_ONLY," != *",$name,"* ]]; then SKIPPED+=("$name"); return 0; fi
   if [ "$(left)" -lt "$need" ]; then log "skipping $name: ${need}s needed, $(left)s left"; SKIPPED+=("$name"); return 0; fi
   if ! "$@"; then log "phase $name failed (logs: $LOGS)"; FAILED+=("$name"); fi
   stop_all

@@ -6,8 +6,10 @@ namespace CardGame.Contracts.Grains;
 
 /// <summary>
 /// One grain per player (key: the player id, the token's <c>sub</c>). Remembers the player's name, the room they sit
-/// at and their record, and forwards their actions to that room's <see cref="ITableGrain"/>. Edges call this grain;
-/// it calls tables; tables only send it one-way notices, so calls never form a cycle.
+/// at and their record, and forwards their actions to that room's <see cref="ITableGrain"/>. Edges call this grain for
+/// sign-in and room membership (create, join, leave: "one room at a time") and call the table directly for moves,
+/// views and resume (one hop fewer on the hot path; the forwarding methods here remain for in-cluster callers).
+/// This grain calls tables; tables only send it one-way notices, so calls never form a cycle.
 /// </summary>
 [Alias("cardgame.IPlayerGrain")]
 public interface IPlayerGrain : IGrainWithStringKey

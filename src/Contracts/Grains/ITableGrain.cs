@@ -4,7 +4,9 @@ namespace CardGame.Contracts.Grains;
 
 /// <summary>
 /// One grain per room (key: the room id). Holds seats, the game and <c>seq</c>; every accepted action is persisted
-/// before the call returns. Called by <see cref="IPlayerGrain"/> (actions) and by edges (subscriptions).
+/// before the call returns. Called by <see cref="IPlayerGrain"/> (room membership) and by edges (moves, views, resume,
+/// subscriptions) with the connection's authenticated player id: the table trusts its in-cluster callers for who is
+/// asking and validates everything else (turn, seat, card, move id).
 /// </summary>
 [Alias("cardgame.ITableGrain")]
 public interface ITableGrain : IGrainWithStringKey

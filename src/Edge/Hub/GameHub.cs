@@ -9,7 +9,9 @@ namespace CardGame.Edge.Hub;
 
 /// <summary>
 /// The game protocol (shared/protocol.md) at <see cref="Path"/>. Each method: the connection's player, one grain
-/// call, the result (a grain's error code becomes a <see cref="HubException"/>). Methods that may seat the caller
+/// call, the result (a grain's error code becomes a <see cref="HubException"/>). Room membership (create, join,
+/// leave) goes through the player grain, which keeps "one room at a time"; moves, views and resume go straight to the
+/// table as the connection's authenticated player, one hop instead of two. Methods that may seat the caller
 /// subscribe this edge to the table first, so no event after the returned view is missed.
 /// </summary>
 public sealed class GameHub(
@@ -64,26 +66,26 @@ public sealed class GameHub(
     public async Task<TableView> StartGame(string roomId)
     {
         var player = await sessions.RequirePlayerAsync(Context);
-        return Seen(player, GameErrors.Unwrap(await Player(player).StartGame(RoomId(roomId))));
+        return Seen(player, GameErrors.Unwrap(await Table(roomId).Start(player.PlayerId)));
     }
 
     public async Task<TableView> TakeCard(string roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(Context);
-        return Seen(player, GameErrors.Unwrap(await Player(player).TakeCard(RoomId(roomId), moveId)));
+        return Seen(player, GameErrors.Unwrap(await Table(roomId).Take(player.PlayerId, moveId)));
     }
 
     public async Task<TableView> PutCard(string roomId, string card, string? suit, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(Context);
-        return Seen(player, GameErrors.Unwrap(await Player(player).PutCard(RoomId(roomId), card, suit, moveId)));
+        return Seen(player, GameErrors.Unwrap(await Table(roomId).Put(player.PlayerId, card, suit, moveId)));
     }
 
     public async Task<Resumed> Resume(string roomId, long lastSeq)
     {
         var player = await sessions.RequirePlayerAsync(Context);
         using var hold = await subscriptions.HoldAsync(RoomId(roomId), refresh: false);
-        var result = await Player(player).Resume(roomId, lastSeq);
+        var result = await Table(roomId).Resume(player.PlayerId, lastSeq);
         if (!result.IsOk)
         {
             throw GameErrors.Create(result.ErrorCode!, result.ErrorMessage ?? result.ErrorCode!);
@@ -108,10 +110,13 @@ public sealed class GameHub(
     {
         var player = await sessions.RequirePlayerAsync(Context);
         using var hold = await subscriptions.HoldAsync(RoomId(roomId), refresh: false);
-        return Seen(player, GameErrors.Unwrap(await Player(player).GetTable(roomId)));
+        return Seen(player, GameErrors.Unwrap(await Table(roomId).GetView(player.PlayerId)));
     }
 
     private IPlayerGrain Player(PlayerIdentity player) => cluster.Grains.GetGrain<IPlayerGrain>(player.PlayerId);
+
+    /// <summary>The room's table grain; <c>bad_request</c> for a malformed room id, before any grain is touched.</summary>
+    private ITableGrain Table(string? roomId) => cluster.Grains.GetGrain<ITableGrain>(RoomId(roomId));
 
     /// <summary>Records whether the caller sits at the table, as of the view's seq.</summary>
     private TableView Seen(PlayerIdentity player, TableView view)

@@ -6,12 +6,19 @@ namespace CardGame.Edge.Observability;
 /// <summary>OpenTelemetry metrics with a Prometheus scrape endpoint, and the liveness endpoint.</summary>
 public static class ObservabilityExtensions
 {
+    /// <summary>
+    /// Series kept per metric. OpenTelemetry allocates this many points per instrument up front (its default is
+    /// 2,000); no instrument here has more than a few dozen series.
+    /// </summary>
+    private const int MaxSeriesPerMetric = 128;
+
     public static IHostApplicationBuilder AddEdgeObservability(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<EdgeMetrics>();
         builder.Services.AddSingleton<MetricsHubFilter>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(EdgeMetrics.MeterName, "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
+            .AddMeter(EdgeMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
+            .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MaxSeriesPerMetric })
             .AddPrometheusExporter());
         return builder;
     }

@@ -83,14 +83,10 @@ public sealed partial class PlayerGrain(
         RoomIds.IsValid(roomId) ? Table(roomId).Start(PlayerId) : Task.FromResult(BadRoomId());
 
     public Task<TableResult> TakeCard(string roomId, string? moveId = null) =>
-        !RoomIds.IsValid(roomId) ? Task.FromResult(BadRoomId())
-        : !IsValidMoveId(moveId) ? Task.FromResult(BadMoveId())
-        : Table(roomId).Take(PlayerId, moveId);
+        RoomIds.IsValid(roomId) ? Table(roomId).Take(PlayerId, moveId) : Task.FromResult(BadRoomId());
 
     public Task<TableResult> PutCard(string roomId, string card, string? suit, string? moveId = null) =>
-        !RoomIds.IsValid(roomId) ? Task.FromResult(BadRoomId())
-        : !IsValidMoveId(moveId) ? Task.FromResult(BadMoveId())
-        : Table(roomId).Put(PlayerId, card, suit, moveId);
+        RoomIds.IsValid(roomId) ? Table(roomId).Put(PlayerId, card, suit, moveId) : Task.FromResult(BadRoomId());
 
     public Task<ResumeResult> Resume(string roomId, long lastSeq) =>
         RoomIds.IsValid(roomId)
@@ -200,12 +196,6 @@ public sealed partial class PlayerGrain(
     }
 
     private ITableGrain Table(string roomId) => GrainFactory.GetGrain<ITableGrain>(roomId);
-
-    /// <summary>A move id is optional; when given, 1–64 printable characters.</summary>
-    private static bool IsValidMoveId(string? moveId) =>
-        moveId is null || (moveId.Length is > 0 and <= 64 && !moveId.Any(char.IsControl));
-
-    private static TableResult BadMoveId() => TableResult.Fail(ErrorCodes.BadRequest, "moveId must be 1 to 64 printable characters");
 
     private static TableResult BadRoomId() => TableResult.Fail(ErrorCodes.BadRequest, "roomId is missing or malformed");
 

@@ -116,6 +116,11 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     /// <summary>Takes a card for <paramref name="playerId"/>; <paramref name="auto"/> when the server does it.</summary>
     public TableResult Take(string playerId, string? moveId = null, bool auto = false)
     {
+        if (!IsValidMoveId(moveId))
+        {
+            return BadMoveId();
+        }
+
         if (Retried(playerId, moveId) is { } retried)
         {
             return retried;
@@ -142,6 +147,11 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     public TableResult Put(string playerId, string card, string? suit, string? moveId = null)
     {
+        if (!IsValidMoveId(moveId))
+        {
+            return BadMoveId();
+        }
+
         if (Retried(playerId, moveId) is { } retried)
         {
             return retried;
@@ -321,6 +331,12 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     }
 
     /// <summary>A retry of a move this table already applied: the original outcome, without applying it again.</summary>
+    /// <summary>A move id is optional; when given, 1–64 printable characters.</summary>
+    private static bool IsValidMoveId(string? moveId) =>
+        moveId is null || (moveId.Length is > 0 and <= 64 && !moveId.Any(char.IsControl));
+
+    private static TableResult BadMoveId() => TableResult.Fail(ErrorCodes.BadRequest, "moveId must be 1 to 64 printable characters");
+
     private TableResult? Retried(string playerId, string? moveId) =>
         moveId is not null && IsSeated(playerId) && State.AppliedMoves.TryGetValue(playerId, out var moves) && moves.Contains(moveId)
             ? TableResult.Ok(View(playerId))

@@ -147,9 +147,11 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
 
     private IdleStep IdleStepOf(int playerCount, IReadOnlyList<ProcessSample> before)
     {
-        var rss = ProcessSample.ReadAll(options.ServerPids).Sum(s => s.RssBytes);
+        var samples = ProcessSample.ReadAll(options.ServerPids);
+        var rss = samples.Sum(s => s.RssBytes);
         var empty = before.Sum(s => s.RssBytes);
-        return new IdleStep(playerCount, rss, Math.Round((double)rss / playerCount), Math.Round((double)(rss - empty) / playerCount));
+        return new IdleStep(playerCount, rss, Math.Round((double)rss / playerCount), Math.Round((double)(rss - empty) / playerCount),
+            [.. samples.Select(s => s.RssBytes)]);
     }
 
     private Report BuildReport(RunContext run, double rampSeconds, double measuredSeconds, double selfCpu,

@@ -32,6 +32,7 @@ public sealed class TableTests
         var before = JsonSerializer.Serialize(table.State);
         var waiting = table.State.Game!.Turn == "alice" ? "bob" : "alice";
 
+        var turn = table.State.Game.Turn!;
         var results = new[]
         {
             table.Take(waiting),
@@ -39,10 +40,13 @@ public sealed class TableTests
             table.Start("alice", seed: 1),
             table.Join(new PlayerSnapshot("dave", "dave")),
             table.Leave("nobody"),
+            table.Take(turn, moveId: new string('m', 65)),
+            table.Put(turn, table.State.Game.Hands[turn][0].ToString(), null, moveId: ""),
         };
 
         Assert.Equal<string?>(
-            [ErrorCodes.NotYourTurn, ErrorCodes.NotYourTurn, ErrorCodes.GameInProgress, ErrorCodes.GameInProgress, ErrorCodes.NotSeated],
+            [ErrorCodes.NotYourTurn, ErrorCodes.NotYourTurn, ErrorCodes.GameInProgress, ErrorCodes.GameInProgress, ErrorCodes.NotSeated,
+                ErrorCodes.BadRequest, ErrorCodes.BadRequest],
             results.Select(r => r.ErrorCode));
         Assert.Equal($"it is {table.State.Game.Turn}'s turn", results[0].ErrorMessage);
         Assert.False(table.Changed);
