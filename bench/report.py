@@ -64,7 +64,7 @@ def run_row(name, r):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ["raw", "out", "stamp", "machine", "commit", "players", "think", "duration", "active", "elapsed", "skipped", "failed"]:
+    for name in ["raw", "out", "stamp", "machine", "commit", "players", "think", "duration", "active", "elapsed", "skipped", "failed", "warmup"]:
         p.add_argument("--" + name, default="")
     a = p.parse_args()
     runs = {n: load(a.raw, n) for n in ["bare-echo", "bare-grain", "game-cost", "game-max", "game-half",
@@ -92,7 +92,7 @@ def main():
     L.append("")
     L.append(f"Machine: {a.machine}. Commit {a.commit}. `bench/run.sh` took {a.elapsed} s. Everything ran on this one machine "
              "over loopback: the load tool shares the 2 cores with the servers it measures (its own CPU use is in the tables).")
-    L.append(f"Players sit 4 to a table, seats spread over the edges. Each run: ramp-up, 8 s warm-up, {a.duration} s measured. "
+    L.append(f"Players sit 4 to a table, seats spread over the edges. Each run: ramp-up, {a.warmup or 8} s warm-up, {a.duration} s measured. "
              "Server CPU is utime+stime of the server processes from /proc over the measured window, divided by the moves acknowledged in it.")
     if a.failed.strip():
         L.append("")

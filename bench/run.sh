@@ -8,7 +8,9 @@
 # Knobs (environment, defaults in brackets):
 #   BENCH_PLAYERS [2000]     players of the cost and throughput runs (4 seats a table)
 #   BENCH_THINK [1s]         think time of the cost runs (game and bare stack at the same pace)
-#   BENCH_DURATION [15]      seconds measured per run (after ramp-up and an 8 s warm-up under the same load)
+#   BENCH_DURATION [15]      seconds measured per run (after ramp-up and a warm-up under the same load)
+#   BENCH_WARMUP [20]        seconds of warm-up per run: long enough for tiered JIT compilation to settle (profiling
+#                            showed 20-40 % of server CPU in the JIT 30 s after start), so runs measure the steady state
 #   BENCH_ACTIVE [10000]     players of the "active players" run, each moving once every 5 s (open loop)
 #   BENCH_IDLE_STEPS [1000,5000,10000]  idle seated players at which server memory is sampled
 #   BENCH_BUDGET [560]       seconds for the whole run; a phase that would not fit is skipped and reported so
@@ -20,7 +22,7 @@ ROOT=$PWD
 PLAYERS=${BENCH_PLAYERS:-2000}
 THINK=${BENCH_THINK:-1s}
 DURATION=${BENCH_DURATION:-15}
-WARMUP=8
+WARMUP=${BENCH_WARMUP:-20}
 ACTIVE=${BENCH_ACTIVE:-10000}
 IDLE_STEPS=${BENCH_IDLE_STEPS:-1000,5000,10000}
 BUDGET=${BENCH_BUDGET:-560}
@@ -199,20 +201,20 @@ idle() {
   start_game 1 2 && DURATION=3 WARMUP=0 load idle --scenario idle --players "${IDLE_STEPS##*,}" --idle-steps "$IDLE_STEPS"
 }
 
-phase bare-echo 40 bare_echo
-phase bare-grain 45 bare_grain
-phase game-cost 50 game_cost
-phase game-max 50 game_max
-phase game-half 50 game_half
-phase game-redis-max 55 game_redis_max
-phase game-2silos-max 60 game_2silos_max
-phase game-active 110 game_active
+phase bare-echo 52 bare_echo
+phase bare-grain 57 bare_grain
+phase game-cost 62 game_cost
+phase game-max 62 game_max
+phase game-half 62 game_half
+phase game-redis-max 67 game_redis_max
+phase game-2silos-max 72 game_2silos_max
+phase game-active 122 game_active
 phase idle 100 idle
 
 # --- the report --------------------------------------------------------------------------------------------------
 MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(dotnet --version) SDK"
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo "+changes")
-python3 bench/report.py --raw "$RAW" --out "$OUT" --stamp "$STAMP" --machine "$MACHINE" --commit "$COMMIT" \
+python3 bench/report.py --raw "$RAW" --out "$OUT" --stamp "$STAMP" --machine "$MACHINE" --commit "$COMMIT" --warmup "$WARMUP" \
   --players "$PLAYERS" --think "$THINK" --duration "$DURATION" --active "$ACTIVE" --elapsed "$SECONDS" \
   --skipped "${SKIPPED[*]:-}" --failed "${FAILED[*]:-}"
 # Server logs are kept only when a phase failed.
