@@ -1,0 +1,61 @@
+using System.Globalization;
+using Microsoft.Diagnostics.Runtime;
+
+// Live managed heap of a running .NET process by type: attaches to a snapshot (fork) of the process, marks every
+// object reachable from the roots, and prints the types that hold the most bytes. Used by bench/profile.sh heap.
+//
+//   CardGame.Bench.HeapStats <pid> [top=30] [per=N]   (per: also print bytes per N, e.g. per connected player)
+if (args.Length < 1 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out var pid))
+{
+    Console.Error.WriteLine("usage: CardGame.Bench.HeapStats <pid> [top] [per]");
+    return 2;
+}
+
+var top = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+var per = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
+using var target = DataTarget.CreateSnapshotAndAttach(pid);
+var heap = target.ClrVersions[0].CreateRuntime().Heap;
+
+var marked = new HashSet<ulong>();
+var pending = new Stack<ulong>();
+foreach (var root in heap.EnumerateRoots())
+{
+    if (root.Object.Address != 0 && marked.Add(root.Object.Address))
+    {
+        pending.Push(root.Object.Address);
+    }
+}
+
+var byType = new Dictionary<string, (long Count, long Bytes)>();
+long live = 0;
+while (pending.Count > 0)
+{
+    var obj = heap.GetObject(pending.Pop());
+    if (!obj.IsValid)
+    {
+        continue;
+    }
+
+    var name = obj.Type?.Name ?? "?";
+    var size = (long)obj.Size;
+    live += size;
+    var (count, bytes) = byType.GetValueOrDefault(name);
+    byType[name] = (count + 1, bytes + size);
+    foreach (var reference in obj.EnumerateReferences(carefully: true, considerDependantHandles: true))
+    {
+        if (reference.Address != 0 && marked.Add(reference.Address))
+        {
+            pending.Push(reference.Address);
+        }
+    }
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"pid {pid}: live managed heap {live / 1048576.0:F1} MiB in {marked.Count:N0} objects{(per > 0 ? $", {live / (double)per / 1024:F1} KiB per {per:N0}" : "")}"));
+Console.WriteLine("     MiB    objects  type");
+foreach (var (name, (count, bytes)) in byType.OrderByDescending(t => t.Value.Bytes).Take(top))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F2} {count,10:N0}  {(name.Length > 140 ? name[..140] : name)}"));
+}
+
+return 0;
