@@ -171,7 +171,15 @@ def main():
             L.append(row([f"{s['players']:,}", f"{s['rssBytes'] / 1048576:,.1f} MiB", f"{s['bytesPerPlayer'] / 1024:,.1f} KiB",
                           f"{s['addedBytesPerPlayer'] / 1024:,.1f} KiB", split + (" MiB" if split != "n/a" else "")]))
         L.append("")
-        L.append(f"Empty servers (1 silo + 2 edges, before any player): {idle['server']['rssBeforeBytes'] / 1048576:,.1f} MiB.")
+        L.append(f"Empty servers (1 silo + 2 edges, before any player): {idle['server']['rssBeforeBytes'] / 1048576:,.1f} MiB. "
+                 "Storage and clustering on Redis, as in production.")
+        redis_mem = os.path.join(a.raw, "idle-redis.txt")
+        if os.path.exists(redis_mem):
+            fields = dict(line.strip().split(":", 1) for line in open(redis_mem) if ":" in line)
+            if "used_memory_rss" in fields and top:
+                rss = int(fields["used_memory_rss"])
+                L.append(f"Redis, holding every table and player, not counted above: {rss / 1048576:,.1f} MiB RSS "
+                         f"({rss / top['players'] / 1024:,.1f} KiB per player; data {int(fields.get('used_memory', 0)) / 1048576:,.1f} MiB).")
     else:
         L.append("Not measured.")
     L.append("")

@@ -196,9 +196,12 @@ game_redis_max() { start_redis && start_game 1 2 "$REDIS" && load game-redis-max
 game_2silos_max() { start_game 2 2 && load game-2silos-max --players "$PLAYERS" --think 0; }
 # 2b. many active players: each moves once every 5 s on average (open loop)
 game_active() { start_game 1 2 && load game-active --players "$ACTIVE" --rate "$((ACTIVE / 5))"; }
-# 3. memory per idle seated player
+# 3. memory per idle seated player, on Redis storage as in production (with in-memory storage the silo would also hold
+#    every stored table and player: it would be the database too). Redis's own memory is reported beside.
 idle() {
-  start_game 1 2 && DURATION=3 WARMUP=0 load idle --scenario idle --players "${IDLE_STEPS##*,}" --idle-steps "$IDLE_STEPS"
+  start_redis && start_game 1 2 "$REDIS" \
+    && DURATION=3 WARMUP=0 load idle --scenario idle --players "${IDLE_STEPS##*,}" --idle-steps "$IDLE_STEPS" \
+    && redis-cli -u "redis://$REDIS" info memory | tr -d '\r' | grep -E '^used_memory(_rss)?:' >"$RAW/idle-redis.txt"
 }
 
 phase bare-echo 52 bare_echo
