@@ -64,6 +64,9 @@ public sealed class Player : IAsyncDisposable
 
     public Task ClosePageAsync() => Page.CloseAsync();
 
+    /// <summary>Takes this browser off the network (new requests fail) or back on.</summary>
+    public Task SetOfflineAsync(bool offline) => _context.SetOfflineAsync(offline);
+
     public ILocator TestId(string id) => Page.GetByTestId(id);
 
     public async Task SignInAsync()
