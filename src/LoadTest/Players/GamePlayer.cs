@@ -374,6 +374,21 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
                     caughtUp = _tracker.OnResumed(resumed);
                     MaybeTakeTurn();
                 }
+
+                if (Seat == 0)
+                {
+                    foreach (var e in resumed.Events ?? [])
+                    {
+                        if (e.Kind == EventKinds.Started)
+                        {
+                            run.Metrics.GameStarted();
+                        }
+                        else if (e.Kind == EventKinds.Finished)
+                        {
+                            run.Metrics.GameFinished();
+                        }
+                    }
+                }
             }
             catch (Exception ex) when (!run.IsStopping)
             {
@@ -388,6 +403,18 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
         if (!caughtUp)
         {
             await ResyncAsync();
+        }
+
+        // A game that finished while we were away would wait forever: seat 0 deals the next one, as on a live finished.
+        bool finished;
+        lock (_lock)
+        {
+            finished = Seat == 0 && _tracker.Phase == Phases.Finished;
+        }
+
+        if (finished)
+        {
+            await RematchAsync();
         }
     }
 
