@@ -1,6 +1,8 @@
 extern alias loadtest;
 
+using CardGame.Contracts.Protocol;
 using CardGame.TestSupport;
+using Microsoft.AspNetCore.SignalR.Client;
 using loadtest::CardGame.LoadTest.Running;
 using Spectre.Console;
 using Xunit.Abstractions;
@@ -26,14 +28,17 @@ public sealed class LoadToolReconnectTests(BrowserFixture fixture, ITestOutputHe
             Players = 8,
             Seats = 4,
             Think = TimeSpan.FromMilliseconds(100),
-            Warmup = TimeSpan.FromSeconds(10), // the edge restarts during the warm-up: what is measured is the play after it
+            Warmup = TimeSpan.FromSeconds(12), // the edge restarts early in the warm-up: what is measured is the play after it
             Duration = TimeSpan.FromSeconds(8),
             Seed = 7,
         };
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
         var running = new LoadRunner(options, console).RunAsync(CancellationToken.None);
 
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        // Stop the edge once both tables are playing (ramp-up takes longer on a busy machine).
+        await using var watcher = await GameBot.ConnectAsync(fixture.Edge1.BaseAddress.ToString().TrimEnd('/'), "watcher");
+        await WaitUntilPlayingAsync(watcher, tables: 2);
+        await Task.Delay(TimeSpan.FromSeconds(1));
         await edge.DisposeAsync();
         output.WriteLine("edge stopped");
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -48,5 +53,21 @@ public sealed class LoadToolReconnectTests(BrowserFixture fixture, ITestOutputHe
         Assert.Equal(0, report.ConnectionsLost);
         Assert.True(report.Reconnects >= 4, $"{report.Reconnects} reconnects");
         Assert.True(report.Actions >= 20 && report.GamesFinished >= 1, $"after the restart: {report.Actions} moves, {report.GamesFinished} games finished");
+    }
+
+    private static async Task WaitUntilPlayingAsync(GameBot watcher, int tables)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var rooms = await watcher.Connection.InvokeAsync<RoomInfo[]>("ListRooms");
+            if (rooms.Count(r => r.Name.StartsWith("load ", StringComparison.Ordinal) && r.Phase == Phases.Playing) >= tables)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the load players did not start playing within 60 s");
+            await Task.Delay(200);
+        }
     }
 }
