@@ -178,6 +178,153 @@ public sealed class TableTrackerTests
     }
 
     [Fact]
+    public void Events_missed_during_a_reconnect_come_from_Resume_and_are_no_gap()
+    {
+        var (tracker, violations) = Playing();
+        tracker.BeginResume();
+        Assert.False(tracker.IsMyTurn);
+
+        // The new connection's events may arrive before Resume answers; they wait, and overlap its events.
+        Assert.True(tracker.OnEvent(new TableEvent(Room, 8, EventKinds.Took, "c", HandCount: 6, Turn: "d")));
+        Assert.True(tracker.OnEvent(new TableEvent(Room, 9, EventKinds.Took, "d", HandCount: 6, Turn: "a")));
+        var caughtUp = tracker.OnResumed(new Resumed(
+        [
+            new TableEvent(Room, 6, EventKinds.Took, "a", Card: "QS", HandCount: 6, Turn: "b"),
+            new TableEvent(Room, 7, EventKinds.Took, "b", HandCount: 6, Turn: "c"),
+            new TableEvent(Room, 8, EventKinds.Took, "c", HandCount: 6, Turn: "d"),
+        ], null));
+
+        Assert.True(caughtUp);
+        Assert.True(violations.Total == 0, string.Join(Environment.NewLine, violations.Samples));
+        Assert.Equal(9, tracker.Seq);
+        Assert.Equal(["2H", "3H", "4D", "5C", "9S", "QS"], tracker.Hand);
+        Assert.Equal(27, tracker.Stock); // 52 - 20 dealt - 1 turned - 4 taken
+        Assert.True(tracker.IsMyTurn);
+        Assert.True(tracker.OnEvent(new TableEvent(Room, 10, EventKinds.Put, "a", Card: "QS", Suit: "S", HandCount: 5, Turn: "b")));
+        Assert.Equal(0, violations.Total);
+    }
+
+    [Fact]
+    public void Without_Resume_the_same_reconnect_is_a_gap()
+    {
+        var (tracker, violations) = Playing();
+
+        Assert.False(tracker.OnEvent(new TableEvent(Room, 9, EventKinds.Took, "d", HandCount: 6, Turn: "a")));
+
+        Assert.Equal(1, violations.ByKind[ViolationKinds.SeqGap]);
+    }
+
+    [Fact]
+    public void Resumed_events_are_checked_like_live_ones()
+    {
+        var (tracker, violations) = Playing();
+        tracker.BeginResume();
+
+        tracker.OnResumed(new Resumed([new TableEvent(Room, 6, EventKinds.Took, "b", Card: "QS", HandCount: 6, Turn: "c")], null));
+
+        Assert.Equal(1, violations.ByKind[ViolationKinds.ForeignCard]);
+    }
+
+    [Fact]
+    public void A_gap_in_Resumes_events_is_reported_and_asks_for_a_view()
+    {
+        var (tracker, violations) = Playing();
+        tracker.BeginResume();
+
+        var caughtUp = tracker.OnResumed(new Resumed(
+        [
+            new TableEvent(Room, 6, EventKinds.Took, "a", Card: "QS", HandCount: 6, Turn: "b"),
+            new TableEvent(Room, 8, EventKinds.Took, "c", HandCount: 6, Turn: "d"),
+        ], null));
+
+        Assert.False(caughtUp);
+        Assert.Equal(1, violations.ByKind[ViolationKinds.SeqGap]);
+        Assert.True(tracker.NeedsResync);
+        Assert.Equal(6, tracker.Seq);
+    }
+
+    [Fact]
+    public void A_view_from_Resume_replaces_the_tracked_state_and_live_events_go_on_from_it()
+    {
+        var (tracker, violations) = Playing();
+        tracker.BeginResume();
+        tracker.OnEvent(new TableEvent(Room, 41, EventKinds.Took, "b", HandCount: 3, Turn: "c"));
+
+        var caughtUp = tracker.OnResumed(new Resumed(null, new TableView(
+            Room, "t", 40, Phases.Playing, 4, [.. Seats.Select((p, i) => new PlayerView(p, p, i == 1 ? 2 : 4, true))],
+            "b", "KD", "D", 31, ["KS", "2D", "7C", "AH"], null)));
+
+        Assert.True(caughtUp);
+        Assert.Equal(0, violations.Total);
+        Assert.Equal(41, tracker.Seq);
+        Assert.Equal(["KS", "2D", "7C", "AH"], tracker.Hand);
+        Assert.Equal("KD", tracker.TopCard);
+        Assert.Equal(30, tracker.Stock);
+        Assert.Equal(3, tracker.HandCountOf("b"));
+        Assert.Equal("c", tracker.Turn);
+        Assert.False(tracker.Resuming);
+    }
+
+    [Fact]
+    public void Whole_games_with_players_dropping_and_resuming_raise_no_violation()
+    {
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var violations = new Violations();
+        var table = new FakeTable(Room, random);
+        var trackers = Seats.ToDictionary(p => p, p => new TableTracker(Room, p, violations));
+        var logs = Seats.ToDictionary(p => p, _ => new List<TableEvent>()); // what Resume would answer each seat
+        var away = new HashSet<string>();
+        var chooser = new MoveChooser(random);
+        foreach (var p in Seats)
+        {
+            Deliver(table.Join(p), trackers, random, logs);
+            trackers[p].OnView(table.View(p));
+        }
+
+        Deliver(table.Start("a"), trackers, random, logs);
+        var resumes = 0;
+        for (var move = 0; move < 2000; move++)
+        {
+            if (table.Phase == Phases.Finished)
+            {
+                Deliver(table.Start("a"), trackers, random, logs, away);
+            }
+
+            // Someone's connection drops now and then; one that is away comes back with Resume.
+            var who = Seats[random.Next(Seats.Length)];
+            if (random.Next(10) == 0 && away.Add(who))
+            {
+                trackers[who].BeginResume();
+            }
+            else if (away.Count > 0 && random.Next(4) == 0)
+            {
+                var back = away.First();
+                away.Remove(back);
+                var tracker = trackers[back];
+                var missed = logs[back].Where(e => e.Seq > tracker.Seq).ToList();
+                Assert.True(tracker.OnResumed(new Resumed(missed, null)), $"seed {seed}: {back} did not catch up");
+                resumes++;
+            }
+
+            var player = table.Turn!;
+            if (away.Contains(player))
+            {
+                continue; // its turn waits until it is back
+            }
+
+            Assert.True(trackers[player].IsMyTurn, $"seed {seed}: {player} does not know it is its turn");
+            var choice = chooser.Choose(trackers[player].Hand, trackers[player].TopCard, trackers[player].SuitToFollow);
+            var events = choice.IsTake ? table.Take(player) : table.Put(player, choice.Card!, choice.Suit);
+            Deliver(events, trackers, random, logs, away);
+            trackers[player].OnView(table.View(player));
+        }
+
+        Assert.True(resumes > 20, $"seed {seed}: only {resumes} resumes");
+        Assert.True(violations.Total == 0, $"seed {seed}: {string.Join(Environment.NewLine, violations.Samples)}");
+    }
+
+    [Fact]
     public void A_started_event_without_the_own_hand_is_missing_card()
     {
         var (tracker, violations) = Seated();
@@ -209,6 +356,21 @@ public sealed class TableTrackerTests
 
     private static TableView PlayingView(long seq, IReadOnlyList<string> hand, int[] counts, int stock, string turn) =>
         new(Room, "t", seq, Phases.Playing, 4, [.. Seats.Select((p, i) => new PlayerView(p, p, counts[i], true))], turn, "7H", "H", stock, hand, null);
+
+    /// <summary>Delivers to the seats that are not <paramref name="away"/>, and logs every seat's copy for Resume.</summary>
+    private static void Deliver(
+        List<Dictionary<string, TableEvent>> events, Dictionary<string, TableTracker> trackers, Random random, Dictionary<string, List<TableEvent>> logs, ISet<string>? away = null)
+    {
+        foreach (var perRecipient in events)
+        {
+            foreach (var (player, e) in perRecipient)
+            {
+                logs[player].Add(e);
+            }
+        }
+
+        Deliver(events, trackers.Where(pair => away?.Contains(pair.Key) != true).ToDictionary(), random);
+    }
 
     private static void Deliver(List<Dictionary<string, TableEvent>> events, Dictionary<string, TableTracker> trackers, Random random)
     {

@@ -278,6 +278,73 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task A_page_cut_off_mid_game_resumes_with_the_events_it_missed_and_resends_a_lost_move_once()
+    {
+        await using var alice = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Alice", output);
+        await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge2.BaseAddress, "Bob", output);
+        var cutter = await HubSocketCutter.AttachAsync(alice.Page);
+        await alice.SignInAsync();
+        await bob.SignInAsync();
+        var roomId = await alice.CreateRoomAsync(UniqueName("Cut"), seats: 2);
+        await bob.JoinAsync(roomId);
+        await Expect(alice.Players).ToHaveCountAsync(2);
+        await alice.TestId("start-game").ClickAsync();
+        await ExpectDealtAsync(7, alice, bob);
+        var status = alice.TestId("connection-status");
+        if ((await WhoseTurnAsync(alice, bob)).Mover == bob)
+        {
+            var before = await bob.SeqAsync();
+            await bob.PlayOneMoveAsync();
+            await alice.WaitForSeqAsync(before + 1);
+        }
+
+        // 1. Alice takes a card; the server gets the move but the connection drops before its answer. The page sends it
+        //    again with the same moveId after reconnecting: applied once (a second take would be out of turn).
+        var seq = await alice.SeqAsync();
+        var cards = (await alice.HandAsync()).Count;
+        cutter.CutAtNextMove(deliver: true);
+        await alice.TestId("take").ClickAsync();
+        await Expect(status).ToHaveAttributeAsync("data-move-retries", "1");
+        await bob.WaitForSeqAsync(seq + 1);
+        await alice.WaitForSeqAsync(seq + 1);
+        await Expect(alice.Cards).ToHaveCountAsync(cards + 1);
+        await Expect(alice.Table).ToHaveAttributeAsync("data-my-turn", "false");
+        await Expect(bob.Table).ToHaveAttributeAsync("data-my-turn", "true");
+        // 2. Alice is off the network while Bob moves: back online, Resume hands her the events she missed.
+        var resumedEvents = int.Parse(await status.GetAttributeAsync("data-resumed-events") ?? "0");
+        await alice.SetOfflineAsync(true);
+        await cutter.CutNowAsync();
+        await Expect(status).Not.ToHaveAttributeAsync("data-state", "online");
+        seq = await bob.SeqAsync();
+        output.WriteLine($"while Alice was away: Bob {await bob.PlayOneMoveAsync()}");
+        await bob.WaitForSeqAsync(seq + 1);
+        await alice.SetOfflineAsync(false);
+        await Expect(status).ToHaveAttributeAsync("data-state", "online");
+        await alice.WaitForSeqAsync(await bob.SeqAsync());
+        Assert.True(int.Parse(await status.GetAttributeAsync("data-resumed-events") ?? "0") > resumedEvents, "the missed move did not come from Resume");
+        await Expect(alice.TestId("top-card")).ToHaveAttributeAsync("data-card", await bob.TestId("top-card").GetAttributeAsync("data-card") ?? "");
+        await Expect(alice.Seat(await bob.PlayerIdAsync())).ToHaveAttributeAsync("data-hand-count", (await bob.HandAsync()).Count.ToString());
+        await Expect(alice.TestId("take")).ToHaveAttributeAsync("data-count", await bob.TestId("take").GetAttributeAsync("data-count") ?? "");
+        await Expect(alice.Table).ToHaveAttributeAsync("data-my-turn", "true");
+
+        // 3. Alice's next move is lost with the connection: the page sends it again after reconnecting, and it happens.
+        seq = await alice.SeqAsync();
+        cutter.CutAtNextMove(deliver: false);
+        output.WriteLine($"lost, then sent again: Alice {await alice.PlayOneMoveAsync()}");
+        await Expect(status).ToHaveAttributeAsync("data-move-retries", "2");
+        await bob.WaitForSeqAsync(seq + 1);
+        await alice.WaitForSeqAsync(await bob.SeqAsync());
+        await bob.WaitForSeqAsync(await alice.SeqAsync());
+        Assert.Equal(2, cutter.MovesCut);
+        await Expect(bob.Table).ToHaveAttributeAsync("data-my-turn", "true");
+        await Expect(bob.Seat(await alice.PlayerIdAsync())).ToHaveAttributeAsync("data-hand-count", (await alice.HandAsync()).Count.ToString());
+        Assert.DoesNotContain(alice.ConsoleProblems, m => m.StartsWith("CardGame:", StringComparison.Ordinal)); // no call failed, no resent move was refused
+        Assert.True(int.Parse(await status.GetAttributeAsync("data-resumes") ?? "0") >= 3, "the page did not call Resume after each reconnect");
+        alice.AssertNoPageErrors();
+        bob.AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task The_table_fits_a_phone_screen_and_its_turn_countdown_restarts_when_the_turn_passes()
     {
         await using var phone = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Pat", output, width: 390, height: 844);

@@ -15,6 +15,7 @@ public sealed class Player : IAsyncDisposable
     private readonly IBrowserContext _context;
     private readonly ITestOutputHelper _output;
     private readonly List<string> _pageErrors = [];
+    private readonly List<string> _consoleProblems = [];
 
     private Player(IBrowserContext context, string name, ITestOutputHelper output)
     {
@@ -34,6 +35,9 @@ public sealed class Player : IAsyncDisposable
     public ILocator Cards => TestId("card");
 
     public ILocator Error => TestId("error");
+
+    /// <summary>Errors and warnings the page wrote to its console (the client logs every failed call as "CardGame: …").</summary>
+    public IReadOnlyList<string> ConsoleProblems => [.. _consoleProblems];
 
     public static async Task<Player> OpenAsync(IBrowser browser, Uri edge, string name, ITestOutputHelper output, int width = 1280, int height = 800)
     {
@@ -56,6 +60,7 @@ public sealed class Player : IAsyncDisposable
         {
             if (message.Type is "error" or "warning")
             {
+                _consoleProblems.Add(message.Text);
                 Log($"[{Name} console {message.Type}] {message.Text}");
             }
         };
@@ -63,6 +68,9 @@ public sealed class Player : IAsyncDisposable
     }
 
     public Task ClosePageAsync() => Page.CloseAsync();
+
+    /// <summary>Takes this browser off the network (new requests fail) or back on.</summary>
+    public Task SetOfflineAsync(bool offline) => _context.SetOfflineAsync(offline);
 
     public ILocator TestId(string id) => Page.GetByTestId(id);
 

@@ -7,7 +7,9 @@ namespace CardGame.LoadTest.Checking;
 /// One client's picture of one table, rebuilt from the events it receives and checked against the contract as it goes:
 /// seq continuity, private parts (no other player's card or hand), the cards it holds, and the card count (hands +
 /// stock + discard pile = 52). A <see cref="TableView"/> is a baseline when the tracker has none (or after a gap), else
-/// it is compared with the tracked state at the same seq. Not thread-safe: the owner serializes calls.
+/// it is compared with the tracked state at the same seq. After a reconnect (<see cref="BeginResume"/>) the events
+/// missed meanwhile come from <c>Resume</c> (<see cref="OnResumed"/>) and are checked like live ones, so a dropped
+/// connection is no gap. Not thread-safe: the owner serializes calls.
 /// </summary>
 public sealed class TableTracker(string roomId, string playerId, Violations violations)
 {
@@ -47,11 +49,14 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
     /// <summary>True after a gap until a new baseline (<see cref="OnView"/> from <c>GetTable</c>) arrives.</summary>
     public bool NeedsResync { get; private set; }
 
+    /// <summary>True from a dropped connection until <c>Resume</c>'s answer (<see cref="OnResumed"/>): events wait.</summary>
+    public bool Resuming { get; private set; }
+
     public IReadOnlyList<string> Hand => _hand;
 
     public IReadOnlyList<string> Players => _players;
 
-    public bool IsMyTurn => Phase == Phases.Playing && Turn == PlayerId && !NeedsResync && Seq is not null;
+    public bool IsMyTurn => Phase == Phases.Playing && Turn == PlayerId && !NeedsResync && !Resuming && Seq is not null;
 
     public int HandCountOf(string player) => _handCounts.GetValueOrDefault(player);
 
@@ -63,9 +68,57 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
         return Route(tableEvent);
     }
 
+    /// <summary>
+    /// The connection dropped: events were missed, which is no violation, until <c>Resume</c> answers. Events of the
+    /// new connection wait for that answer, in their own order (a lagging edge may deliver again what the old one did).
+    /// </summary>
+    public void BeginResume()
+    {
+        Resuming = true;
+        _highestEventSeq = -1;
+    }
+
+    /// <summary>
+    /// <c>Resume</c>'s answer after <see cref="BeginResume"/>: its events (after the tracked seq, in order) are applied
+    /// and checked like live ones, or its view becomes the baseline; then the events that waited. Returns false when it
+    /// left a gap: the owner should call <c>GetTable</c>.
+    /// </summary>
+    public bool OnResumed(Resumed resumed)
+    {
+        ArgumentNullException.ThrowIfNull(resumed);
+        Resuming = false;
+        if (resumed.View is { } view)
+        {
+            Baseline(view);
+            return !NeedsResync;
+        }
+
+        foreach (var e in resumed.Events ?? [])
+        {
+            CheckPrivacy(e);
+            if (Seq is null || NeedsResync)
+            {
+                _buffer[e.Seq] = e;
+            }
+            else if (e.Seq == Seq + 1)
+            {
+                Apply(e);
+            }
+            else if (e.Seq > Seq + 1)
+            {
+                violations.Report(ViolationKinds.SeqGap, $"{RoomId} to {PlayerId}: Resume answered seq {e.Seq} after {Seq} ({e.Kind})");
+                NeedsResync = true;
+                _buffer[e.Seq] = e;
+            }
+        }
+
+        ReplayBuffer();
+        return Seq is not null && !NeedsResync;
+    }
+
     private bool Route(TableEvent tableEvent)
     {
-        if (Seq is null || NeedsResync)
+        if (Seq is null || NeedsResync || Resuming)
         {
             _buffer[tableEvent.Seq] = tableEvent;
             return true;
@@ -122,7 +175,7 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
     public void Resync(TableView view)
     {
         ArgumentNullException.ThrowIfNull(view);
-        if (Seq is null || NeedsResync || view.Seq >= Seq)
+        if (Seq is null || NeedsResync || Resuming || view.Seq >= Seq)
         {
             Baseline(view);
         }
@@ -131,6 +184,7 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
     private void Baseline(TableView view, bool check = true)
     {
         NeedsResync = false;
+        Resuming = false;
         Seq = view.Seq;
         Phase = view.Phase;
         Turn = view.Turn;
@@ -170,6 +224,12 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
         }
 
         _pendingView = null;
+        ReplayBuffer();
+    }
+
+    /// <summary>Events that waited for a baseline or a resume: those it covers are dropped, the rest applied in order.</summary>
+    private void ReplayBuffer()
+    {
         foreach (var buffered in _buffer.Values.ToList())
         {
             if (NeedsResync)

@@ -60,7 +60,9 @@ public static class LoadTestCommand
 
         var root = new RootCommand(
             "CardGame load generator: simulated Crazy Eights players on real SignalR connections, with latency percentiles "
-            + "and correctness checks. Exits 1 when a correctness violation was seen, 2 when the run could not start.")
+            + "and correctness checks. Every move carries a moveId; a player whose connection drops reconnects, catches up "
+            + "with Resume (checked like live events) and sends a move whose answer was lost again with the same moveId. "
+            + "Exits 1 when a correctness violation was seen, 2 when the run could not start.")
         {
             edges, scenario, players, seats, think, rate, duration, warmup, connectConcurrency, idleSteps, serverPids, payload, seed, json, jsonFile,
         };

@@ -17,6 +17,8 @@ public sealed class RunMetrics
     private long _connected;
     private long _connectFailures;
     private long _connectionsLost;
+    private long _reconnects;
+    private long _movesResent;
     private long _seated;
 
     /// <summary>Invocation to acknowledgment (open loop: from the scheduled time).</summary>
@@ -50,6 +52,12 @@ public sealed class RunMetrics
     public long ConnectFailures => Interlocked.Read(ref _connectFailures);
 
     public long ConnectionsLost => Interlocked.Read(ref _connectionsLost);
+
+    /// <summary>Connections that dropped and came back (the player resumed its table with <c>Resume</c>).</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    /// <summary>Moves sent again with the same moveId because their answer was lost.</summary>
+    public long MovesResent => Interlocked.Read(ref _movesResent);
 
     public long ErrorTotal => _errors.Values.Sum();
 
@@ -95,6 +103,10 @@ public sealed class RunMetrics
         Interlocked.Increment(ref _connectionsLost);
         Interlocked.Decrement(ref _connected);
     }
+
+    public void Reconnected() => Interlocked.Increment(ref _reconnects);
+
+    public void MoveResent() => Interlocked.Increment(ref _movesResent);
 
     public void Error(string code) => _errors.AddOrUpdate(code, 1, (_, n) => n + 1);
 }

@@ -12,10 +12,17 @@ namespace CardGame.LoadTest.Players;
 /// <summary>
 /// One simulated Crazy Eights player on its own SignalR connection: signs in as a guest, sits at its group's table,
 /// and plays a legal move whenever the events say it is its turn (when the pacer lets it). It tracks the table from
-/// the events it receives (<see cref="TableTracker"/>), which also checks them.
+/// the events it receives (<see cref="TableTracker"/>), which also checks them. Each move carries a fresh moveId. When
+/// the connection drops it reconnects, catches up with <c>Resume</c> (the missed events go through the tracker's
+/// checks), and sends a move whose answer was lost again with the same moveId, which the server applies once.
 /// </summary>
 public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, RunContext run) : IActor, IAsyncDisposable
 {
+    /// <summary>How often a move whose answer was lost is sent again.</summary>
+    private const int MoveRetries = 2;
+
+    private static readonly TimeSpan BackOnlineTimeout = TimeSpan.FromSeconds(30);
+
     private readonly Lock _lock = new();
     private readonly MoveChooser _chooser = new(new Random(run.Options.Seed + index));
     private HubConnection? _connection;
@@ -39,8 +46,22 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
             var guest = await response.Content.ReadFromJsonAsync<GuestToken>(cancellationToken)
                 ?? throw new InvalidOperationException("empty sign-in answer");
             _playerId = guest.PlayerId;
-            var connection = HubConnections.Build(Edge, "hubs/game", guest.Token);
+            var connection = HubConnections.Build(Edge, "hubs/game", guest.Token, reconnect: true);
             connection.On<TableEvent>(nameof(IGameClient.TableEvent), OnEvent);
+            connection.Reconnecting += _ =>
+            {
+                lock (_lock)
+                {
+                    _tracker?.BeginResume();
+                }
+
+                return Task.CompletedTask;
+            };
+            connection.Reconnected += _ =>
+            {
+                run.Metrics.Reconnected();
+                return ResumeAsync();
+            };
             connection.Closed += _ =>
             {
                 if (!run.IsStopping)
@@ -126,64 +147,89 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
             move = _chooser.Choose(tracker.Hand, tracker.TopCard, tracker.SuitToFollow);
         }
 
+        var moveId = Guid.NewGuid().ToString("N");
         var sent = Clock.Now;
         group.ActionSent(_playerId, sent);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            var view = move.IsTake
-                ? await connection.InvokeAsync<TableView>(nameof(IGameHub.TakeCard), roomId)
-                : await connection.InvokeAsync<TableView>(nameof(IGameHub.PutCard), roomId, move.Card, move.Suit);
-            var done = Clock.Now;
-            var metrics = run.Metrics;
-            var counted = metrics.Measuring && scheduledTimestamp >= metrics.MeasureStart;
-            metrics.ActionDone(counted);
-            if (counted)
+            try
             {
-                metrics.Ack.RecordElapsed(scheduledTimestamp, done);
-            }
+                var view = move.IsTake
+                    ? await connection.InvokeAsync<TableView>(nameof(IGameHub.TakeCard), roomId, moveId)
+                    : await connection.InvokeAsync<TableView>(nameof(IGameHub.PutCard), roomId, move.Card, move.Suit, moveId);
+                var done = Clock.Now;
+                var metrics = run.Metrics;
+                var counted = metrics.Measuring && scheduledTimestamp >= metrics.MeasureStart;
+                metrics.ActionDone(counted);
+                if (counted)
+                {
+                    metrics.Ack.RecordElapsed(scheduledTimestamp, done);
+                }
 
-            lock (_lock)
-            {
-                _awaitSeq = Math.Max(_awaitSeq, view.Seq);
-                _tracker!.OnView(view);
-                _acting = false;
-                MaybeTakeTurn();
-            }
-        }
-        catch (HubException ex)
-        {
-            group.ActionFailed(_playerId);
-            var code = HubErrors.Code(ex.Message);
-            run.Metrics.Error(code);
-            lock (_lock)
-            {
-                _acting = false;
-            }
-
-            if (code is ErrorCodes.RateLimited or ErrorCodes.Unavailable)
-            {
-                await Task.Delay(250);
                 lock (_lock)
                 {
+                    _awaitSeq = Math.Max(_awaitSeq, view.Seq);
+                    _tracker!.OnView(view);
+                    _acting = false;
                     MaybeTakeTurn();
                 }
-            }
-            else
-            {
-                await ResyncAsync(); // the server disagrees with what the events told us: start again from its view
-            }
-        }
-        catch (Exception ex)
-        {
-            group.ActionFailed(_playerId);
-            if (!run.IsStopping)
-            {
-                run.Metrics.Error("invoke:" + ex.GetType().Name);
-            }
 
-            lock (_lock)
+                return;
+            }
+            catch (HubException ex) when (HubErrors.Code(ex.Message) == ErrorCodes.Unavailable && attempt < MoveRetries && !run.IsStopping)
             {
-                _acting = false;
+                // The move may or may not have happened: send it again, with the same moveId.
+                run.Metrics.Error(ErrorCodes.Unavailable);
+                run.Metrics.MoveResent();
+                await Task.Delay(250);
+            }
+            catch (HubException ex)
+            {
+                group.ActionFailed(_playerId);
+                var code = HubErrors.Code(ex.Message);
+                run.Metrics.Error(code);
+                lock (_lock)
+                {
+                    _acting = false;
+                }
+
+                if (code is ErrorCodes.RateLimited)
+                {
+                    await Task.Delay(250);
+                    lock (_lock)
+                    {
+                        MaybeTakeTurn();
+                    }
+                }
+                else
+                {
+                    await ResyncAsync(); // the server disagrees with what the events told us: start again from its view
+                }
+
+                return;
+            }
+            catch (Exception ex)
+            {
+                if (!run.IsStopping)
+                {
+                    run.Metrics.Error("invoke:" + ex.GetType().Name);
+                }
+
+                // The connection dropped before the answer. Once it is back and caught up, send the move again with the
+                // same moveId: applied once (if it already happened, the answer is just the current view).
+                if (attempt < MoveRetries && !run.IsStopping && await BackOnlineAsync(connection))
+                {
+                    run.Metrics.MoveResent();
+                    continue;
+                }
+
+                group.ActionFailed(_playerId);
+                lock (_lock)
+                {
+                    _acting = false;
+                }
+
+                return;
             }
         }
     }
@@ -295,6 +341,100 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
         {
             // Stopping: the connection is going away.
         }
+    }
+
+    /// <summary>
+    /// After a reconnect: the events missed since the tracked seq from <c>Resume</c>, checked by the tracker like live
+    /// ones (or the view it answers with when too far behind); <c>GetTable</c> when that leaves a gap.
+    /// </summary>
+    private async Task ResumeAsync()
+    {
+        string roomId;
+        long? lastSeq;
+        var connection = _connection;
+        lock (_lock)
+        {
+            if (_tracker is null || connection is null)
+            {
+                return;
+            }
+
+            roomId = _tracker.RoomId;
+            lastSeq = _tracker.Seq;
+        }
+
+        var caughtUp = false;
+        if (lastSeq is { } seq)
+        {
+            try
+            {
+                var resumed = await connection.InvokeAsync<Resumed>(nameof(IGameHub.Resume), roomId, seq);
+                lock (_lock)
+                {
+                    caughtUp = _tracker.OnResumed(resumed);
+                    MaybeTakeTurn();
+                }
+
+                if (Seat == 0)
+                {
+                    foreach (var e in resumed.Events ?? [])
+                    {
+                        if (e.Kind == EventKinds.Started)
+                        {
+                            run.Metrics.GameStarted();
+                        }
+                        else if (e.Kind == EventKinds.Finished)
+                        {
+                            run.Metrics.GameFinished();
+                        }
+                    }
+                }
+            }
+            catch (Exception ex) when (!run.IsStopping)
+            {
+                run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "resume:" + ex.GetType().Name);
+            }
+            catch (Exception)
+            {
+                // Stopping.
+            }
+        }
+
+        if (!caughtUp)
+        {
+            await ResyncAsync();
+        }
+
+        // A game that finished while we were away would wait forever: seat 0 deals the next one, as on a live finished.
+        bool finished;
+        lock (_lock)
+        {
+            finished = Seat == 0 && _tracker.Phase == Phases.Finished;
+        }
+
+        if (finished)
+        {
+            await RematchAsync();
+        }
+    }
+
+    /// <summary>Waits until the connection is back and the table caught up; false when it does not come back in time.</summary>
+    private async Task<bool> BackOnlineAsync(HubConnection connection)
+    {
+        var deadline = Clock.Now + Clock.FromSeconds(BackOnlineTimeout.TotalSeconds);
+        do
+        {
+            await Task.Delay(100); // the drop is seen by the invocation first, by the connection's state a moment later
+            lock (_lock)
+            {
+                if (connection.State == HubConnectionState.Connected && _tracker is { Resuming: false } && !_resyncing)
+                {
+                    return true;
+                }
+            }
+        }
+        while (!run.IsStopping && connection.State != HubConnectionState.Disconnected && Clock.Now < deadline);
+        return false;
     }
 
     private async Task ResyncAsync()

@@ -6,8 +6,13 @@ namespace CardGame.LoadTest.Players;
 /// <summary>Builds the real .NET SignalR client connections the simulated players use: WebSockets, JSON protocol.</summary>
 public static class HubConnections
 {
-    public static HubConnection Build(Uri edge, string path, string? accessToken) =>
-        new HubConnectionBuilder()
+    /// <summary>Game players reconnect after a drop (to the same edge URL) at these delays, then give up.</summary>
+    private static readonly TimeSpan[] ReconnectDelays =
+        [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
+
+    public static HubConnection Build(Uri edge, string path, string? accessToken, bool reconnect = false)
+    {
+        var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(edge, path), HttpTransportType.WebSockets, options =>
             {
                 options.SkipNegotiation = true;
@@ -15,6 +20,12 @@ public static class HubConnections
                 {
                     options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
                 }
-            })
-            .Build();
+            });
+        if (reconnect)
+        {
+            builder.WithAutomaticReconnect(ReconnectDelays);
+        }
+
+        return builder.Build();
+    }
 }

@@ -33,6 +33,12 @@ public sealed record Report
 
     public required long ConnectionsLost { get; init; }
 
+    /// <summary>Connections that dropped and came back; the player resumed its table (appended: older reports lack it).</summary>
+    public long Reconnects { get; init; }
+
+    /// <summary>Moves sent again with the same moveId after their answer was lost.</summary>
+    public long MovesResent { get; init; }
+
     public required long Actions { get; init; }
 
     public required double ActionsPerSecond { get; init; }

@@ -27,6 +27,7 @@ public static class ReportWriter
         Row(table, "edges", string.Join(", ", report.Edges));
         Row(table, "connected / seated", $"{report.Connected} / {report.Seated} (ramp-up {report.RampUpSeconds:0.#} s)");
         Row(table, "connect failures / lost", $"{report.ConnectFailures} / {report.ConnectionsLost}");
+        Row(table, "reconnects / moves resent", $"{report.Reconnects} / {report.MovesResent}");
         Row(table, "actions", $"{report.Actions} ({report.ActionsPerSecond:0.#}/s)");
         Row(table, "games started / finished", $"{report.GamesStarted} / {report.GamesFinished}");
         Row(table, "ack latency", Latency(report.AckMs));

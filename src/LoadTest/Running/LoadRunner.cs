@@ -190,6 +190,8 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             Seated = metrics.Seated,
             ConnectFailures = metrics.ConnectFailures,
             ConnectionsLost = metrics.ConnectionsLost,
+            Reconnects = metrics.Reconnects,
+            MovesResent = metrics.MovesResent,
             Actions = actions,
             ActionsPerSecond = Math.Round(actions / measuredSeconds, 1),
             GamesStarted = metrics.Starts,

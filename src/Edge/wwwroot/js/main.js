@@ -10,15 +10,20 @@ import { forgetSession, loadSession, signInAsGuest } from './session.js';
 const TURN_SECONDS = Number(document.documentElement.dataset.turnSeconds) || 30;
 const LOBBY_REFRESH_MS = 2000;
 const RETRY_DELAYS_MS = [0, 1000, 2000, 5000, 10000];
+const MOVE_RETRIES = 2; // a move whose answer was lost is sent again (same moveId) at most this often
+const BACK_ONLINE_TIMEOUT_MS = 30000;
 
 const state = {
   session: null, // { token, playerId, name, expiresAt }
   connection: null,
   screen: 'signin', // 'signin' | 'lobby' | 'table'
   view: null, // the TableView we hold, kept current by events
-  resyncing: false, // a resume (Authenticate + GetTable) is under way
+  resyncing: false, // a catch-up (Authenticate, Resume or GetTable) is under way
   resumeAgain: false,
-  pending: [], // events that arrived while a GetTable was under way
+  welcomed: false, // Authenticate answered on the current connection
+  needView: false, // an event carried too little to apply: the next catch-up fetches a whole view
+  pending: [], // events that arrived while a catch-up was under way
+  backOnline: [], // moves waiting to be sent again once the connection is back and caught up
   log: [], // { seq, text } of the current room
   loggedSeq: 0,
   names: new Map(), // playerId → name, kept after they leave so the log can still name them
@@ -48,9 +53,13 @@ async function connect() {
     .configureLogging(signalR.LogLevel.Warning)
     .build();
   connection.on('TableEvent', onTableEvent);
-  connection.onreconnecting(() => setStatus('reconnecting'));
+  connection.onreconnecting(() => {
+    state.welcomed = false;
+    setStatus('reconnecting');
+  });
   connection.onreconnected(() => {
     setStatus('online');
+    state.welcomed = false;
     resume();
   });
   connection.onclose(() => {
@@ -69,6 +78,7 @@ async function startConnection(connection) {
     try {
       await connection.start();
       setStatus('online');
+      state.welcomed = false;
       await resume();
       return;
     } catch (error) {
@@ -85,8 +95,10 @@ async function startConnection(connection) {
 }
 
 /**
- * After connecting, reconnecting or a seq gap: who am I, where do I sit, and what that table looks like now. Events
- * that arrive meanwhile wait, and are replayed on the new view.
+ * After connecting, reconnecting or a seq gap: who am I (once per connection), where do I sit, and what happened
+ * there since the view we hold. `Resume(roomId, seq)` returns the events we missed, which are applied like live ones;
+ * a whole view (`GetTable`, or Resume's answer when we are too far behind) replaces ours. Events that arrive meanwhile
+ * wait, and are replayed on the result.
  */
 async function resume() {
   if (state.resyncing) {
@@ -95,21 +107,31 @@ async function resume() {
   }
 
   state.resyncing = true;
+  let caughtUp = false;
   try {
-    const welcome = await invoke('Authenticate', state.session.token);
-    state.session = { ...state.session, playerId: welcome.playerId, name: welcome.name };
-    $('me-name').textContent = welcome.name;
-    $('me').dataset.playerId = welcome.playerId;
-    show($('me'), true);
-    if (welcome.roomId) {
-      const view = await invoke('GetTable', welcome.roomId);
-      const returning = state.view?.roomId !== view.roomId;
-      adoptView(view);
-      if (returning) addLog(null, 'You are back at the table.');
-      showScreen('table');
-    } else {
-      leaveTableScreen(state.screen === 'table' ? 'You are no longer seated at that table.' : null);
+    let roomId = state.view?.roomId ?? null;
+    if (!state.welcomed || !roomId) {
+      const welcome = await invoke('Authenticate', state.session.token);
+      state.welcomed = true;
+      state.session = { ...state.session, playerId: welcome.playerId, name: welcome.name };
+      $('me-name').textContent = welcome.name;
+      $('me').dataset.playerId = welcome.playerId;
+      show($('me'), true);
+      roomId = welcome.roomId;
     }
+
+    if (!roomId) {
+      leaveTableScreen(state.screen === 'table' ? 'You are no longer seated at that table.' : null);
+    } else if (state.view?.roomId === roomId && !state.needView) {
+      await catchUp(roomId);
+      if (state.needView && state.view) await fetchView(roomId);
+    } else {
+      const returning = state.view?.roomId !== roomId;
+      await fetchView(roomId);
+      if (returning) addLog(null, 'You are back at the table.');
+    }
+
+    caughtUp = true;
   } catch (error) {
     handleError(error);
     const { code } = parseHubError(error);
@@ -132,10 +154,55 @@ async function resume() {
     if (state.resyncing) state.pending.push(event);
     else if (state.view) applyOne(event);
   }
+
+  if (caughtUp && !state.resyncing && state.connection?.state === signalR.HubConnectionState.Connected) {
+    const waiting = state.backOnline;
+    state.backOnline = [];
+    waiting.forEach(resolve => resolve());
+  }
+}
+
+/**
+ * Brings the view we hold forward with `Resume`: the missed events go through the live path, or the view it answers
+ * with replaces ours. Sets `needView` when an event carried too little (or Resume refused the seq we hold).
+ */
+async function catchUp(roomId) {
+  let resumed;
+  try {
+    resumed = await invoke('Resume', roomId, state.view.seq);
+  } catch (error) {
+    if (parseHubError(error).code !== 'bad_request') throw error;
+    state.needView = true;
+    return;
+  }
+
+  count('resumes');
+  if (resumed.view) {
+    adoptView(resumed.view);
+    return;
+  }
+
+  for (const event of resumed.events ?? []) {
+    count('resumedEvents');
+    logEvent(event);
+    if (!applyOne(event, true)) return;
+  }
+}
+
+async function fetchView(roomId) {
+  state.needView = false;
+  adoptView(await invoke('GetTable', roomId));
+  showScreen('table');
 }
 
 function invoke(method, ...args) {
   return state.connection.invoke(method, ...args);
+}
+
+/** Counts a catch-up step on the status element (`data-resumes`, …): how the page got back, for people and tests. */
+function count(name) {
+  const node = $('connection-status');
+  node.dataset[name] = String(Number(node.dataset[name] ?? 0) + 1);
 }
 
 function setStatus(status) {
@@ -149,11 +216,7 @@ function setStatus(status) {
 function onTableEvent(event) {
   const view = state.view;
   if (!view || event.roomId !== view.roomId) return;
-  if (event.seq > state.loggedSeq) {
-    state.loggedSeq = event.seq;
-    addLog(event.seq, null, event);
-  }
-
+  logEvent(event);
   if (state.resyncing) {
     state.pending.push(event);
   } else {
@@ -161,20 +224,37 @@ function onTableEvent(event) {
   }
 }
 
-function applyOne(event) {
+/** Logs an event once, whether it arrived live or from Resume. */
+function logEvent(event) {
+  if (event.seq > state.loggedSeq) {
+    state.loggedSeq = event.seq;
+    addLog(event.seq, null, event);
+  }
+}
+
+/**
+ * Applies one event to the view we hold (an event the view already has is ignored). Returns false when it could not
+ * be applied and the view must be fetched, or the table was left. `catchingUp`: called from a catch-up, which fetches
+ * the view itself; otherwise a gap starts a Resume and an event that carries too little a GetTable.
+ */
+function applyOne(event, catchingUp = false) {
   const me = state.session?.playerId;
   const result = applyEvent(state.view, event, me);
   if (result.status === 'applied') {
     if (event.kind === 'left' && event.playerId === me) {
       leaveTableScreen('You have left the table.');
-      return;
+      return false;
     }
 
     adoptView(result.view, event.kind === 'took' || event.kind === 'put');
-  } else if (result.status === 'resync') {
+  } else if (result.status === 'gap' || result.status === 'resync') {
     state.pending.push(event);
-    resume();
+    state.needView ||= result.status === 'resync' || catchingUp; // Resume's events are in order: a gap there needs a view
+    if (!catchingUp) resume();
+    return false;
   }
+
+  return true;
 }
 
 /** Takes a view from a call or an event, unless the one we hold is newer. */
@@ -258,6 +338,7 @@ async function refreshRooms() {
 
 function leaveTableScreen(notice) {
   state.view = null;
+  state.needView = false;
   state.log = [];
   state.pending = [];
   showScreen('lobby');
@@ -305,7 +386,7 @@ function wireControls() {
   $('suit-picker').addEventListener('close', () => {
     const card = $('suit-picker').dataset.card;
     const suit = $('suit-picker').returnValue;
-    if (card && suit) act(async () => adoptView(await invoke('PutCard', state.view.roomId, card, suit)));
+    if (card && suit) act(async () => adoptView(await move('PutCard', state.view.roomId, card, suit)));
   });
 }
 
@@ -319,7 +400,7 @@ function startGame() {
 }
 
 function take() {
-  act(async () => adoptView(await invoke('TakeCard', state.view.roomId)));
+  act(async () => adoptView(await move('TakeCard', state.view.roomId)));
 }
 
 function put(card) {
@@ -333,7 +414,48 @@ function put(card) {
     return;
   }
 
-  act(async () => adoptView(await invoke('PutCard', state.view.roomId, card, null)));
+  act(async () => adoptView(await move('PutCard', state.view.roomId, card, null)));
+}
+
+/**
+ * Sends a move with a fresh moveId. When its answer is lost (the connection dropped, or `unavailable`: it may or may
+ * not have happened), the same move is sent again once the page is back and caught up: the server applies a moveId
+ * once, so a move that did happen is not made twice.
+ */
+async function move(method, ...args) {
+  const moveId = newMoveId();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await invoke(method, ...args, moveId);
+    } catch (error) {
+      const { code } = parseHubError(error);
+      if (attempt >= MOVE_RETRIES || (code !== null && code !== 'unavailable')) throw error;
+      if (code === 'unavailable') await delay(1000);
+      if (!(await backOnline())) throw error;
+      count('moveRetries');
+    }
+  }
+}
+
+/** Resolves true once the connection is up and the view caught up (at once if it is), false after a while without. */
+function backOnline() {
+  if (state.connection?.state === signalR.HubConnectionState.Connected && !state.resyncing && state.welcomed) {
+    return Promise.resolve(true);
+  }
+
+  return new Promise(resolve => {
+    const timer = setTimeout(() => resolve(false), BACK_ONLINE_TIMEOUT_MS);
+    state.backOnline.push(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** A random move id; crypto.randomUUID exists only in secure contexts (https, localhost). */
+function newMoveId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Runs one user action; a failure shows the server's reason in plain words. */

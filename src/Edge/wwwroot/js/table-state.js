@@ -4,8 +4,9 @@
  * Applies one event to a view. Returns { status }:
  *  'stale'   – the view already reflects it (seq ≤ view.seq) or it is another room's: ignore;
  *  'applied' – with the new { view };
- *  'resync'  – the view cannot be brought up to date from the event alone (a seq gap, or an event that carries too
- *              little, such as `joined` without a name): call GetTable.
+ *  'gap'     – events before it were missed (seq > view.seq + 1): catch up with Resume;
+ *  'resync'  – the view cannot be brought up to date from the event alone (an event that carries too little, such as
+ *              `joined` without a name): call GetTable.
  */
 export function applyEvent(view, event, me) {
   if (!view || event.roomId !== view.roomId || event.seq <= view.seq) {
@@ -13,7 +14,7 @@ export function applyEvent(view, event, me) {
   }
 
   if (event.seq !== view.seq + 1) {
-    return { status: 'resync' };
+    return { status: 'gap' };
   }
 
   const next = {
