@@ -14,6 +14,9 @@ public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<Gam
 {
     private readonly ConcurrentDictionary<string, HubConnectionContext> _connections = new(StringComparer.Ordinal);
 
+    /// <summary>Open connections to the hub on this edge.</summary>
+    public int Count => _connections.Count;
+
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         _connections[connection.ConnectionId] = connection;
