@@ -56,6 +56,11 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
         output.WriteLine($"{games.Count} games at {Tables} tables ({games.Sum(g => g.EndSeq - g.StartSeq)} events) played in {played.TotalSeconds:F1} s; " +
             $"checked {payloads:N0} payloads ({bytes:N0} bytes, {cardsSeen:N0} cards shown, each against the true hands, stock and discard pile; " +
             $"{tables.Sum(t => t.Secrets.Count):N0} seeds and generator states in 4 spellings each) in {watch.Elapsed.TotalSeconds:F1} s total");
+        foreach (var client in tables.SelectMany(t => t.Clients))
+        {
+            await client.Client.DisposeAsync();
+        }
+
         Assert.True(violations.Count == 0, $"{violations.Count} leaks, e.g.: {string.Join(" | ", violations.Take(5))}");
         Assert.True(cardsSeen > payloads, "the check saw too few cards to mean anything");
     }
