@@ -26,8 +26,17 @@ public sealed class AuthOptions
     [Range(1, 525_600)]
     public int TokenLifetimeMinutes { get; set; } = 720;
 
+    /// <summary>
+    /// Seconds a token is still accepted after its <c>exp</c> (clocks of issuers and edges differ); a connection whose
+    /// token expired is closed this long after <c>exp</c>. Default 30.
+    /// </summary>
+    [Range(0, 300)]
+    public int ClockSkewSeconds { get; set; } = 30;
+
     /// <summary>Set when <see cref="SigningKey"/> came from the development key file rather than configuration.</summary>
     public string? DevelopmentKeyFile { get; set; }
 
     public TimeSpan TokenLifetime => TimeSpan.FromMinutes(TokenLifetimeMinutes);
+
+    public TimeSpan ClockSkew => TimeSpan.FromSeconds(ClockSkewSeconds);
 }

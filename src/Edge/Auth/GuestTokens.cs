@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using CardGame.Contracts.Protocol;
@@ -42,22 +43,27 @@ public sealed class GuestTokens(IOptions<AuthOptions> options, IOptionsMonitor<J
         return new GuestSignInResponse(token, playerId, name, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
     }
 
-    /// <summary>Validates <paramref name="token"/>: the identity, or the error code <c>invalid_token</c> / <c>token_expired</c>.</summary>
-    public async Task<(PlayerIdentity? Player, string? ErrorCode)> ValidateAsync(string? token)
+    /// <summary>
+    /// Validates <paramref name="token"/>: the identity and the token's claims, or the error code <c>invalid_token</c> /
+    /// <c>token_expired</c>.
+    /// </summary>
+    public async Task<(PlayerIdentity? Player, ClaimsIdentity? Claims, string? ErrorCode)> ValidateAsync(string? token)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 8192)
         {
-            return (null, ErrorCodes.InvalidToken);
+            return (null, null, ErrorCodes.InvalidToken);
         }
 
         var parameters = jwtOptions.Get(JwtBearerDefaults.AuthenticationScheme).TokenValidationParameters;
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid)
         {
-            return (null, result.Exception is SecurityTokenExpiredException ? ErrorCodes.TokenExpired : ErrorCodes.InvalidToken);
+            return (null, null, result.Exception is SecurityTokenExpiredException ? ErrorCodes.TokenExpired : ErrorCodes.InvalidToken);
         }
 
-        return PlayerIdentity.From(result.ClaimsIdentity) is { } player ? (player, null) : (null, ErrorCodes.InvalidToken);
+        return PlayerIdentity.From(result.ClaimsIdentity) is { } player
+            ? (player, result.ClaimsIdentity, null)
+            : (null, null, ErrorCodes.InvalidToken);
     }
 
     public static SymmetricSecurityKey SigningKey(AuthOptions auth) =>
@@ -75,7 +81,7 @@ public sealed class GuestTokens(IOptions<AuthOptions> options, IOptionsMonitor<J
         ValidateIssuerSigningKey = true,
         RequireExpirationTime = true,
         RequireSignedTokens = true,
-        ClockSkew = TimeSpan.FromSeconds(30),
+        ClockSkew = auth.ClockSkew,
         NameClaimType = PlayerIdentity.NameClaim,
         AuthenticationType = JwtBearerDefaults.AuthenticationScheme,
     };

@@ -14,6 +14,15 @@ public sealed class ConnectionSession
     /// <summary>Whether the player grain has been told the player's name on this connection.</summary>
     public bool SignedIn { get; set; }
 
+    /// <summary>Guards <see cref="TokenExpiresAt"/> and <see cref="ExpiryTimer"/>, which a timer reads too.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>When the token this connection authenticated with stops being accepted; null without a token.</summary>
+    public DateTimeOffset? TokenExpiresAt { get; set; }
+
+    /// <summary>Closes the connection at <see cref="TokenExpiresAt"/> (<see cref="TokenExpiry"/>).</summary>
+    public ITimer? ExpiryTimer { get; set; }
+
     public static ConnectionSession Of(HubCallerContext context)
     {
         if (!context.Items.TryGetValue(Key, out var session))

@@ -33,10 +33,10 @@ public sealed class GameHub(
 
     public async Task<Welcome> Authenticate(string token)
     {
-        var (player, error) = await tokens.ValidateAsync(token);
+        var (player, claims, error) = await tokens.ValidateAsync(token);
         return player is null
             ? throw GameErrors.Create(error!, error == ErrorCodes.TokenExpired ? "the token has expired; sign in again" : "the token is not valid here")
-            : await sessions.AuthenticateAsync(Context, player);
+            : await sessions.AuthenticateAsync(Context, player, claims);
     }
 
     public async Task<IReadOnlyList<RoomInfo>> ListRooms()

@@ -27,6 +27,9 @@ public static class HubExtensions
         services.AddSingleton<ConnectionReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionReporter>());
         services.AddSingleton<PlayerSessions>();
+        services.AddSingleton<GameHubLifetimeManager>();
+        services.AddSingleton<HubLifetimeManager<GameHub>>(sp => sp.GetRequiredService<GameHubLifetimeManager>());
+        services.AddSingleton<TokenExpiry>();
 
         // Filters registered as singletons are shared; otherwise SignalR would build one per invocation.
         services.AddSingleton<InvocationRateLimitFilter>();
@@ -36,6 +39,7 @@ public static class HubExtensions
             hub.MaximumReceiveMessageSize = MaximumMessageBytes;
             hub.EnableDetailedErrors = false;
             hub.AddFilter<Observability.MetricsHubFilter>();
+            hub.AddFilter<TokenExpiry>();
             hub.AddFilter<InvocationRateLimitFilter>();
             hub.AddFilter<HubErrorFilter>();
         });

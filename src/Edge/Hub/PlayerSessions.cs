@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Auth;
@@ -18,6 +19,7 @@ public sealed partial class PlayerSessions(
     LocalPlayers players,
     TableSubscriptions subscriptions,
     ConnectionReporter reporter,
+    TokenExpiry expiry,
     IHubContext<GameHub, IGameClient> hub,
     IOptions<EdgeOptions> options,
     ILogger<PlayerSessions> logger)
@@ -31,6 +33,7 @@ public sealed partial class PlayerSessions(
         }
 
         Attach(context, player);
+        expiry.Track(context, context.User?.Identities.FirstOrDefault(i => i.IsAuthenticated));
         try
         {
             await SignInAsync(context, player);
@@ -42,8 +45,11 @@ public sealed partial class PlayerSessions(
         }
     }
 
-    /// <summary><c>Authenticate(token)</c> with a validated token.</summary>
-    public async Task<Welcome> AuthenticateAsync(HubCallerContext context, PlayerIdentity player)
+    /// <summary>
+    /// <c>Authenticate(token)</c> with a validated token (its <paramref name="claims"/>); for the connection's own player
+    /// again, a fresh token keeps the connection open until that one expires.
+    /// </summary>
+    public async Task<Welcome> AuthenticateAsync(HubCallerContext context, PlayerIdentity player, ClaimsIdentity? claims)
     {
         var session = ConnectionSession.Of(context);
         if (session.Player is { } current && current.PlayerId != player.PlayerId)
@@ -55,6 +61,8 @@ public sealed partial class PlayerSessions(
         {
             Attach(context, player);
         }
+
+        expiry.Track(context, claims);
 
         return await SignInAsync(context, player);
     }
@@ -78,6 +86,7 @@ public sealed partial class PlayerSessions(
 
     public void Disconnected(HubCallerContext context)
     {
+        TokenExpiry.Forget(context);
         var (connection, remaining) = players.Remove(context.ConnectionId);
         if (connection is null)
         {

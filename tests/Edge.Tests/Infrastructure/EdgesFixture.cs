@@ -22,6 +22,8 @@ public sealed class EdgesFixture : ClusterFixture
         ["Edge:AllowedOrigins:0"] = AllowedOrigin,
         ["Edge:SubscriptionRefreshSeconds"] = "2",
         ["Edge:ConnectionReportSeconds"] = "5",
+        // Tokens stop at their exp exactly, so tests of expiry during a session can use tokens of a few seconds.
+        ["Auth:ClockSkewSeconds"] = "0",
         // Everything the edge and ASP.NET Core say, to check that no token is ever logged.
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",

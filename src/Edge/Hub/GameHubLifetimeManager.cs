@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+
+namespace CardGame.Edge.Hub;
+
+/// <summary>
+/// SignalR's default lifetime manager, plus closing one connection with a reason. A hub can only
+/// <see cref="HubCallerContext.Abort"/>, which closes without one; clients then cannot tell why. Here the connection
+/// first gets a close message carrying the error (the .NET client's <c>Closed</c> handler and the JavaScript client's
+/// <c>onclose</c> receive it as an error containing the text), then it is aborted.
+/// </summary>
+public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<GameHub>> logger) : DefaultHubLifetimeManager<GameHub>(logger)
+{
+    private readonly ConcurrentDictionary<string, HubConnectionContext> _connections = new(StringComparer.Ordinal);
+
+    /// <summary>Open connections to the hub on this edge.</summary>
+    public int Count => _connections.Count;
+
+    public override Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        _connections[connection.ConnectionId] = connection;
+        return base.OnConnectedAsync(connection);
+    }
+
+    public override Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        _connections.TryRemove(connection.ConnectionId, out _);
+        return base.OnDisconnectedAsync(connection);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="error"/> (<c>code: text</c>) as the reason of a close the client must not retry on its own,
+    /// and closes the connection. False when it is already gone.
+    /// </summary>
+    public async Task<bool> CloseAsync(string connectionId, string error)
+    {
+        if (!_connections.TryGetValue(connectionId, out var connection))
+        {
+            return false;
+        }
+
+        await connection.WriteAsync(new CloseMessage(error, allowReconnect: false));
+        connection.Abort();
+        return true;
+    }
+}
