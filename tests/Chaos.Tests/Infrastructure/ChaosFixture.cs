@@ -6,11 +6,12 @@ namespace CardGame.Chaos.Tests.Infrastructure;
 /// What the chaos tests break: a real redis-server with <c>appendonly yes</c> and <c>appendfsync always</c> (as in
 /// production), a 2-silo cluster clustering and storing through it with the production grain directory
 /// (<see cref="ClusterFixture"/>), and two edges as real processes (the built edge of this checkout), so an edge can
-/// be killed with SIGKILL. Turn timer and seat hold are long, so every move in a run is a client's.
+/// be killed with SIGKILL; a silo process can join to be killed too. Turn timer and seat hold are long, so every move in a run is a client's.
 /// </summary>
 public class ChaosFixture : ClusterFixture
 {
     private readonly List<ServerProcess> _edges = [];
+    private readonly List<ServerProcess> _others = [];
     private int _edgesStarted;
 
     protected override string[] RedisArguments => ["--appendonly", "yes", "--appendfsync", "always"];
@@ -51,42 +52,52 @@ public class ChaosFixture : ClusterFixture
     {
         lock (_edges)
         {
+            _others.AddRange(_edges.Where(e => e.HasExited));
             _edges.RemoveAll(e => e.HasExited);
         }
 
-        while (Edges.Count < 2)
+        var config = new Dictionary<string, string?>(EdgeConfiguration)
         {
-            var config = new Dictionary<string, string?>(EdgeConfiguration)
-            {
-                ["Auth:SigningKey"] = ProcessTopology.SigningKey,
-                ["Edge:SubscriptionRefreshSeconds"] = "1",
-                ["Edge:ConnectionReportSeconds"] = "5",
-                ["Logging:LogLevel:Default"] = "Warning",
-            };
-            var edge = ServerProcess.Start($"edge{++_edgesStarted}", ProcessTopology.Artifact("Edge", "CardGame.Edge.dll"), config, RedisServer.FreePort());
-            lock (_edges)
-            {
-                _edges.Add(edge);
-            }
-
-            await edge.WaitHealthyAsync("/health/ready");
+            ["Auth:SigningKey"] = ProcessTopology.SigningKey,
+            ["Edge:SubscriptionRefreshSeconds"] = "1",
+            ["Edge:ConnectionReportSeconds"] = "5",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var started = Enumerable.Range(0, 2 - Edges.Count)
+            .Select(_ => ServerProcess.Start($"edge{++_edgesStarted}", ProcessTopology.Artifact("Edge", "CardGame.Edge.dll"), config, RedisServer.FreePort()))
+            .ToList();
+        lock (_edges)
+        {
+            _edges.AddRange(started);
         }
+
+        await Task.WhenAll(started.Select(e => e.WaitHealthyAsync("/health/ready")));
     }
 
-    /// <summary>Starts a silo if one was killed, so that two are running.</summary>
-    public async Task EnsureSilosAsync(int count)
+    /// <summary>
+    /// Starts one more silo of this cluster as a real process (the built silo of this checkout, production
+    /// configuration), so that it can die as a crash does: SIGKILL.
+    /// </summary>
+    public async Task<ServerProcess> StartSiloProcessAsync()
     {
-        while (Cluster.GetActiveSilos().Count() < count)
+        var (siloPort, gatewayPort) = (RedisServer.FreePort(), RedisServer.FreePort());
+        var config = new Dictionary<string, string?>(SiloConfiguration)
         {
-            await Cluster.StartAdditionalSiloAsync();
-        }
+            ["Silo:Port"] = siloPort.ToString(),
+            ["Silo:GatewayPort"] = gatewayPort.ToString(),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var silo = ServerProcess.Start($"silo-process{_others.Count + 1}", ProcessTopology.Artifact("Silo", "CardGame.Silo.dll"), config, RedisServer.FreePort(), siloPort, gatewayPort);
+        _others.Add(silo);
+        await silo.WaitHealthyAsync("/health/ready");
+        return silo;
     }
 
     public override async Task DisposeAsync()
     {
-        foreach (var edge in Edges)
+        foreach (var server in Edges.Concat(_others))
         {
-            await edge.DisposeAsync();
+            await server.DisposeAsync();
         }
 
         await base.DisposeAsync();

@@ -31,6 +31,11 @@ public static class HistoryCheck
             }
         }
 
+        if (views.Any(v => v.Seq != views[0].Seq))
+        {
+            violations.Add($"the clients' last views disagree: seq {string.Join(", ", views.Select(v => v.Seq))}");
+        }
+
         for (var i = 0; i < clients.Count; i++)
         {
             CheckMemoryMatchesStorage(clients[i], views[i], stored, violations);
