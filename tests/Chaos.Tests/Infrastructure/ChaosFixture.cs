@@ -106,7 +106,8 @@ public class ChaosFixture : ClusterFixture
 
 /// <summary>
 /// The chaos setup on one silo whose <c>tables</c> storage is the real Redis storage wrapped by Orleans' fault
-/// injection (<c>IStorageFaultGrain</c>, key <c>table</c>), to make a given table's next write fail.
+/// injection (<c>IStorageFaultGrain</c>, key <c>table</c>: a table's next write fails) and by
+/// <see cref="LandThenFailStorage"/> (a table's next write lands but is reported as failed).
 /// </summary>
 public sealed class StorageFaultChaosFixture : ChaosFixture
 {
@@ -114,7 +115,7 @@ public sealed class StorageFaultChaosFixture : ChaosFixture
 
     protected override void AddConfigurators(TestClusterBuilder builder)
     {
-        builder.AddSiloBuilderConfigurator<FaultInjectionClusterFixture.FaultInjectionSiloConfigurator>();
+        builder.AddSiloBuilderConfigurator<LandThenFailStorage.SiloConfigurator>();
         base.AddConfigurators(builder);
     }
 }
