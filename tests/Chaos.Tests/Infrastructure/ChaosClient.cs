@@ -178,6 +178,13 @@ public sealed class ChaosClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The table as the client sees it now, or null when the call did not succeed (it is recorded either way).</summary>
+    public async Task<TableView?> TryGetTableAsync(string roomId)
+    {
+        var (outcome, view) = await RecordAsync<TableView>(new ActionRecord(PlayerId, "get", null, null, null), "GetTable", roomId);
+        return outcome == Outcome.Ok ? view : null;
+    }
+
     /// <summary>
     /// Sends the move, and again with the same moveId while the outcome is unknown (timeout, lost connection,
     /// <c>unavailable</c>, <c>rate_limited</c>), until it is acknowledged or refused.

@@ -114,33 +114,40 @@ public sealed class ChaosGame : IAsyncDisposable
         await Task.WhenAll(_players).WaitAsync(TimeSpan.FromSeconds(90));
 
         // Every client catches up with the table (as a client does after a gap: Resume), until all agree.
-        var views = new TableView[Clients.Count];
-        var deadline = Clock.Elapsed + TimeSpan.FromSeconds(15);
+        var views = new TableView?[Clients.Count];
+        var deadline = Clock.Elapsed + TimeSpan.FromSeconds(20);
         while (true)
         {
             for (var i = 0; i < Clients.Count; i++)
             {
                 var client = Clients[i];
-                await client.EnsureConnectedAsync(RoomId);
-                views[i] = await client.InvokeAsync<TableView>("GetTable", RoomId);
-                await client.CatchUpAsync(RoomId, views[i].Seq);
+                if (await client.EnsureConnectedAsync(RoomId) && await client.TryGetTableAsync(RoomId) is { } view)
+                {
+                    views[i] = view;
+                    await client.CatchUpAsync(RoomId, view.Seq);
+                }
             }
 
-            if (views.All(v => v.Seq == views[0].Seq) && Clients.All(c => c.ContiguousSeq == views[0].Seq))
+            if (views.All(v => v?.Seq == views[0]?.Seq) && Clients.All(c => c.ContiguousSeq == views[0]?.Seq))
             {
                 break;
             }
 
             if (Clock.Elapsed > deadline)
             {
+                if (views.Any(v => v is null))
+                {
+                    return ["a client could not read the table at the end:\n" + Describe()];
+                }
+
                 break; // the history check says where they differ
             }
 
-            await Task.Delay(200);
+            await Task.Delay(300);
         }
 
         var stored = await StoredTable.ReadAsync(redis, RoomId);
-        var violations = HistoryCheck.Run(Clients, views, stored);
+        var violations = HistoryCheck.Run(Clients, [.. views.Select(v => v!)], stored);
         _output.WriteLine(Summary(stored));
         foreach (var action in Clients.SelectMany(c => c.Actions).Where(a => a.Attempts.Any(t => t.Outcome != Outcome.Ok)))
         {
