@@ -61,6 +61,7 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task Restarting_redis_with_appendfsync_always_loses_no_acknowledged_move()
     {
+        await fixture.EnsureEdgesAsync();
         await using var game = await ChaosGame.StartAsync(fixture.EdgesFor, output);
 
         await game.InjectAsync("redis restart", () => fixture.Redis.RestartAsync(downtime: TimeSpan.FromSeconds(1)));
@@ -73,6 +74,7 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task A_move_that_times_out_and_is_retried_with_the_same_moveId_is_applied_once()
     {
+        await fixture.EnsureEdgesAsync();
         // Clients give up waiting after 1 s; Redis takes no writes for 3 s, so the move in flight times out, and
         // still completes afterwards.
         await using var game = await ChaosGame.StartAsync(fixture.EdgesFor, output, invocationTimeout: TimeSpan.FromSeconds(1));
