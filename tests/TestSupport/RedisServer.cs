@@ -57,10 +57,18 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills and starts the server again on the same port and directory.</summary>
-    public async Task RestartAsync()
+    /// <summary>
+    /// Kills and starts the server again on the same port, directory and arguments (so with its AOF, if any), after
+    /// <paramref name="downtime"/>.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime = default)
     {
         Kill();
+        if (downtime > TimeSpan.Zero)
+        {
+            await Task.Delay(downtime);
+        }
+
         await StartProcessAsync();
     }
 

@@ -6,7 +6,8 @@ namespace CardGame.Edge.Cluster;
 /// <summary>
 /// The edge as an Orleans client: localhost clustering (gateway <c>Orleans:GatewayPort</c>, default 30000) unless
 /// <c>ConnectionStrings:Redis</c> is set, then Redis clustering; cluster ids from <c>Orleans:ClusterId</c> /
-/// <c>Orleans:ServiceId</c> (default "cardgame"), the keys the silo reads.
+/// <c>Orleans:ServiceId</c> (default "cardgame"), the keys the silo reads; calls time out after
+/// <c>Orleans:ResponseTimeoutSeconds</c> (default 10).
 /// </summary>
 public static class ClusterExtensions
 {
@@ -16,6 +17,7 @@ public static class ClusterExtensions
         var clusterId = config["Orleans:ClusterId"] is { Length: > 0 } id ? id : "cardgame";
         var serviceId = config["Orleans:ServiceId"] is { Length: > 0 } service ? service : "cardgame";
         var gatewayPort = config.GetValue("Orleans:GatewayPort", 30000);
+        var responseTimeout = TimeSpan.FromSeconds(config.GetValue("Orleans:ResponseTimeoutSeconds", 10.0));
         var redis = config.GetConnectionString("Redis");
 
         var hostedBefore = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
@@ -36,6 +38,9 @@ public static class ClusterExtensions
                 o.ServiceId = serviceId;
             });
             client.UseConnectionRetryFilter<RetryUntilConnected>();
+            // A call a gateway had forwarded to a silo that then died gets no answer until this timeout, and a
+            // SignalR connection runs one invocation at a time: Orleans' 30 s default stalled a player that long.
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
         });
 
         // The client must not block the edge's start: ClusterConnection starts it in the background instead.

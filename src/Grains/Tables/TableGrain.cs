@@ -188,7 +188,8 @@ public sealed partial class TableGrain(
 
     /// <summary>
     /// Persists a change, then (and only then) logs and publishes its events and sends its notices. A failed write
-    /// throws (the action is not acknowledged) after reloading what storage has, so memory never runs ahead of it.
+    /// throws (the action is not acknowledged) after reloading what storage has, so memory never runs ahead of it;
+    /// unless the reload shows that the write landed after all, which then counts as written.
     /// </summary>
     private async Task CommitAsync()
     {
@@ -199,6 +200,7 @@ public sealed partial class TableGrain(
 
         var events = _table.Pending.ToList();
         var notices = _table.Notices.ToList();
+        var seq = table.State.Seq;
         var started = time.GetTimestamp();
         try
         {
@@ -210,7 +212,14 @@ public sealed partial class TableGrain(
             _table.Accept();
             LogWriteFailed(logger, ex, RoomId);
             await RestoreAsync();
-            throw;
+            // A write may fail here and still have landed (Redis went down before it answered): storage then holds
+            // this change, so it is acknowledged and its events go out, or no client would ever see them.
+            if (_poisoned || events.Count == 0 || table.State.Seq != seq)
+            {
+                throw;
+            }
+
+            LogWriteLanded(logger, RoomId, seq);
         }
 
         _table.Accept();
@@ -307,6 +316,9 @@ public sealed partial class TableGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: writing state failed; the action is not acknowledged")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string roomId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: the write reported as failed had landed (storage is at seq {Seq}); the action is acknowledged")]
+    private static partial void LogWriteLanded(ILogger logger, string roomId, long seq);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: reloading state after a failed write failed; deactivating")]
     private static partial void LogRestoreFailed(ILogger logger, Exception exception, string roomId);

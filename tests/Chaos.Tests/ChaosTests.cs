@@ -1,0 +1,106 @@
+using CardGame.Contracts.Grains;
+
+namespace CardGame.Chaos.Tests;
+
+/// <summary>
+/// Jepsen-style: two recording clients play on two edges while one fault is injected, then the history check
+/// (<see cref="HistoryCheck"/>): no acknowledged move lost or applied twice, no refused move applied, every client at
+/// the same seq with every event seen, memory equal to storage, 52 cards. Each test prints how long the table was
+/// unavailable. The faults share one cluster; each test first repairs what an earlier one broke.
+/// </summary>
+public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output) : IClassFixture<ChaosFixture>
+{
+    [Fact]
+    public async Task Killing_the_silo_process_that_hosts_the_table_loses_no_acknowledged_move()
+    {
+        // A third silo, a real process: the table is placed there (rooms are created until one is), then SIGKILL.
+        var silo = await fixture.StartSiloProcessAsync();
+        await fixture.EnsureEdgesAsync();
+        await using var game = await ChaosGame.StartAsync(fixture.EdgesFor, output,
+            accept: async roomId => (await HostOfAsync(roomId)).Endpoint.Port == silo.SiloPort);
+
+        var unavailable = await game.InjectAsync("silo kill (SIGKILL)", () =>
+        {
+            silo.Kill();
+            return Task.CompletedTask;
+        });
+        if (unavailable > TimeSpan.FromSeconds(10))
+        {
+            foreach (var edge in fixture.Edges)
+            {
+                output.WriteLine($"{edge.Name} said:\n{edge.Tail(60)}");
+            }
+        }
+
+        Assert.Empty(await game.StopAndCheckAsync(fixture.Redis));
+        Assert.NotEqual(silo.SiloPort, (await HostOfAsync(game.RoomId)).Endpoint.Port);
+    }
+
+    [Fact]
+    public async Task Killing_an_edge_moves_its_player_to_the_other_edge_where_it_resumes_and_loses_nothing()
+    {
+        await fixture.EnsureEdgesAsync();
+        await using var game = await ChaosGame.StartAsync(fixture.EdgesFor, output);
+        var alice = game.Clients[0];
+        var victim = fixture.Edges.Single(e => e.Url == alice.Edge);
+
+        await game.InjectAsync("edge kill", () =>
+        {
+            victim.Kill();
+            return Task.CompletedTask;
+        });
+        await game.WaitForMovesAsync(4, game.Clock.Elapsed, TimeSpan.FromSeconds(30));
+
+        Assert.Empty(await game.StopAndCheckAsync(fixture.Redis));
+        Assert.True(alice.Reconnects >= 1, "alice never reconnected");
+        Assert.NotEqual(victim.Url, alice.Edge);
+        Assert.Contains(alice.Actions, a => a.Kind == "resume" && a.Final == Outcome.Ok && a.Attempts[^1].Edge != victim.Url);
+        Assert.Contains(alice.Actions, a => a.IsMove && a.Final == Outcome.Ok && a.Attempts[^1].Edge != victim.Url);
+    }
+
+    [Fact]
+    public async Task Restarting_redis_with_appendfsync_always_loses_no_acknowledged_move()
+    {
+        await fixture.EnsureEdgesAsync();
+        await using var game = await ChaosGame.StartAsync(fixture.EdgesFor, output);
+
+        await game.InjectAsync("redis restart", () => fixture.Redis.RestartAsync(downtime: TimeSpan.FromSeconds(1)));
+
+        Assert.Empty(await game.StopAndCheckAsync(fixture.Redis));
+        // Moves were tried while Redis was down, and none of them was acknowledged then.
+        Assert.Contains(game.Moves.SelectMany(m => m.Attempts), a => a.Outcome != Outcome.Ok);
+    }
+
+    [Fact]
+    public async Task A_move_that_times_out_and_is_retried_with_the_same_moveId_is_applied_once()
+    {
+        await fixture.EnsureEdgesAsync();
+        // Clients give up waiting after 1 s; Redis takes no writes for 3 s, so the move in flight times out, and
+        // still completes afterwards.
+        await using var game = await ChaosGame.StartAsync(fixture.EdgesFor, output, invocationTimeout: TimeSpan.FromSeconds(1));
+
+        await game.InjectAsync("slow write (client timeout)", async () =>
+            await (await fixture.Redis.DatabaseAsync()).ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE"));
+
+        Assert.Empty(await game.StopAndCheckAsync(fixture.Redis));
+        Assert.Contains(game.Moves, m => m.Final == Outcome.Ok && m.Attempts.Count > 1 && m.Attempts[0].Outcome == Outcome.Unknown);
+    }
+
+    private async Task<SiloAddress> HostOfAsync(string roomId)
+    {
+        var tableId = fixture.Grains.GetGrain<ITableGrain>(roomId).GetGrainId();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                var stats = await fixture.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+                return stats.Single(s => s.GrainId == tableId).SiloAddress;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+}

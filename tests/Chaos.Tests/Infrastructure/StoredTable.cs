@@ -1,0 +1,47 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace CardGame.Chaos.Tests.Infrastructure;
+
+/// <summary>
+/// A table as Redis holds it (the grain's JSON state, read directly, not through the grain): the authoritative
+/// record after a fault. Includes each player's applied move ids, written in the same write as the move.
+/// </summary>
+public sealed record StoredTable(
+    long Seq,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> AppliedMoves,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Hands,
+    IReadOnlyList<string> Stock,
+    IReadOnlyList<string> DiscardPile)
+{
+    public static async Task<StoredTable> ReadAsync(RedisServer redis, string roomId)
+    {
+        var db = await redis.DatabaseAsync();
+        var server = db.Multiplexer.GetServer(db.Multiplexer.GetEndPoints()[0]);
+        var key = server.Keys(pattern: $"*table*{roomId}*").Single();
+        string json = await db.KeyTypeAsync(key) == RedisType.Hash
+            ? (await db.HashGetAllAsync(key)).Select(e => e.Value.ToString()).Single(v => v.StartsWith('{'))
+            : (await db.StringGetAsync(key)).ToString();
+        using var document = JsonDocument.Parse(json);
+        var state = document.RootElement;
+        var game = Property(state, "Game");
+        return new StoredTable(
+            Property(state, "Seq").GetInt64(),
+            Lists(Property(state, "AppliedMoves")),
+            game.ValueKind == JsonValueKind.Object ? Lists(Property(game, "Hands")) : new Dictionary<string, IReadOnlyList<string>>(),
+            game.ValueKind == JsonValueKind.Object ? Strings(Property(game, "Stock")) : [],
+            game.ValueKind == JsonValueKind.Object ? Strings(Property(game, "DiscardPile")) : []);
+    }
+
+    /// <summary>Every card of the game, each once: the 52 of the deck when a game has been dealt.</summary>
+    public IEnumerable<string> AllCards => Hands.Values.SelectMany(h => h).Concat(Stock).Concat(DiscardPile);
+
+    private static JsonElement Property(JsonElement element, string name) =>
+        element.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
+
+    private static IReadOnlyList<string> Strings(JsonElement array) =>
+        array.ValueKind == JsonValueKind.Array ? [.. array.EnumerateArray().Select(e => e.GetString()!)] : [];
+
+    private static Dictionary<string, IReadOnlyList<string>> Lists(JsonElement map) =>
+        map.ValueKind == JsonValueKind.Object ? map.EnumerateObject().ToDictionary(p => p.Name, p => Strings(p.Value)) : [];
+}
