@@ -72,6 +72,9 @@ public sealed class RedisServer : IAsyncDisposable
         await StartProcessAsync();
     }
 
+    /// <summary>Starts the server again after <see cref="Kill"/>, on the same port, directory and arguments.</summary>
+    public Task StartAgainAsync() => StartProcessAsync();
+
     public async ValueTask DisposeAsync()
     {
         if (_client is not null)

@@ -72,12 +72,16 @@ public sealed class ChaosGame : IAsyncDisposable
     /// acknowledged moves from just before the fault until those moves after it (moves otherwise follow each other
     /// every few tens of milliseconds).
     /// </summary>
+    /// <summary>When the last <see cref="InjectAsync"/> began and finished its fault, on <see cref="Clock"/>.</summary>
+    public (TimeSpan Start, TimeSpan End) FaultWindow { get; private set; }
+
     public async Task<TimeSpan> InjectAsync(string name, Func<Task> fault, int movesBefore = 6, int movesAfter = 8)
     {
         await WaitForMovesAsync(movesBefore, TimeSpan.Zero, TimeSpan.FromSeconds(30));
         var start = Clock.Elapsed;
         await fault();
         var end = Clock.Elapsed;
+        FaultWindow = (start, end);
         await WaitForMovesAsync(movesAfter, end, TimeSpan.FromSeconds(90));
         var acknowledged = Moves.Where(m => m.Final == Outcome.Ok).Select(m => m.Attempts[^1]).ToList();
         var firstAfter = acknowledged.Where(a => a.StartedAt >= end).Min(a => a.EndedAt);
