@@ -28,7 +28,7 @@ dotnet build CardGame.sln -c Release --nologo -v quiet
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-dotnet run -c Release --no-build --project src/Silo &
+dotnet run -c Release --no-build --project src/Silo -- --Silo:Dashboard=true &
 pids+=($!)
 # The edge retries until the silo's gateway is up.
 dotnet run -c Release --no-build --project src/Edge -- --urls "$EDGE_URL" &

@@ -71,9 +71,11 @@ if [ "$MODE" = cpu ]; then
   LOADER=$!
   sleep "$WAIT"
   perf record -F 499 -g -o "$WORK/silo.perf" -p "$SILO" -- sleep "$SECONDS_SAMPLED" >"$WORK/perf-silo.log" 2>&1 &
+  PERF_SILO=$!
   perf record -F 499 -g -o "$WORK/edge.perf" -p "$EDGE" -- sleep "$SECONDS_SAMPLED" >"$WORK/perf-edge.log" 2>&1 &
+  PERF_EDGE=$!
+  wait "$PERF_SILO" "$PERF_EDGE" || true
   wait "$LOADER" || true
-  wait
   echo "Load: $PLAYERS players, 1 edge + 1 silo (in-memory storage), think $THINK; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load." >>"$OUT"
   python3 - "$WORK/load.json" >>"$OUT" <<'PY'
 import json, sys

@@ -9,8 +9,8 @@
 #   BENCH_PLAYERS [2000]     players of the cost and throughput runs (4 seats a table)
 #   BENCH_THINK [1s]         think time of the cost runs (game and bare stack at the same pace)
 #   BENCH_DURATION [15]      seconds measured per run (after ramp-up and a warm-up under the same load)
-#   BENCH_WARMUP [20]        seconds of warm-up per run: long enough for tiered JIT compilation to settle (profiling
-#                            showed 20-40 % of server CPU in the JIT 30 s after start), so runs measure the steady state
+#   BENCH_WARMUP [15]        seconds of warm-up per run: long enough for tiered JIT compilation to settle (profiling
+#                            showed 20-40 % of server CPU in the JIT 30 s after start, still ~10 % after a minute), so runs measure the steady state
 #   BENCH_ACTIVE [10000]     players of the "active players" run, each moving once every 5 s (open loop)
 #   BENCH_IDLE_STEPS [1000,5000,10000]  idle seated players at which server memory is sampled
 #   BENCH_BUDGET [560]       seconds for the whole run; a phase that would not fit is skipped and reported so
@@ -22,7 +22,7 @@ ROOT=$PWD
 PLAYERS=${BENCH_PLAYERS:-2000}
 THINK=${BENCH_THINK:-1s}
 DURATION=${BENCH_DURATION:-15}
-WARMUP=${BENCH_WARMUP:-20}
+WARMUP=${BENCH_WARMUP:-15}
 ACTIVE=${BENCH_ACTIVE:-10000}
 IDLE_STEPS=${BENCH_IDLE_STEPS:-1000,5000,10000}
 BUDGET=${BENCH_BUDGET:-560}

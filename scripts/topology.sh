@@ -21,7 +21,7 @@ edge_dll=src/Edge/bin/Release/net10.0/CardGame.Edge.dll
 
 silo() { # silo N: runs in the foreground
   local n=$1
-  Silo__Port=$((11110 + n)) Silo__GatewayPort=$((29999 + n)) Urls="http://127.0.0.1:$((8079 + n))" \
+  Silo__Port=$((11110 + n)) Silo__GatewayPort=$((29999 + n)) Silo__Dashboard=true Urls="http://127.0.0.1:$((8079 + n))" \
     exec dotnet "$silo_dll"
 }
 

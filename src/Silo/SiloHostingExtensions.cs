@@ -37,7 +37,10 @@ public static class SiloHostingExtensions
 
             orleans.Configure<GrainDirectoryOptions>(o => o.CacheSize = silo.DirectoryCacheSize);
             orleans.AddCardGameGrains(config);
-            orleans.AddDashboard();
+            if (silo.Dashboard)
+            {
+                orleans.AddDashboard();
+            }
         });
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("cluster", tags: [ReadyTag]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -49,7 +52,7 @@ public static class SiloHostingExtensions
 
     /// <summary>
     /// <c>/health/live</c> (the process answers), <c>/health/ready</c> (it reaches the cluster), <c>/health</c> (both),
-    /// <c>/metrics</c> (Prometheus) and the Orleans dashboard at <c>/dashboard</c>.
+    /// <c>/metrics</c> (Prometheus) and, with <c>Silo:Dashboard</c>, the Orleans dashboard at <c>/dashboard</c>.
     /// </summary>
     public static WebApplication MapCardGameSiloEndpoints(this WebApplication app)
     {
@@ -57,7 +60,11 @@ public static class SiloHostingExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapHealthChecks("/health");
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOrleansDashboard("/dashboard");
+        if (app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.Dashboard)
+        {
+            app.MapOrleansDashboard("/dashboard");
+        }
+
         return app;
     }
 

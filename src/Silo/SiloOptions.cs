@@ -33,6 +33,12 @@ public sealed class SiloOptions
     [Range(1_000, 10_000_000)]
     public int DirectoryCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// Serve the Orleans Dashboard at <c>/dashboard</c>. It profiles every grain call (about a tenth of a silo's CPU
+    /// under game load), so it is opt-in. Default false.
+    /// </summary>
+    public bool Dashboard { get; set; }
+
     public IPAddress AdvertisedAddress() =>
         string.IsNullOrWhiteSpace(AdvertisedIP) ? IPAddress.Loopback
         : IPAddress.TryParse(AdvertisedIP, out var ip) ? ip

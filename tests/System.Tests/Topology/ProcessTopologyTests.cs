@@ -86,6 +86,10 @@ public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifet
             var edgeMetrics = string.Join("\n", await Task.WhenAll(_topology.Edges.Select(e => http.GetStringAsync(e.Url + "/metrics"))));
             Assert.True(Sum(edgeMetrics, "cardgame_edge_connections") >= 8, "the edges should count the 8 bots' connections");
             Assert.True(Sum(edgeMetrics, "cardgame_edge_subscriptions") >= 4, "the edges should follow the 4 tables");
+            // Runtime metrics on both kinds of server; the dashboard (it profiles every grain call) only when asked for.
+            Assert.Contains("dotnet_gc_heap_total_allocated_bytes_total", edgeMetrics);
+            Assert.Contains("dotnet_gc_heap_total_allocated_bytes_total", await http.GetStringAsync(added.Url + "/metrics"));
+            Assert.Equal(global::System.Net.HttpStatusCode.NotFound, (await http.GetAsync(added.Url + "/dashboard")).StatusCode);
         }
 
         var onNewSilo = await ActiveTablesAsync(added);
