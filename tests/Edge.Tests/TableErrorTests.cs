@@ -132,7 +132,7 @@ public sealed class TableErrorTests(EdgesFixture fixture)
     }
 
     [Fact]
-    public async Task Bad_cards_and_suits_fail_with_bad_request_and_change_nothing()
+    public async Task Bad_cards_suits_and_move_ids_fail_with_bad_request_and_change_nothing()
     {
         await using var alice = await GameClient.SignInAsync(fixture.Edge1, "alice");
         await using var bob = await GameClient.SignInAsync(fixture.Edge2, "bob");
@@ -146,6 +146,12 @@ public sealed class TableErrorTests(EdgesFixture fixture)
         await RejectedAsync(ErrorCodes.BadRequest, mover, view, "PutCard", room.RoomId, "ZZ", null);
         await RejectedAsync(ErrorCodes.BadRequest, mover, view, "PutCard", room.RoomId, null, null);
         await RejectedAsync(ErrorCodes.BadRequest, mover, view, "PutCard", room.RoomId, view.Hand![0], "X");
+        // The table checks move ids, whichever way a move reaches it.
+        foreach (var moveId in new[] { new string('m', 65), "", "tab\tinside" })
+        {
+            await RejectedAsync(ErrorCodes.BadRequest, mover, view, "TakeCard", room.RoomId, moveId);
+            await RejectedAsync(ErrorCodes.BadRequest, mover, view, "PutCard", room.RoomId, view.Hand![0], null, moveId);
+        }
     }
 
     /// <summary>The call fails with <paramref name="code"/>; the table's seq and the caller's hand are as before, and no event went out.</summary>

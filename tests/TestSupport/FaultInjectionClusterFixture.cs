@@ -26,14 +26,20 @@ public sealed class FaultInjectionClusterFixture : ClusterFixture
     public sealed class FaultInjectionSiloConfigurator : ISiloConfigurator
     {
 
-        public void Configure(ISiloBuilder siloBuilder)
+        public void Configure(ISiloBuilder siloBuilder) => AddFaultInjectedTablesStorage(siloBuilder, storage => storage);
+
+        /// <summary>
+        /// Registers the <c>tables</c> storage as the real Redis storage inside Orleans' fault injection, then inside
+        /// <paramref name="wrap"/> (e.g. a storage that fails in other ways).
+        /// </summary>
+        public static void AddFaultInjectedTablesStorage(ISiloBuilder siloBuilder, Func<IGrainStorage, IGrainStorage> wrap)
         {
             var redis = siloBuilder.Configuration.GetConnectionString("Redis")!;
             var services = siloBuilder.Services;
             services.AddOptions<RedisStorageOptions>(StorageNames.Tables)
                 .Configure(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
             services.AddKeyedSingleton<IGrainStorage>(StorageNames.Tables, (sp, key) =>
-                FaultInjectionGrainStorageFactory.Create(sp, (string)key!, RedisGrainStorageFactory.Create));
+                wrap(FaultInjectionGrainStorageFactory.Create(sp, (string)key!, RedisGrainStorageFactory.Create)));
             // Storage providers join the silo lifecycle as plain participants; the wrapper starts the real storage.
             services.AddSingleton(sp => (ILifecycleParticipant<ISiloLifecycle>)sp.GetRequiredKeyedService<IGrainStorage>(StorageNames.Tables));
         }

@@ -44,15 +44,8 @@ public sealed class LandThenFailStorage(IGrainStorage inner) : IGrainStorage, IL
     /// </summary>
     public sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            var redis = siloBuilder.Configuration.GetConnectionString("Redis")!;
-            var services = siloBuilder.Services;
-            services.AddOptions<RedisStorageOptions>(StorageNames.Tables)
-                .Configure(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
-            services.AddKeyedSingleton<IGrainStorage>(StorageNames.Tables, (sp, key) =>
-                new LandThenFailStorage(FaultInjectionGrainStorageFactory.Create(sp, (string)key!, RedisGrainStorageFactory.Create)));
-            services.AddSingleton(sp => (ILifecycleParticipant<ISiloLifecycle>)sp.GetRequiredKeyedService<IGrainStorage>(StorageNames.Tables));
-        }
+        public void Configure(ISiloBuilder siloBuilder) =>
+            FaultInjectionClusterFixture.FaultInjectionSiloConfigurator.AddFaultInjectedTablesStorage(
+                siloBuilder, storage => new LandThenFailStorage(storage));
     }
 }
