@@ -116,19 +116,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     /// <summary>Takes a card for <paramref name="playerId"/>; <paramref name="auto"/> when the server does it.</summary>
     public TableResult Take(string playerId, string? moveId = null, bool auto = false)
     {
-        if (!IsValidMoveId(moveId))
+        if (BeforeMove(playerId, moveId) is { } answered)
         {
-            return BadMoveId();
-        }
-
-        if (Retried(playerId, moveId) is { } retried)
-        {
-            return retried;
-        }
-
-        if (CheckPlaying(playerId) is { } error)
-        {
-            return error;
+            return answered;
         }
 
         var game = State.Game!;
@@ -147,19 +137,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     public TableResult Put(string playerId, string card, string? suit, string? moveId = null)
     {
-        if (!IsValidMoveId(moveId))
+        if (BeforeMove(playerId, moveId) is { } answered)
         {
-            return BadMoveId();
-        }
-
-        if (Retried(playerId, moveId) is { } retried)
-        {
-            return retried;
-        }
-
-        if (CheckPlaying(playerId) is { } error)
-        {
-            return error;
+            return answered;
         }
 
         var game = State.Game!;
@@ -331,6 +311,13 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     }
 
     /// <summary>A retry of a move this table already applied: the original outcome, without applying it again.</summary>
+    /// <summary>
+    /// What a move gets without being tried: <c>bad_request</c> for a malformed move id, the original outcome for a
+    /// retried one, or the error when the game is not on or the caller is not seated; null when the move may go ahead.
+    /// </summary>
+    private TableResult? BeforeMove(string playerId, string? moveId) =>
+        !IsValidMoveId(moveId) ? BadMoveId() : Retried(playerId, moveId) ?? CheckPlaying(playerId);
+
     /// <summary>A move id is optional; when given, 1–64 printable characters.</summary>
     private static bool IsValidMoveId(string? moveId) =>
         moveId is null || (moveId.Length is > 0 and <= 64 && !moveId.Any(char.IsControl));
