@@ -2,7 +2,8 @@ namespace CardGame.Contracts.Protocol;
 
 /// <summary>
 /// One event of a room, as a client receives it. Fields that do not apply are null.
-/// <see cref="Seq"/> increases by exactly one with every event of a room.
+/// <see cref="Seq"/> increases by exactly one with every event of a room. <see cref="DeckCommitment"/> (in <c>started</c>)
+/// and <see cref="DeckSeed"/> (in <c>finished</c>) are the fair shuffle's commit and reveal (docs/fair-shuffle.md).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cardgame.TableEvent")]
 public sealed record TableEvent(
@@ -17,4 +18,7 @@ public sealed record TableEvent(
     [property: Id(8)] string? Winner = null,
     [property: Id(9)] bool? Auto = null,
     [property: Id(10)] bool? Connected = null,
-    [property: Id(11)] IReadOnlyList<string>? Hand = null);
+    [property: Id(11)] IReadOnlyList<string>? Hand = null,
+    // Ids 12 and 13 are kept for the contract's name and turnEndsAt, which come before these in its field order.
+    [property: Id(14)] string? DeckCommitment = null,
+    [property: Id(15)] string? DeckSeed = null);

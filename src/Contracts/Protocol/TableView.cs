@@ -2,7 +2,8 @@ namespace CardGame.Contracts.Protocol;
 
 /// <summary>
 /// A table as one player sees it, at <see cref="Seq"/>. <see cref="Hand"/> holds the caller's own cards only;
-/// <see cref="Suit"/> is the suit to follow (the declared suit after an 8).
+/// <see cref="Suit"/> is the suit to follow (the declared suit after an 8). <see cref="DeckCommitment"/> is the
+/// commitment to the current deal's seed while a game is played (docs/fair-shuffle.md).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cardgame.TableView")]
 public sealed record TableView(
@@ -17,4 +18,6 @@ public sealed record TableView(
     [property: Id(8)] string? Suit,
     [property: Id(9)] int StockCount,
     [property: Id(10)] IReadOnlyList<string>? Hand,
-    [property: Id(11)] string? Winner);
+    [property: Id(11)] string? Winner,
+    // Ids 12 and 13 are kept for the contract's turnEndsAt and spectators, which come before this in its field order.
+    [property: Id(14)] string? DeckCommitment = null);

@@ -1,3 +1,4 @@
+using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging;
@@ -75,7 +76,8 @@ public sealed partial class TableGrain(
 
     public async Task<TableResult> Start(string playerId)
     {
-        var seed = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 32);
+        // A fresh secret per deal from the cryptographic source; it stays in this grain and its storage until finished.
+        var seed = FairShuffle.NewSeed();
         var result = await ApplyAndCommitAsync(t => t.Start(playerId, seed));
         if (result.IsOk)
         {
