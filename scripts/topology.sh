@@ -14,7 +14,8 @@ dir="${CARDGAME_TOPOLOGY_DIR:-/tmp/cardgame-topology}"
 redis_port=6390
 export ConnectionStrings__Redis="127.0.0.1:${redis_port}"
 export Orleans__ClusterId=cardgame Orleans__ServiceId=cardgame
-export Auth__SigningKey="${CARDGAME_SIGNING_KEY:-local-topology-signing-key-change-me-0123456789}"
+# A fresh random key each time (tokens of an earlier run stop working), unless one is given: never a fixed secret.
+export Auth__SigningKey="${CARDGAME_SIGNING_KEY:-$(head -c 48 /dev/urandom | base64 -w0)}"
 export ASPNETCORE_ENVIRONMENT=Production
 silo_dll=src/Silo/bin/Release/net10.0/CardGame.Silo.dll
 edge_dll=src/Edge/bin/Release/net10.0/CardGame.Edge.dll
