@@ -6,15 +6,17 @@ namespace CardGame.Edge.Tests;
 public sealed class EdgeHostTests(EdgesFixture fixture)
 {
     [Fact]
-    public async Task An_edge_joined_to_the_cluster_is_alive_and_ready()
+    public async Task An_edge_joined_to_the_cluster_is_alive_ready_and_healthy()
     {
         foreach (var edge in fixture.Edges)
         {
-            using var live = await edge.Http.GetAsync("/health");
+            using var live = await edge.Http.GetAsync("/health/live");
             using var ready = await edge.Http.GetAsync("/health/ready");
+            using var health = await edge.Http.GetAsync("/health");
 
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         }
     }
 
