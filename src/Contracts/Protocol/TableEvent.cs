@@ -2,8 +2,10 @@ namespace CardGame.Contracts.Protocol;
 
 /// <summary>
 /// One event of a room, as a client receives it. Fields that do not apply are null.
-/// <see cref="Seq"/> increases by exactly one with every event of a room. <see cref="DeckCommitment"/> (in <c>started</c>)
-/// and <see cref="DeckSeed"/> (in <c>finished</c>) are the fair shuffle's commit and reveal (docs/fair-shuffle.md).
+/// <see cref="Seq"/> increases by exactly one with every event of a room. <see cref="Name"/> is the joiner's display
+/// name in <c>joined</c>; <see cref="TurnEndsAt"/> is when the player to move will be timed out (null when no game is on).
+/// <see cref="DeckCommitment"/> (in <c>started</c>) and <see cref="DeckSeed"/> (in <c>finished</c>) are the fair shuffle's commit
+/// and reveal (docs/fair-shuffle.md).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cardgame.TableEvent")]
 public sealed record TableEvent(
@@ -19,6 +21,7 @@ public sealed record TableEvent(
     [property: Id(9)] bool? Auto = null,
     [property: Id(10)] bool? Connected = null,
     [property: Id(11)] IReadOnlyList<string>? Hand = null,
-    // Ids 12 and 13 are kept for the contract's name and turnEndsAt, which come before these in its field order.
+    [property: Id(12)] string? Name = null,
+    [property: Id(13)] DateTimeOffset? TurnEndsAt = null,
     [property: Id(14)] string? DeckCommitment = null,
     [property: Id(15)] string? DeckSeed = null);
