@@ -213,6 +213,9 @@ phase game-redis-max 67 game_redis_max
 phase game-2silos-max 72 game_2silos_max
 phase game-active 122 game_active
 phase idle 100 idle
+# Cost per move as the cluster grows (1, 2, 3 silos): bench/phases/silos.sh.
+source bench/phases/silos.sh
+silos_phases
 
 # --- the report --------------------------------------------------------------------------------------------------
 MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(dotnet --version) SDK"
@@ -220,6 +223,7 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qui
 python3 bench/report.py --raw "$RAW" --out "$OUT" --stamp "$STAMP" --machine "$MACHINE" --commit "$COMMIT" --warmup "$WARMUP" \
   --players "$PLAYERS" --think "$THINK" --duration "$DURATION" --active "$ACTIVE" --elapsed "$SECONDS" \
   --skipped "${SKIPPED[*]:-}" --failed "${FAILED[*]:-}"
+silos_report >>"$OUT"
 # Server logs are kept only when a phase failed.
 [ ${#FAILED[@]} -gt 0 ] || rm -rf "$LOGS"
 log "wrote $OUT"
