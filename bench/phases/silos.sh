@@ -1,6 +1,7 @@
-# Sourced by bench/run.sh (needs its start, free_port, wait_http, start_redis, phase, log, json and stop_all).
+# Sourced by bench/run.sh (needs its register, start, free_port, wait_http, start_redis and log); its section of the
+# report is bench/phases/silos_report.py.
 # Cost per move as the cluster grows (issue 11): 1, 2 and 3 silos behind the same 2 edges, as production runs them
-# (Redis clustering and storage on one fresh redis-server), at the same offered load (open loop, SILOS_RATE moves/s,
+# (Redis clustering and storage on one fresh redis-server, append-only with an fsync on every write), at the same offered load (open loop, SILOS_RATE moves/s,
 # which one silo handles comfortably), then the maximum throughput (think 0) of 1 and 2 silos. bench/phases/window.py
 # measures each steady window from outside: server CPU per move (/proc), Orleans messages per move (each process's
 # Orleans meter on /metrics), Redis commands, bytes and CPU per move, and the rest of the machine beside them.
@@ -38,7 +39,7 @@ silos_run() { # name silos load-options...: the load tool and, beside it, window
   local name=$1 n=$2 edges pids load_pid args=() spec rate=0
   shift 2
   [ "$1" = --rate ] && rate=$2
-  start_redis && start_silos_cluster "$n" || return 1
+  start_redis always && start_silos_cluster "$n" || return 1
   edges=$(IFS=,; echo "${EDGE_URLS[*]}")
   pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
   log "run $name: $n silo(s), 2 edges, Redis; $*"
@@ -69,12 +70,9 @@ silos_3() { silos_run silos-3 3 --rate "$SILOS_RATE"; }
 silos_1_max() { silos_run silos-1-max 1 --think 0; }
 silos_2_max() { silos_run silos-2-max 2 --think 0; }
 
-silos_phases() {
-  phase silos-1 90 silos_1
-  phase silos-2 95 silos_2
-  phase silos-3 100 silos_3
-  phase silos-1-max 90 silos_1_max
-  phase silos-2-max 95 silos_2_max
-}
-
-silos_report() { python3 bench/phases/silos_report.py "$RAW"; }
+# On request (BENCH_ONLY=silos-1,silos-2,silos-3,silos-1-max,silos-2-max BENCH_BUDGET=900): about 9 minutes.
+register silos-1 90 silos_1 optional
+register silos-2 95 silos_2 optional
+register silos-3 100 silos_3 optional
+register silos-1-max 90 silos_1_max optional
+register silos-2-max 95 silos_2_max optional

@@ -29,7 +29,7 @@ if not any(runs.values()):
     sys.exit(0)
 
 out = ["", "## Cost per move as the cluster grows (issue 11)", "",
-       "2 edges and 1–3 silos on Redis clustering and storage (one fresh `redis-server --save ''`), as production runs "
+       "2 edges and 1–3 silos on Redis clustering and storage (one fresh `redis-server`, append-only, fsync on every write), as production runs "
        "them. Measured from outside over one steady window by `bench/phases/window.py`: a move is an acknowledged "
        "`PutCard`/`TakeCard` counted by the edges; server CPU from /proc (silos + edges; redis-server apart); Orleans "
        "messages as counted by each process's `Microsoft.Orleans` meter where they are sent (network: "

@@ -2,6 +2,7 @@ using CardGame.Edge.Auth;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Hub;
 using CardGame.Edge.Observability;
+using CardGame.Edge.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGameCluster();   // Orleans client: connects in the background; /health/live, /health/ready, /health
@@ -10,6 +11,7 @@ builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery
 builder.AddEdgeObservability(); // OpenTelemetry metrics
 
 var app = builder.Build();
+app.UseSecurityHeaders();  // CSP, nosniff, no framing
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseGameHubGate();       // Origin allow-list, CORS, tokens

@@ -29,6 +29,23 @@ public sealed class EdgeHostTests(EdgesFixture fixture)
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/js/main.js")]
+    [InlineData("/health")]
+    public async Task Every_response_carries_a_content_security_policy_and_forbids_sniffing_and_framing(string path)
+    {
+        using var response = await fixture.Edge1.Http.GetAsync(path);
+
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", csp);
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.DoesNotContain("unsafe-inline", csp);
+        Assert.DoesNotContain("unsafe-eval", csp);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+    }
+
     [Fact]
     public void Each_edge_has_its_own_edge_id()
     {
