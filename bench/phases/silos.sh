@@ -39,19 +39,20 @@ silos_run() { # name silos load-options...: the load tool and, beside it, window
   local name=$1 n=$2 edges pids load_pid args=() spec rate=0
   shift 2
   [ "$1" = --rate ] && rate=$2
+  mkdir -p "$RAW/silos"   # beside, not among, the load tool's reports that bench/report.py reads
   start_redis always && start_silos_cluster "$n" || return 1
   edges=$(IFS=,; echo "${EDGE_URLS[*]}")
   pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
   log "run $name: $n silo(s), 2 edges, Redis; $*"
   dotnet "$LOAD_DLL" --edges "$edges" --server-pids "$pids" --players "$SILOS_PLAYERS" --seats $SEATS --warmup "${WARMUP}s" \
-    --duration "$((DURATION + 10))s" --connect-concurrency 128 --json-file "$RAW/$name-load.json" --seed 42 "$@" \
+    --duration "$((DURATION + 10))s" --connect-concurrency 128 --json-file "$RAW/silos/$name-load.json" --seed 42 "$@" \
     >"$LOGS/$name.out" 2>"$LOGS/$name.err" &
   load_pid=$!
   for spec in "${SILOS_SERVERS[@]}"; do args+=(--server "$spec"); done
-  python3 bench/phases/window.py --out "$RAW/$name.json" --seconds "$DURATION" --warmup "$WARMUP" --rate "$rate" \
+  python3 bench/phases/window.py --out "$RAW/silos/$name.json" --seconds "$DURATION" --warmup "$WARMUP" --rate "$rate" \
     --redis "$REDIS" --redis-pid "$REDIS_PID" --load-pid "$load_pid" "${args[@]}" 2>>"$LOGS/$name.err" || { kill "$load_pid" 2>/dev/null; return 1; }
   wait "$load_pid" || true
-  python3 - "$RAW/$name.json" "$RAW/$name-load.json" >&2 <<'EOF'
+  python3 - "$RAW/silos/$name.json" "$RAW/silos/$name-load.json" >&2 <<'EOF'
 import json, sys
 w = json.load(open(sys.argv[1])); c = w["cpuMicrosecondsPerMove"]; m = w["orleansMessagesPerMove"]; r = w.get("redis", {})
 try:

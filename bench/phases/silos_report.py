@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """The "cost per move as the cluster grows" section of a bench report, from bench/phases/window.py's files in a raw
 results directory: a table of the silos-* runs, the ratios to one silo, and the targets of issue 11 met or missed.
-Prints markdown on stdout and the ratios on stderr.   silos_report.py bench/results/<stamp>"""
+Prints markdown on stdout and the ratios on stderr.   silos_report.py bench/results/<stamp>   (reads <stamp>/silos/)"""
 import json
 import os
 import sys
 
-raw = sys.argv[1]
+raw = os.path.join(sys.argv[1], "silos")
 RUNS = [("silos-1", "1 silo"), ("silos-2", "2 silos"), ("silos-3", "3 silos"),
         ("silos-1-max", "1 silo, think 0 (maximum)"), ("silos-2-max", "2 silos, think 0 (maximum)")]
 
