@@ -326,6 +326,8 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qui
 python3 bench/report.py --raw "$RAW" --out "$OUT" --stamp "$STAMP" --machine "$MACHINE" --commit "$COMMIT" --warmup "$WARMUP" \
   --players "$PLAYERS" --think "$THINK" --duration "$DURATION" --active "$ACTIVE" --elapsed "$SECONDS" \
   --skipped "${SKIPPED[*]:-}" --failed "${FAILED[*]:-}" --load "$LOAD_START → $(cut -d' ' -f1-3 /proc/loadavg)"
+# Sections of the phases in bench/phases/ (each prints nothing when its phases did not run).
+for extra in bench/phases/*_report.py; do if [ -f "$extra" ]; then python3 "$extra" "$RAW" >>"$OUT"; fi; done
 # Server logs are kept only when a phase failed.
 [ ${#FAILED[@]} -gt 0 ] || rm -rf "$LOGS"
 log "wrote $OUT"
