@@ -229,13 +229,18 @@ public sealed partial class TableGrain(
         var notices = _table.Notices.ToList();
         var seq = table.State.Seq;
         var started = time.GetTimestamp();
+        var persist = GameTracing.Source.StartActivity("table.persist");
+        persist?.SetTag("cardgame.room_id", RoomId);
         try
         {
             await table.WriteStateAsync();
             metrics.Persisted(time.GetElapsedTime(started));
+            persist?.Dispose();
         }
         catch (Exception ex)
         {
+            persist?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            persist?.Dispose();
             _table.Accept();
             LogWriteFailed(logger, ex, RoomId);
             await RestoreAsync();
@@ -250,6 +255,9 @@ public sealed partial class TableGrain(
         }
 
         _table.Accept();
+        using var publish = GameTracing.Source.StartActivity("table.publish");
+        publish?.SetTag("cardgame.room_id", RoomId);
+        publish?.SetTag("cardgame.seq", table.State.Seq);
         foreach (var notification in events)
         {
             metrics.EventPublished(notification.Event.Kind);
