@@ -1,3 +1,4 @@
+using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Protocol;
 using CardGame.LoadTest.Game;
 
@@ -5,13 +6,16 @@ namespace CardGame.LoadTest.Tests;
 
 /// <summary>
 /// A small, independent Crazy Eights table that produces events and views the way the contract describes, so the
-/// tracker and the move chooser can be tested on whole games without a server.
+/// tracker and the move chooser can be tested on whole games without a server. It shuffles with the fair shuffle
+/// (docs/fair-shuffle.md) unless told to cheat.
 /// </summary>
 internal sealed class FakeTable(string roomId, Random random)
 {
     private readonly List<string> _stock = [];
     private readonly List<string> _discard = [];
     private readonly Dictionary<string, List<string>> _hands = [];
+    private byte[] _seed = [];
+    private int _reshuffles;
 
     public List<string> Players { get; } = [];
 
@@ -25,6 +29,12 @@ internal sealed class FakeTable(string roomId, Random random)
 
     public string? Winner { get; private set; }
 
+    /// <summary>A cheat: called with the stock right after each honest reshuffle, to reorder it.</summary>
+    public Action<List<string>>? AfterReshuffle { get; init; }
+
+    /// <summary>A cheat: <c>finished</c> reveals another seed than the one committed to and dealt with.</summary>
+    public bool RevealsAnotherSeed { get; init; }
+
     public IReadOnlyList<string> HandOf(string player) => _hands.GetValueOrDefault(player) ?? [];
 
     /// <summary>Each recipient's copy of the events of one action.</summary>
@@ -36,26 +46,41 @@ internal sealed class FakeTable(string roomId, Random random)
 
     public List<Dictionary<string, TableEvent>> Start(string by)
     {
-        var deck = CardText.FullDeck().OrderBy(_ => random.Next()).ToList();
+        _seed = new byte[FairShuffle.SeedBytes];
+        random.NextBytes(_seed);
+        _reshuffles = 0;
+        _stock.Clear();
+        _stock.AddRange(FairShuffle.Deck);
+        FairShuffle.Shuffle(_stock, _seed, FairShuffle.DealLabel);
         var dealt = Players.Count == 2 ? 7 : 5;
         _hands.Clear();
         foreach (var p in Players)
         {
-            _hands[p] = deck.Take(dealt).ToList();
-            deck.RemoveRange(0, dealt);
+            _hands[p] = [];
         }
 
-        var top = deck.First(c => !CardText.IsEight(c));
-        deck.Remove(top);
-        _stock.Clear();
-        _stock.AddRange(deck);
+        for (var round = 0; round < dealt; round++)
+        {
+            foreach (var p in Players)
+            {
+                _hands[p].Add(Draw());
+            }
+        }
+
+        while (CardText.IsEight(_stock[^1]))
+        {
+            _stock.Insert(0, Draw());
+        }
+
+        var top = Draw();
         _discard.Clear();
         _discard.Add(top);
         Suit = CardText.Suit(top);
         Turn = Players[0];
         Winner = null;
         Phase = Phases.Playing;
-        var started = Emit(new TableEvent(roomId, 0, EventKinds.Started, by, Suit: Suit, Turn: Turn));
+        var started = Emit(new TableEvent(roomId, 0, EventKinds.Started, by, Card: top, Suit: Suit, Turn: Turn,
+            DeckCommitment: FairShuffle.Commitment(_seed)));
         foreach (var p in Players)
         {
             started[p] = started[p] with { Hand = [.. _hands[p]] };
@@ -68,15 +93,16 @@ internal sealed class FakeTable(string roomId, Random random)
     {
         if (_stock.Count == 0 && _discard.Count > 1)
         {
-            _stock.AddRange(_discard.Take(_discard.Count - 1).OrderBy(_ => random.Next()));
+            _stock.AddRange(_discard.Take(_discard.Count - 1));
             _discard.RemoveRange(0, _discard.Count - 1);
+            FairShuffle.Shuffle(_stock, _seed, FairShuffle.ReshuffleLabel(++_reshuffles));
+            AfterReshuffle?.Invoke(_stock);
         }
 
         string? card = null;
         if (_stock.Count > 0)
         {
-            card = _stock[^1];
-            _stock.RemoveAt(_stock.Count - 1);
+            card = Draw();
             _hands[player].Add(card);
         }
 
@@ -110,7 +136,8 @@ internal sealed class FakeTable(string roomId, Random random)
         {
             Winner = player;
             Phase = Phases.Finished;
-            events.Add(Emit(new TableEvent(roomId, 0, EventKinds.Finished, player, Winner: player)));
+            var revealed = RevealsAnotherSeed ? FairShuffle.NewSeed() : _seed;
+            events.Add(Emit(new TableEvent(roomId, 0, EventKinds.Finished, player, Winner: player, DeckSeed: FairShuffle.ToHex(revealed))));
         }
 
         return events;
@@ -129,6 +156,13 @@ internal sealed class FakeTable(string roomId, Random random)
         _stock.Count,
         _hands.TryGetValue(viewer, out var hand) ? [.. hand] : null,
         Phase == Phases.Finished ? Winner : null);
+
+    private string Draw()
+    {
+        var card = _stock[^1];
+        _stock.RemoveAt(_stock.Count - 1);
+        return card;
+    }
 
     private string Next(string player) => Players[(Players.IndexOf(player) + 1) % Players.Count];
 

@@ -10,12 +10,59 @@ public sealed class TableTrackerTests
     private static readonly string[] Seats = ["a", "b", "c", "d"];
 
     [Fact]
-    public void Whole_games_played_by_the_chooser_against_a_correct_table_raise_no_violation()
+    public void Whole_games_played_by_the_chooser_against_a_correct_table_raise_no_violation_and_every_shuffle_verifies()
     {
         var seed = Environment.TickCount;
-        var random = new Random(seed);
         var violations = new Violations();
-        var table = new FakeTable(Room, random);
+
+        var games = PlayGames(new FakeTable(Room, new Random(seed)), new Random(seed), violations, seed);
+
+        Assert.True(games > 5, $"seed {seed}: only {games} games finished");
+        Assert.True(violations.Total == 0, $"seed {seed}: {string.Join(Environment.NewLine, violations.Samples)}");
+        Assert.InRange(violations.Checks.GetValueOrDefault(CheckNames.ShuffleVerified), games * Seats.Length, (games + 1) * Seats.Length);
+        Assert.False(violations.Checks.ContainsKey(CheckNames.ShuffleNotCheckable));
+    }
+
+    [Fact]
+    public void A_stock_reordered_after_a_reshuffle_is_a_shuffle_violation()
+    {
+        var seed = Environment.TickCount;
+        var violations = new Violations();
+        var cheated = 0;
+        var table = new FakeTable(Room, new Random(seed))
+        {
+            // The top card of the reshuffled stock swapped with the bottom one: whoever takes next gets another card.
+            AfterReshuffle = stock =>
+            {
+                (stock[0], stock[^1]) = (stock[^1], stock[0]);
+                cheated += stock.Count > 1 ? 1 : 0;
+            },
+        };
+
+        PlayGames(table, new Random(seed), violations, seed);
+
+        Assert.True(cheated > 0, $"seed {seed}: no reshuffle to tamper with");
+        Assert.True(violations.ByKind.GetValueOrDefault(ViolationKinds.ShuffleNotVerified) > 0, $"seed {seed}: the tampered reshuffles went unnoticed");
+        Assert.Equal(violations.Total, violations.ByKind[ViolationKinds.ShuffleNotVerified]);
+        Assert.Contains(violations.Samples, s => s.Contains("the seed gives", StringComparison.Ordinal) || s.Contains("did not put in that hand", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_revealed_seed_other_than_the_committed_one_is_a_shuffle_violation_for_every_player()
+    {
+        var seed = Environment.TickCount;
+        var violations = new Violations();
+
+        var games = PlayGames(new FakeTable(Room, new Random(seed)) { RevealsAnotherSeed = true }, new Random(seed), violations, seed);
+
+        Assert.InRange(violations.ByKind.GetValueOrDefault(ViolationKinds.ShuffleNotVerified), games * Seats.Length, (games + 1) * Seats.Length);
+        Assert.Contains(violations.Samples, s => s.Contains("not the commitment", StringComparison.Ordinal));
+        Assert.False(violations.Checks.ContainsKey(CheckNames.ShuffleVerified));
+    }
+
+    /// <summary>Four trackers follow whole games the chooser plays at <paramref name="table"/>; returns the games finished and restarted.</summary>
+    private static int PlayGames(FakeTable table, Random random, Violations violations, int seed)
+    {
         var trackers = Seats.ToDictionary(p => p, p => new TableTracker(Room, p, violations));
         var chooser = new MoveChooser(random);
         foreach (var p in Seats)
@@ -53,8 +100,7 @@ public sealed class TableTrackerTests
             }
         }
 
-        Assert.True(games > 5, $"seed {seed}: only {games} games finished");
-        Assert.True(violations.Total == 0, $"seed {seed}: {string.Join(Environment.NewLine, violations.Samples)}");
+        return games;
     }
 
     [Fact]

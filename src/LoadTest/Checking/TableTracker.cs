@@ -1,3 +1,4 @@
+using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Protocol;
 using CardGame.LoadTest.Game;
 
@@ -9,7 +10,9 @@ namespace CardGame.LoadTest.Checking;
 /// stock + discard pile = 52). A <see cref="TableView"/> is a baseline when the tracker has none (or after a gap), else
 /// it is compared with the tracked state at the same seq. After a reconnect (<see cref="BeginResume"/>) the events
 /// missed meanwhile come from <c>Resume</c> (<see cref="OnResumed"/>) and are checked like live ones, so a dropped
-/// connection is no gap. Not thread-safe: the owner serializes calls.
+/// connection is no gap. Every game followed from its <c>started</c> to its <c>finished</c> event without a view in
+/// between is checked against its revealed seed (<see cref="FairShuffleVerifier"/>). Not thread-safe: the owner
+/// serializes calls.
 /// </summary>
 public sealed class TableTracker(string roomId, string playerId, Violations violations)
 {
@@ -21,6 +24,9 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
     private readonly List<string> _hand = [];
     private long _highestEventSeq = -1;
     private TableView? _pendingView;
+
+    // The game being followed for the fair-shuffle check: the seat order when it was dealt and its events so far.
+    private (List<string> Seats, List<TableEvent> Events)? _game;
 
     public string RoomId { get; } = roomId;
 
@@ -183,6 +189,13 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
 
     private void Baseline(TableView view, bool check = true)
     {
+        if (_game is not null && view.Seq != Seq)
+        {
+            // A view replaces events: this game's history is incomplete, so its shuffle cannot be checked.
+            _game = null;
+            violations.Count(CheckNames.ShuffleNotCheckable);
+        }
+
         NeedsResync = false;
         Resuming = false;
         Seq = view.Seq;
@@ -316,6 +329,7 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
     private void Apply(TableEvent e)
     {
         Seq = e.Seq;
+        Follow(e);
         switch (e.Kind)
         {
             case EventKinds.Joined:
@@ -354,6 +368,45 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
             {
                 Compare(pending);
             }
+        }
+    }
+
+    /// <summary>Keeps the events of the game being played and checks its shuffle when it finishes.</summary>
+    private void Follow(TableEvent e)
+    {
+        if (e.Kind == EventKinds.Started)
+        {
+            _game = ([.. _players], [e]);
+            return;
+        }
+
+        if (_game is not { } game)
+        {
+            return;
+        }
+
+        game.Events.Add(e);
+        if (e.Kind != EventKinds.Finished)
+        {
+            return;
+        }
+
+        _game = null;
+        if (game.Events[0].DeckCommitment is null)
+        {
+            violations.Count(CheckNames.ShuffleNotCheckable);
+            return;
+        }
+
+        var check = FairShuffleVerifier.Verify(game.Seats, game.Events, PlayerId);
+        if (check.Verified)
+        {
+            violations.Count(CheckNames.ShuffleVerified);
+        }
+        else
+        {
+            violations.Report(ViolationKinds.ShuffleNotVerified,
+                $"{RoomId} to {PlayerId}, game of seq {game.Events[0].Seq}–{e.Seq}: {check.Problem}");
         }
     }
 

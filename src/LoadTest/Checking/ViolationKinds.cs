@@ -33,6 +33,12 @@ public static class ViolationKinds
     /// <summary>Two seats received different public content for the same seq.</summary>
     public const string DivergentEvent = "divergent_event";
 
+    /// <summary>
+    /// A finished game fails the fair-shuffle check: the revealed seed does not match the commitment, or a card dealt,
+    /// turned, taken or put is not what the seed and the public moves give (docs/fair-shuffle.md).
+    /// </summary>
+    public const string ShuffleNotVerified = "shuffle_not_verified";
+
     /// <summary>A <c>started</c> event reached a seated player without their hand, or a taker got no card while cards were left.</summary>
     public const string MissingCard = "missing_card";
 }

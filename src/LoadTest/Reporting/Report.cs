@@ -66,6 +66,9 @@ public sealed record Report
 
     public required IReadOnlyList<string> ViolationSamples { get; init; }
 
+    /// <summary>Checks counted besides violations, e.g. <c>shuffle_verified</c> (appended: older reports lack it).</summary>
+    public IReadOnlyDictionary<string, long> Checks { get; init; } = new Dictionary<string, long>();
+
     public OpenLoopStats? OpenLoop { get; init; }
 
     public ServerUsage? Server { get; init; }

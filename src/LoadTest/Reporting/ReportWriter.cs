@@ -36,6 +36,7 @@ public static class ReportWriter
         Row(table, "to one other seat", Latency(report.DeliveryMs));
         Row(table, "errors", report.Errors.Count == 0 ? "none" : string.Join(", ", report.Errors.Select(e => $"{e.Key} {e.Value}")));
         Row(table, "violations", report.ViolationCount == 0 ? "none" : string.Join(", ", report.Violations.Select(e => $"{e.Key} {e.Value}")));
+        Row(table, "checks", report.Checks.Count == 0 ? "none" : string.Join(", ", report.Checks.Select(e => $"{e.Key} {e.Value}")));
         if (report.OpenLoop is { } open)
         {
             Row(table, "open loop", $"due {open.Scheduled}, issued {open.Issued}, dropped {open.Dropped}, backlog {open.BacklogAtEnd}");

@@ -231,6 +231,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             ViolationCount = violations,
             Violations = run.Violations.ByKind,
             ViolationSamples = run.Violations.Samples,
+            Checks = run.Violations.Checks,
             OpenLoop = run.Pacer.Stats,
             Server = server,
             LoadToolCpuSeconds = Math.Round(selfCpu, 2),
