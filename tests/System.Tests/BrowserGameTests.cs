@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using CardGame.Contracts.Fairness;
+using CardGame.Contracts.Protocol;
 using CardGame.TestSupport;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -65,6 +67,14 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
         await Expect(winner.TestId("winner")).ToHaveTextAsync("You win!");
         await Expect(loser.TestId("winner")).ToHaveTextAsync($"{winner.Name} wins!");
         await Expect(loser.TestId("log")).ToContainTextAsync($"{winner.Name} won the game!");
+
+        // Each page checked the shuffle with WebCrypto against the seed the finished game revealed.
+        foreach (var player in new[] { alice, bob })
+        {
+            await Expect(player.TestId("fair-shuffle")).ToHaveAttributeAsync("data-state", "verified");
+            await Expect(player.TestId("fair-shuffle")).ToContainTextAsync("Fair shuffle verified");
+        }
+
         await loser.ScreenshotAsync("game-over");
 
         // Rematch: a new deal for the same two players.
@@ -384,6 +394,58 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
 
         phone.AssertNoPageErrors();
         desk.AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task The_pages_shuffle_check_accepts_the_servers_games_and_rejects_tampered_ones()
+    {
+        await using var carol = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Carol", output);
+        var (verified, rejected) = (0, 0);
+        for (var n = 0; n < 12; n++)
+        {
+            // A game as the server's own table model plays and reports it, seen by its first seat.
+            var (seats, events) = RulesGame.Play(players: 2 + n % 4, random: new Random(n));
+            var viewer = seats[0];
+            Assert.Equal((true, null), await VerifyInPageAsync(carol, seats, RulesGame.As(events, viewer), viewer));
+            Assert.Equal((true, null), await VerifyInPageAsync(carol, seats, RulesGame.As(events, "a spectator"), null));
+            verified += 2;
+
+            var mine = RulesGame.As(events, viewer);
+            var otherSeed = FairShuffle.NewSeed();
+            var tampered = new List<(string Expected, List<TableEvent> Events)>
+            {
+                ("not to the commitment", [.. mine.SkipLast(1), mine[^1] with { DeckSeed = FairShuffle.ToHex(otherSeed) }]),
+                ("the seed turns", [mine[0] with { DeckCommitment = FairShuffle.Commitment(otherSeed) }, .. mine.Skip(1).SkipLast(1), mine[^1] with { DeckSeed = FairShuffle.ToHex(otherSeed) }]),
+                ("you were dealt", [mine[0] with { Hand = [.. mine[0].Hand!.Skip(1).Append(mine[0].Card!)] }, .. mine.Skip(1)]),
+            };
+            var take = mine.FindIndex(e => e.Kind == EventKinds.Took && e.PlayerId == viewer && e.Card is not null);
+            if (take > 0)
+            {
+                var swapped = mine.ToList();
+                swapped[take] = swapped[take] with { Card = FairShuffle.Deck.First(c => c != mine[take].Card && c != mine[0].Card) };
+                tampered.Add(("the seed gives", swapped));
+            }
+
+            foreach (var (expected, history) in tampered)
+            {
+                var (ok, problem) = await VerifyInPageAsync(carol, seats, history, viewer);
+                Assert.False(ok, $"game {n}: a tampered history ({expected}) verified");
+                Assert.Contains(expected, problem);
+                rejected++;
+            }
+        }
+
+        output.WriteLine($"in Chromium: {verified} honest histories verified, {rejected} tampered ones rejected");
+        carol.AssertNoPageErrors();
+    }
+
+    /// <summary>Runs the page's own verifier (js/fair-shuffle.js, WebCrypto) on a history.</summary>
+    private static async Task<(bool Ok, string? Problem)> VerifyInPageAsync(Player page, IReadOnlyList<string> seats, List<TableEvent> events, string? viewer)
+    {
+        var result = await page.Page.EvaluateAsync<System.Text.Json.JsonElement>(
+            "async ([seats, events, viewer]) => (await import('/js/fair-shuffle.js')).verifyGame(seats, JSON.parse(events), viewer)",
+            new object?[] { seats.ToArray(), System.Text.Json.JsonSerializer.Serialize(events, System.Text.Json.JsonSerializerOptions.Web), viewer });
+        return (result.GetProperty("ok").GetBoolean(), result.TryGetProperty("problem", out var problem) ? problem.GetString() : null);
     }
 
     private static async Task ExpectDealtAsync(int cards, params Player[] players)

@@ -53,6 +53,7 @@ public sealed class LoadToolReconnectTests(BrowserFixture fixture, ITestOutputHe
         Assert.Equal(0, report.ConnectionsLost);
         Assert.True(report.Reconnects >= 4, $"{report.Reconnects} reconnects");
         Assert.True(report.Actions >= 20 && report.GamesFinished >= 1, $"after the restart: {report.Actions} moves, {report.GamesFinished} games finished");
+        Assert.True(report.Checks.GetValueOrDefault("shuffle_verified") >= 1, $"no finished game's shuffle was verified: {string.Join(", ", report.Checks)}");
     }
 
     private static async Task WaitUntilPlayingAsync(GameBot watcher, int tables)

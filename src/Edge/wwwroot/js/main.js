@@ -4,6 +4,7 @@ import { $, show } from './dom.js';
 import { isEight, favouriteSuit } from './cards.js';
 import { friendlyError, parseHubError, SIGN_IN_AGAIN } from './errors.js';
 import { applyEvent } from './table-state.js';
+import { canVerify, verifyGame } from './fair-shuffle.js';
 import { describeEvent, renderLog, renderRooms, renderTable, renderTurn } from './render.js';
 import { forgetSession, loadSession, signInAsGuest } from './session.js';
 
@@ -30,6 +31,8 @@ const state = {
   turnStartedAt: 0,
   lobbyTimer: 0,
   busy: false,
+  audit: null, // the game being played, kept to check its shuffle: { roomId, startSeq, seats, events: Map seq → event, finishedSeq }
+  fairness: null, // the check of the last finished game: { roomId, status, text }
 };
 
 // ---- start ----------------------------------------------------------------------------------------------------------
@@ -184,6 +187,7 @@ async function catchUp(roomId) {
 
   for (const event of resumed.events ?? []) {
     count('resumedEvents');
+    recordEvent(event);
     logEvent(event);
     if (!applyOne(event, true)) return;
   }
@@ -216,6 +220,7 @@ function setStatus(status) {
 function onTableEvent(event) {
   const view = state.view;
   if (!view || event.roomId !== view.roomId) return;
+  recordEvent(event);
   logEvent(event);
   if (state.resyncing) {
     state.pending.push(event);
@@ -269,6 +274,7 @@ function adoptView(view, moved = false) {
   }
 
   for (const p of view.players) state.names.set(p.playerId, p.name);
+  noteSeats(view);
   // The countdown restarts whenever the turn passes (the server restarts its timer then too).
   if (moved || !sameRoom || old.turn !== view.turn || old.phase !== view.phase) {
     state.turnStartedAt = Date.now();
@@ -276,6 +282,56 @@ function adoptView(view, moved = false) {
 
   state.view = view;
   draw();
+}
+
+// ---- the fair shuffle (docs/fair-shuffle.md) --------------------------------------------------------------------------
+
+/** Keeps every event of the game being played (live or resumed, once each), and checks its shuffle when it is over. */
+function recordEvent(event) {
+  if (event.kind === 'started') {
+    state.audit = { roomId: event.roomId, startSeq: event.seq, seats: null, events: new Map([[event.seq, event]]), finishedSeq: 0 };
+    state.fairness = null;
+    noteSeats(state.view);
+    return;
+  }
+
+  const audit = state.audit;
+  if (!audit || audit.roomId !== event.roomId || event.seq <= audit.startSeq || audit.events.has(event.seq)) return;
+  audit.events.set(event.seq, event);
+  if (event.kind === 'finished') audit.finishedSeq = event.seq;
+  if (audit.finishedSeq) checkShuffle(audit); // again when an event it missed arrives late
+}
+
+/** The seat order of the deal: the players of a view from which the game's events show nobody has left since. */
+function noteSeats(view) {
+  const audit = state.audit;
+  if (!audit || audit.seats || !view || view.roomId !== audit.roomId || view.seq < audit.startSeq - 1) return;
+  for (let seq = audit.startSeq + 1; seq <= view.seq; seq++) {
+    const event = audit.events.get(seq);
+    if (!event || event.kind === 'left') return;
+  }
+
+  audit.seats = view.players.map(p => p.playerId);
+}
+
+async function checkShuffle(audit) {
+  const mark = (status, text) => {
+    state.fairness = { roomId: audit.roomId, status, text };
+    draw();
+  };
+  const events = [];
+  for (let seq = audit.startSeq; seq <= audit.finishedSeq; seq++) events.push(audit.events.get(seq));
+  if (!events[0].deckCommitment) return mark('unchecked', 'This game was dealt without a commitment: its shuffle cannot be checked.');
+  if (!canVerify()) return mark('unchecked', 'Checking the shuffle needs a secure (https) page.');
+  if (!audit.seats || events.some(e => !e)) return mark('unchecked', 'This page missed part of the game, so it cannot check the shuffle.');
+  if (state.audit === audit) state.audit = null;
+  mark('checking', 'Checking the shuffle…');
+  const result = await verifyGame(audit.seats, events, state.session?.playerId);
+  if (result.ok) {
+    mark('verified', '✓ Fair shuffle verified: every card came from the deck the server committed to before the first move.');
+  } else {
+    mark('failed', `✗ The shuffle check failed: ${result.problem}.`);
+  }
 }
 
 function addLog(seq, text, event) {
@@ -306,7 +362,7 @@ function showScreen(screen) {
 
 function draw() {
   if (state.screen === 'table' && state.view) {
-    renderTable(state.view, state.session?.playerId, { put, take });
+    renderTable(state.view, state.session?.playerId, { put, take }, state.fairness);
     drawLog();
   }
 
@@ -338,6 +394,8 @@ async function refreshRooms() {
 
 function leaveTableScreen(notice) {
   state.view = null;
+  state.audit = null;
+  state.fairness = null;
   state.needView = false;
   state.log = [];
   state.pending = [];

@@ -39,8 +39,8 @@ export function renderRooms(rooms, onJoin) {
   show($('no-rooms'), rooms.length === 0);
 }
 
-/** The table screen. `actions` holds { put(card), take() }. */
-export function renderTable(view, me, actions) {
+/** The table screen. `actions` holds { put(card), take() }; `fairness` the shuffle check of the last game, if any. */
+export function renderTable(view, me, actions, fairness) {
   const screen = $('table-screen');
   const myTurn = view.phase === 'playing' && view.turn === me;
   const seated = view.players.some(p => p.playerId === me);
@@ -76,6 +76,13 @@ export function renderTable(view, me, actions) {
     $('winner').dataset.winner = view.winner ?? '';
     $('rematch').disabled = view.players.length < 2 || !seated;
   }
+
+  const mark = finished && fairness?.roomId === view.roomId ? fairness : null;
+  const fair = $('fair-shuffle');
+  show(fair, !!mark);
+  fair.textContent = mark?.text ?? '';
+  fair.dataset.state = mark?.status ?? '';
+  fair.className = `fairness ${mark?.status ?? ''}`;
 
   const dealt = !!view.topCard;
   show($('board'), dealt);
