@@ -37,9 +37,9 @@ public sealed partial class PlayerGrain(
     public async Task<RoomResult> CreateRoom(string name, int seats)
     {
         var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length is < 1 or > 40 || trimmed.Any(char.IsControl))
+        if (trimmed.Length is < 1 or > 40 || !DisplayText.IsClean(trimmed))
         {
-            return RoomResult.Fail(ErrorCodes.BadRequest, "a room name is 1 to 40 characters, no control characters");
+            return RoomResult.Fail(ErrorCodes.BadRequest, "a room name is 1 to 40 characters, no control or invisible formatting characters");
         }
 
         if (seats is < 2 or > 6)
