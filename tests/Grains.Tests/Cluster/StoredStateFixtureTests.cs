@@ -62,7 +62,9 @@ public sealed class StoredStateFixtureTests(ClusterFixture fixture)
 
         var end = await GameDriver.PlayToEndAsync(fixture.Grains, RoomId);
         Assert.Equal(Phases.Finished, end.Phase);
+        // The table tells players a game finished with one-way notices: wait for them to arrive.
         var stats = await Task.WhenAll(players.Select(p => p.GetStats()));
+        await TableGrainTests.WaitForAsync(async () => (stats = await Task.WhenAll(players.Select(p => p.GetStats()))).All(s => s.GamesPlayed >= 1));
         Assert.All(stats, s => Assert.Equal(1, s.GamesPlayed));
         Assert.Equal(1, stats.Sum(s => s.GamesWon));
     }
