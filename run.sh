@@ -28,7 +28,8 @@ dotnet build CardGame.sln -c Release --nologo -v quiet
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-dotnet run -c Release --no-build --project src/Silo -- --Silo:Dashboard=true &
+# The Orleans Dashboard (/dashboard on the silo) profiles every grain call: add --Silo:Dashboard=true to see it.
+dotnet run -c Release --no-build --project src/Silo &
 pids+=($!)
 # The edge retries until the silo's gateway is up.
 dotnet run -c Release --no-build --project src/Edge -- --urls "$EDGE_URL" &

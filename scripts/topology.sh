@@ -5,7 +5,7 @@
 #   scripts/topology.sh up            build, start everything, print the URL (Ctrl+C stops it all)
 #   scripts/topology.sh add-silo N    start silo N (3, 4, ...) against the same Redis, in the foreground
 #
-# Ports: redis 6390; silo N: 11110+N (silo), 29999+N (gateway), 8079+N (health/metrics/dashboard);
+# Ports: redis 6390; silo N: 11110+N (silo), 29999+N (gateway), 8079+N (health/metrics; the Orleans Dashboard with CARDGAME_DASHBOARD=true);
 # edges 5101, 5102; nginx 8000. State and logs go to ${CARDGAME_TOPOLOGY_DIR:-/tmp/cardgame-topology}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ edge_dll=src/Edge/bin/Release/net10.0/CardGame.Edge.dll
 
 silo() { # silo N: runs in the foreground
   local n=$1
-  Silo__Port=$((11110 + n)) Silo__GatewayPort=$((29999 + n)) Silo__Dashboard=true Urls="http://127.0.0.1:$((8079 + n))" \
+  Silo__Port=$((11110 + n)) Silo__GatewayPort=$((29999 + n)) Silo__Dashboard="${CARDGAME_DASHBOARD:-false}" Urls="http://127.0.0.1:$((8079 + n))" \
     exec dotnet "$silo_dll"
 }
 
@@ -87,7 +87,7 @@ NGINX
     nginx -c "$dir/nginx.conf" -e "$dir/nginx-error.log" &
     pids+=($!)
     wait_ready "nginx" curl -fs http://127.0.0.1:8000/health
-    echo "CardGame topology is up: open http://127.0.0.1:8000 (edges :5101 :5102; silo dashboards :8080/dashboard :8081/dashboard)."
+    echo "CardGame topology is up: open http://127.0.0.1:8000 (edges :5101 :5102)."
     echo "Add a silo: scripts/topology.sh add-silo 3    Logs: $dir"
     wait
     ;;

@@ -47,8 +47,29 @@ public sealed partial class PlayerGrain(
             return RoomResult.Fail(ErrorCodes.BadRequest, "a room has 2 to 6 seats");
         }
 
+        // A room nobody has joined is open and empty: its table has no players (a room closes when its last one leaves).
+        var infos = await Task.WhenAll(player.State.UnjoinedRooms.Select(id => Table(id).GetInfo()));
+        var unjoined = player.State.UnjoinedRooms.Where((_, i) => infos[i] is { Players: 0 }).ToList();
+        if (unjoined.Count >= _options.MaxUnjoinedRoomsPerPlayer)
+        {
+            return RoomResult.Fail(ErrorCodes.LimitReached,
+                $"you have {unjoined.Count} open rooms nobody has joined yet; join one or wait until they close");
+        }
+
         var roomId = RoomIds.New();
-        return await GrainFactory.GetGrain<ITableGrain>(roomId).Create(trimmed, seats, PlayerId);
+        var result = await Table(roomId).Create(trimmed, seats, PlayerId);
+        if (result.IsOk)
+        {
+            unjoined.Add(roomId);
+        }
+
+        if (result.IsOk || unjoined.Count != player.State.UnjoinedRooms.Count)
+        {
+            player.State.UnjoinedRooms = unjoined;
+            await player.WriteStateAsync();
+        }
+
+        return result;
     }
 
     public async Task<TableResult> JoinRoom(string roomId)

@@ -17,16 +17,20 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
     public int Count => _edges.Count;
 
-    public void Subscribe(string edgeId, ITableObserver observer)
+    /// <summary>Connections watching the table, summed over the subscribed edges.</summary>
+    public int Spectators => _edges.Values.Sum(e => e.Spectators);
+
+    public void Subscribe(string edgeId, ITableObserver observer, int spectators)
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
             existing.Observer = observer;
             existing.RefreshedAt = time.GetUtcNow();
+            existing.Spectators = spectators;
             return;
         }
 
-        _edges[edgeId] = new Subscription(edgeId, observer, time.GetUtcNow());
+        _edges[edgeId] = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators };
         LogSubscribed(logger, roomId, edgeId);
     }
 
@@ -126,6 +130,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         public bool Sending { get; set; }
 
         public int Failures { get; set; }
+
+        public int Spectators { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Edge {EdgeId} subscribed to table {RoomId}")]
