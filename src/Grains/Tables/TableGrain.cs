@@ -18,7 +18,8 @@ public sealed partial class TableGrain(
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
     GameMetrics metrics,
-    ILogger<TableGrain> logger) : Grain, ITableGrain
+    IClusterMembershipService membership,
+    ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
     public const int EventsRemembered = 256;
@@ -30,6 +31,7 @@ public sealed partial class TableGrain(
     private IGrainTimer? _timer;
     private RoomInfo? _publishedInfo;
     private bool _poisoned;
+    private TableMemory? _rehydrated;
 
     private string RoomId => this.GetPrimaryKeyString();
 
@@ -37,6 +39,7 @@ public sealed partial class TableGrain(
     {
         _table = new Table(RoomId, table.State, _options, time);
         _edges = new EdgeSubscribers(RoomId, _options, time, logger);
+        RestoreMemory();
         _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
         {
             DueTime = Timeout.InfiniteTimeSpan,
@@ -53,10 +56,15 @@ public sealed partial class TableGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.TableDeactivated();
-        return Task.CompletedTask;
+        if (!_poisoned && _table.Exists && (reason.ReasonCode == DeactivationReasonCode.Migrating
+            || ShutdownMigration.TryStart(this, reason, membership, cancellationToken)))
+        {
+            // Migrating: what is queued for the edges goes out from here first, so each edge keeps seq order.
+            await _edges.FlushAsync(MigrationFlushTimeout);
+        }
     }
 
     public async Task<RoomResult> Create(string name, int seats, string creatorId)
