@@ -28,15 +28,19 @@ dotnet build CardGame.sln -c Release --nologo -v quiet
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-dotnet run -c Release --no-build --project src/Silo -- --Silo:Dashboard=true &
+# The Orleans Dashboard (/dashboard on the silo) profiles every grain call: add --Silo:Dashboard=true to see it.
+dotnet run -c Release --no-build --project src/Silo &
 pids+=($!)
 # The edge retries until the silo's gateway is up.
 dotnet run -c Release --no-build --project src/Edge -- --urls "$EDGE_URL" &
 pids+=($!)
-for _ in $(seq 1 120); do
-  if curl -fs "$EDGE_URL/health" >/dev/null 2>&1; then break; fi
-  sleep 1
+# Ready means the edge reaches the silo (its /health/ready); until then players would get "unavailable".
+ready=""
+for _ in $(seq 1 240); do
+  if curl -fs "$EDGE_URL/health/ready" >/dev/null 2>&1; then ready=1; break; fi
+  sleep 0.5
 done
+[ -n "$ready" ] || { echo "The edge at $EDGE_URL did not reach the silo within 2 minutes." >&2; exit 1; }
 echo
 echo "CardGame is running. Open $EDGE_URL in a browser (a second edge: dotnet run --project src/Edge -- --urls http://127.0.0.1:5102)."
 wait

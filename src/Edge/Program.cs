@@ -2,21 +2,23 @@ using CardGame.Edge.Auth;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Hub;
 using CardGame.Edge.Observability;
+using CardGame.Edge.Web;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddGameCluster();   // Orleans client: connects in the background; /health, /health/ready
+builder.AddGameCluster();   // Orleans client: connects in the background; /health/live, /health/ready, /health
 builder.AddGuestAuth();     // POST /api/auth/guest, JWT validation
 builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery
 builder.AddEdgeObservability(); // OpenTelemetry metrics
 
 var app = builder.Build();
+app.UseSecurityHeaders();  // CSP, nosniff, no framing
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseGameHubGate();       // Origin allow-list, CORS, tokens
 app.MapGuestAuth();
 app.MapGameHub();
 app.MapEdgeHealth();
-app.MapEdgeObservability(); // /metrics, /health/live
+app.MapEdgeObservability(); // /metrics
 app.Run();
 
 /// <summary>The edge's entry point, public so tests can host it with WebApplicationFactory.</summary>

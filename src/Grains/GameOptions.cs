@@ -35,6 +35,21 @@ public sealed class GameOptions
     [Range(1, 1_000_000)]
     public int MaxQueuedEventsPerEdge { get; set; } = 1000;
 
+    /// <summary>Seconds a room nobody has joined stays open before it is closed (and leaves the room list). Default 120.</summary>
+    [Range(1, 86400)]
+    public double EmptyRoomSeconds { get; set; } = 120;
+
+    /// <summary>Rooms a player may have created that nobody has joined yet; one more is refused with <c>limit_reached</c>. Default 3.</summary>
+    [Range(1, 1000)]
+    public int MaxUnjoinedRoomsPerPlayer { get; set; } = 3;
+
+    /// <summary>
+    /// Seconds between a table's re-announcements of its room-list entry; a directory shard drops an entry not heard of
+    /// for three periods. Default 30.
+    /// </summary>
+    [Range(0.1, 3600)]
+    public double DirectoryRefreshSeconds { get; set; } = 30;
+
     public TimeSpan TurnTimeout => TimeSpan.FromSeconds(TurnTimeoutSeconds);
 
     public TimeSpan SeatHold => TimeSpan.FromSeconds(SeatHoldSeconds);
@@ -42,6 +57,10 @@ public sealed class GameOptions
     public TimeSpan SubscriptionLifetime => TimeSpan.FromSeconds(SubscriptionLifetimeSeconds);
 
     public TimeSpan ConnectionLease => TimeSpan.FromSeconds(ConnectionLeaseSeconds);
+
+    public TimeSpan EmptyRoom => TimeSpan.FromSeconds(EmptyRoomSeconds);
+
+    public TimeSpan DirectoryRefresh => TimeSpan.FromSeconds(DirectoryRefreshSeconds);
 
     public TimeSpan DeliveryTimeout => TimeSpan.FromSeconds(DeliveryTimeoutSeconds);
 }

@@ -1,4 +1,5 @@
 using CardGame.Edge.Auth;
+using Microsoft.Extensions.Hosting;
 
 namespace CardGame.Edge.Tests;
 
@@ -29,11 +30,27 @@ public sealed class DevelopmentSigningKeyTests : IDisposable
     {
         var options = new AuthOptions { SigningKey = new string('k', 40) };
 
-        new DevelopmentSigningKey(NullLogger<DevelopmentSigningKey>.Instance).PostConfigure(null, options);
+        new DevelopmentSigningKey(Environment(Environments.Development), NullLogger<DevelopmentSigningKey>.Instance).PostConfigure(null, options);
 
         Assert.Equal(new string('k', 40), options.SigningKey);
         Assert.Null(options.DevelopmentKeyFile);
     }
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    public void Outside_development_no_key_is_made_up(string environment)
+    {
+        var options = new AuthOptions();
+
+        new DevelopmentSigningKey(Environment(environment), NullLogger<DevelopmentSigningKey>.Instance).PostConfigure(null, options);
+
+        Assert.Null(options.SigningKey);
+        Assert.Null(options.DevelopmentKeyFile);
+    }
+
+    private static IHostEnvironment Environment(string name) =>
+        new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = name };
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

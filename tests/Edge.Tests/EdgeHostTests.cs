@@ -6,15 +6,17 @@ namespace CardGame.Edge.Tests;
 public sealed class EdgeHostTests(EdgesFixture fixture)
 {
     [Fact]
-    public async Task An_edge_joined_to_the_cluster_is_alive_and_ready()
+    public async Task An_edge_joined_to_the_cluster_is_alive_ready_and_healthy()
     {
         foreach (var edge in fixture.Edges)
         {
-            using var live = await edge.Http.GetAsync("/health");
+            using var live = await edge.Http.GetAsync("/health/live");
             using var ready = await edge.Http.GetAsync("/health/ready");
+            using var health = await edge.Http.GetAsync("/health");
 
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         }
     }
 
@@ -25,6 +27,23 @@ public sealed class EdgeHostTests(EdgesFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/js/main.js")]
+    [InlineData("/health")]
+    public async Task Every_response_carries_a_content_security_policy_and_forbids_sniffing_and_framing(string path)
+    {
+        using var response = await fixture.Edge1.Http.GetAsync(path);
+
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", csp);
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.DoesNotContain("unsafe-inline", csp);
+        Assert.DoesNotContain("unsafe-eval", csp);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace CardGame.Edge.Tests;
 public sealed class GameTests(EdgesFixture fixture)
 {
     private static readonly HashSet<string> EventFields =
-        ["roomId", "seq", "kind", "playerId", "card", "suit", "handCount", "turn", "winner", "auto", "connected", "hand"];
+        ["roomId", "seq", "kind", "playerId", "card", "suit", "handCount", "turn", "winner", "auto", "connected", "hand", "name", "turnEndsAt"];
 
     [Fact]
     public async Task Two_players_on_two_edges_play_a_full_game_and_each_sees_every_event_in_order_and_only_their_own_cards()
@@ -24,6 +24,10 @@ public sealed class GameTests(EdgesFixture fixture)
         Assert.Equal(7, started.Hand!.Count);
         var bobStarted = await bob.WaitForEventAsync(e => e.RoomId == room.RoomId && e.Kind == EventKinds.Started);
         var bobView = await bob.InvokeAsync<TableView>("GetTable", room.RoomId);
+        Assert.Equal("bob", alice.EventsOf(room.RoomId).Single(e => e.Kind == EventKinds.Joined && e.PlayerId == bob.PlayerId).Name);
+        Assert.NotNull(bobStarted.TurnEndsAt);
+        Assert.Equal(bobStarted.TurnEndsAt, bobView.TurnEndsAt);
+        Assert.InRange(bobView.TurnEndsAt!.Value - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(31));
         Assert.Equal(bobView.Hand!.Order(), bobStarted.Hand!.Order());
         Assert.Empty(started.Hand.Intersect(bobView.Hand!));
 

@@ -45,6 +45,14 @@ public sealed class GuestSignInTests(EdgesFixture fixture)
         "{\"name\": \"    \"}",
         "{\"name\": \"abcdefghijklmnopqrstuvwxy\"}",
         "{\"name\": \"bad\\u0007name\"}",
+        // Unicode format characters: a right-to-left override, a zero-width space, a zero-width joiner, a byte order mark, an isolate.
+        "{\"name\": \"alice\\u202Egnp.exe\"}",
+        "{\"name\": \"ad\\u200Bmin\"}",
+        "{\"name\": \"bo\\u200Db\"}",
+        "{\"name\": \"\\uFEFFcarol\"}",
+        "{\"name\": \"dave\\u2066\"}",
+        "{\"name\": \"line\\u2028break\"}",
+        "{\"name\": \"lone\\uD800surrogate\"}",
         "{\"name\": 42}",
         "{}",
         "{\"name\": ",
@@ -63,6 +71,17 @@ public sealed class GuestSignInTests(EdgesFixture fixture)
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(400, problem.GetProperty("status").GetInt32());
         Assert.True(problem.TryGetProperty("title", out _));
+    }
+
+    [Theory]
+    [InlineData("Zoë")]
+    [InlineData("日本の名前")]
+    [InlineData("ace \U0001F0A1 high")]
+    public async Task Names_in_any_script_and_with_symbols_outside_the_basic_plane_are_accepted(string name)
+    {
+        var guest = await fixture.Edge1.SignInAsync(name);
+
+        Assert.Equal(name, guest.Name);
     }
 
     [Fact]

@@ -22,9 +22,22 @@ public sealed class OriginPolicyTests
     [Theory]
     [InlineData("https://play.example.com", new[] { "https://play.example.com/" }, true)]
     [InlineData("https://play.example.com", new[] { "https://other.example.com" }, false)]
-    [InlineData("https://anything.example", new[] { "*" }, true)]
+    [InlineData("https://anything.example", new[] { "*" }, false)]
     public void Listed_origins_are_allowed(string origin, string[] allowedOrigins, bool allowed)
     {
         Assert.Equal(allowed, OriginPolicy.IsAllowed(origin, new HostString("edge.internal:8080"), allowedOrigins));
+    }
+
+    [Theory]
+    [InlineData("https://play.example.com", true)]
+    [InlineData("http://127.0.0.1:8000/", true)]
+    [InlineData("*", false)]
+    [InlineData("https://*.example.com", false)]
+    [InlineData("https://play.example.com/lobby", false)]
+    [InlineData("play.example.com", false)]
+    [InlineData("ftp://play.example.com", false)]
+    public void Only_plain_origins_can_be_listed(string origin, bool wellFormed)
+    {
+        Assert.Equal(wellFormed, OriginPolicy.IsWellFormed(origin));
     }
 }

@@ -115,6 +115,8 @@ public sealed class TableErrorTests(EdgesFixture fixture)
         { "CreateRoom", [null] },
         { "CreateRoom", [new CreateRoomRequest("", 4)] },
         { "CreateRoom", [new CreateRoomRequest(new string('x', 41), 4)] },
+        { "CreateRoom", [new CreateRoomRequest("evil\u202Emoor", 4)] },
+        { "CreateRoom", [new CreateRoomRequest("zero\u200Bwidth", 4)] },
         { "CreateRoom", [new CreateRoomRequest("too many seats", 7)] },
         { "CreateRoom", [new CreateRoomRequest("too few seats", 1)] },
     };

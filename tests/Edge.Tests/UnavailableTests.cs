@@ -42,13 +42,15 @@ public sealed class UnavailableTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_edge_is_alive_but_not_ready_without_a_cluster()
+    public async Task The_edge_is_alive_but_neither_ready_nor_healthy_without_a_cluster()
     {
-        using var live = await _edge.Http.GetAsync("/health");
+        using var live = await _edge.Http.GetAsync("/health/live");
         using var ready = await _edge.Http.GetAsync("/health/ready");
+        using var health = await _edge.Http.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
     }
 
     [Fact]

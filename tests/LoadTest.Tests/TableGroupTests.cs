@@ -42,12 +42,12 @@ public sealed class TableGroupTests
     }
 
     [Fact]
-    public void Fan_out_is_timed_from_the_send_until_the_last_other_seat_has_the_event()
+    public void Fan_out_is_timed_from_when_the_move_was_due_until_the_last_other_seat_has_the_event()
     {
         var (group, metrics, _) = Group();
         metrics.StartMeasuring();
         var sent = Clock.Now;
-        group.ActionSent("a", sent);
+        group.ActionSent("a", sent, metrics.MoveSent(sent));
         var e = new TableEvent("r", 9, EventKinds.Took, "a", HandCount: 3, Turn: "b");
 
         group.EventReceived("b", e, sent + Clock.FromSeconds(0.002));
@@ -59,6 +59,27 @@ public sealed class TableGroupTests
         Assert.Equal(1, fanout.Count);
         Assert.InRange(fanout.Max, 9.9, 10.1);
         Assert.Equal(2, metrics.Delivery.Summary().Count);
+    }
+
+    [Fact]
+    public void A_move_whose_event_never_reaches_every_seat_is_a_fan_out_miss_at_the_close()
+    {
+        var (group, metrics, _) = Group();
+        metrics.StartMeasuring();
+        var due = Clock.Now;
+        var ticket = metrics.MoveSent(due);
+        group.ActionSent("a", due, ticket);
+        var e = new TableEvent("r", 9, EventKinds.Took, "a", HandCount: 3, Turn: "b");
+        group.EventReceived("a", e with { Card = "2H" }, due + Clock.FromSeconds(0.001));
+        group.EventReceived("b", e, due + Clock.FromSeconds(0.002));
+        metrics.ActionDone(ticket, due + Clock.FromSeconds(0.003));
+
+        metrics.Close(due + Clock.FromSeconds(7));
+
+        Assert.Equal((0, 1), (metrics.AckMisses, metrics.FanoutMisses));
+        var fanout = metrics.FanoutAll.Summary();
+        Assert.Equal(1, fanout.Count);
+        Assert.InRange(fanout.Max, 6_990, 7_010);
     }
 
     private static (TableGroup, RunMetrics, Violations) Group()

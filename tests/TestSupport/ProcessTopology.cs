@@ -98,7 +98,9 @@ public sealed class ProcessTopology : IAsyncDisposable
             Edges.Add(edge);
         }
 
-        await edge.WaitHealthyAsync("/health");
+        // Ready, not just alive: an edge answers /health/live before its Orleans client reaches the cluster, and a
+        // client sent to it then would get "unavailable".
+        await edge.WaitHealthyAsync("/health/ready");
         return edge;
     }
 

@@ -76,8 +76,11 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Waits until <paramref name="path"/> answers 200, or fails with the process's output.</summary>
-    public async Task WaitHealthyAsync(string path = "/health", TimeSpan? timeout = null)
+    /// <summary>
+    /// Waits until <paramref name="path"/> answers 200 (by default <c>/health/ready</c>: the server reaches the
+    /// cluster), or fails with the process's output.
+    /// </summary>
+    public async Task WaitHealthyAsync(string path = "/health/ready", TimeSpan? timeout = null)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));

@@ -5,19 +5,30 @@ using Orleans.Concurrency;
 namespace CardGame.Contracts.Grains;
 
 /// <summary>
-/// The authoritative room list (a single activation, key 0). Tables keep their entry current with one-way
-/// <see cref="Update"/> calls; readers go through <see cref="IRoomListGrain"/>, so listing rooms does not funnel
-/// every call through this activation.
+/// One shard of the room list (key: 0 to <see cref="RoomDirectory.Shards"/> − 1, <see cref="RoomDirectory.ShardOf"/>
+/// of the room id). Each table is the durable record of its own entry: it announces the entry here when it changes and
+/// re-announces it periodically, so a shard keeps its entries in memory only, a change costs one message and one
+/// dictionary update whatever the number of rooms, and a shard that restarts fills up again from the announcements.
+/// Edges watching the lobby subscribe one observer per edge per shard and receive its changes in batches.
 /// </summary>
 [Alias("cardgame.IRoomDirectoryGrain")]
 public interface IRoomDirectoryGrain : IGrainWithIntegerKey
 {
+    /// <summary>The room's current entry (also a periodic refresh when nothing changed).</summary>
     [Alias("Update"), OneWay]
     Task Update(RoomInfo room);
 
     [Alias("Remove"), OneWay]
     Task Remove(string roomId);
 
+    /// <summary>At most <paramref name="max"/> of this shard's rooms in lobby order (<see cref="RoomDirectory.Compare"/>).</summary>
     [Alias("List")]
-    Task<IReadOnlyList<RoomInfo>> List();
+    Task<IReadOnlyList<RoomInfo>> List(int max);
+
+    /// <summary>Registers (or refreshes) <paramref name="edgeId"/>'s lobby observer; it expires unless refreshed.</summary>
+    [Alias("Subscribe")]
+    Task Subscribe(string edgeId, ILobbyObserver observer);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(string edgeId);
 }

@@ -54,11 +54,12 @@ public interface ITableGrain : IGrainWithStringKey
     Task SetConnected(string playerId, bool connected);
 
     /// <summary>
-    /// Registers (or refreshes) <paramref name="edgeId"/>'s observer. Returns the table's current <c>seq</c>.
-    /// A subscription not refreshed within the table's subscription lifetime expires.
+    /// Registers (or refreshes) <paramref name="edgeId"/>'s observer, with the number of connections on that edge
+    /// watching this room (<paramref name="spectators"/>; the table shows the sum over edges). Returns the table's
+    /// current <c>seq</c>. A subscription not refreshed within the table's subscription lifetime expires.
     /// </summary>
     [Alias("Subscribe")]
-    Task<long> Subscribe(string edgeId, ITableObserver observer);
+    Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0);
 
     [Alias("Unsubscribe")]
     Task Unsubscribe(string edgeId);

@@ -21,10 +21,13 @@ public static class ErrorCodes
     public const string RateLimited = "rate_limited";
     public const string Unavailable = "unavailable";
 
+    /// <summary>A per-player or per-connection cap: watched rooms, open rooms nobody has joined.</summary>
+    public const string LimitReached = "limit_reached";
+
     public static IReadOnlyList<string> All { get; } =
     [
         AuthRequired, InvalidToken, TokenExpired, BadRequest, RoomNotFound, RoomFull, AlreadySeated,
         NotSeated, GameNotStarted, GameInProgress, NotEnoughPlayers, NotYourTurn, CardNotInHand,
-        IllegalCard, SuitRequired, RateLimited, Unavailable,
+        IllegalCard, SuitRequired, RateLimited, Unavailable, LimitReached,
     ];
 }

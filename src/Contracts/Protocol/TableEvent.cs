@@ -2,7 +2,8 @@ namespace CardGame.Contracts.Protocol;
 
 /// <summary>
 /// One event of a room, as a client receives it. Fields that do not apply are null.
-/// <see cref="Seq"/> increases by exactly one with every event of a room.
+/// <see cref="Seq"/> increases by exactly one with every event of a room. <see cref="Name"/> is the joiner's display
+/// name in <c>joined</c>; <see cref="TurnEndsAt"/> is when the player to move will be timed out (null when no game is on).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cardgame.TableEvent")]
 public sealed record TableEvent(
@@ -17,4 +18,6 @@ public sealed record TableEvent(
     [property: Id(8)] string? Winner = null,
     [property: Id(9)] bool? Auto = null,
     [property: Id(10)] bool? Connected = null,
-    [property: Id(11)] IReadOnlyList<string>? Hand = null);
+    [property: Id(11)] IReadOnlyList<string>? Hand = null,
+    [property: Id(12)] string? Name = null,
+    [property: Id(13)] DateTimeOffset? TurnEndsAt = null);

@@ -2,7 +2,8 @@ namespace CardGame.Contracts.Protocol;
 
 /// <summary>
 /// A table as one player sees it, at <see cref="Seq"/>. <see cref="Hand"/> holds the caller's own cards only;
-/// <see cref="Suit"/> is the suit to follow (the declared suit after an 8).
+/// <see cref="Suit"/> is the suit to follow (the declared suit after an 8). <see cref="TurnEndsAt"/> is when the player to
+/// move will be timed out (null when no game is on); <see cref="Spectators"/> counts the connections watching the room.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cardgame.TableView")]
 public sealed record TableView(
@@ -17,4 +18,6 @@ public sealed record TableView(
     [property: Id(8)] string? Suit,
     [property: Id(9)] int StockCount,
     [property: Id(10)] IReadOnlyList<string>? Hand,
-    [property: Id(11)] string? Winner);
+    [property: Id(11)] string? Winner,
+    [property: Id(12)] DateTimeOffset? TurnEndsAt = null,
+    [property: Id(13)] int Spectators = 0);

@@ -17,6 +17,7 @@ public static class AuthExtensions
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<AuthOptions>, DevelopmentSigningKey>();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddSingleton<GuestTokens>();
@@ -76,7 +77,7 @@ public static class AuthExtensions
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]>
                 {
-                    ["name"] = [$"send a JSON body {{\"name\": \"...\"}}; a name is 1 to {PlayerIdentity.MaxNameLength} characters after trimming, with no control characters"],
+                    ["name"] = [$"send a JSON body {{\"name\": \"...\"}}; a name is 1 to {PlayerIdentity.MaxNameLength} characters after trimming, with no control or invisible formatting characters (such as right-to-left overrides or zero-width spaces)"],
                 },
                 title: "The guest name is missing or invalid.");
         }

@@ -7,11 +7,15 @@ public sealed class AuthOptions
 {
     public const string SectionName = "Auth";
 
+    /// <summary>HS256 needs a key of at least 256 bits.</summary>
+    public const int MinimumKeyBytes = 32;
+
     /// <summary>
-    /// The HS256 key shared by every edge (and any web application that issues tokens), at least 32 characters. When
-    /// empty, a development key is generated once per machine and user and stored in a file, with a loud warning.
+    /// The HS256 key shared by every edge (and any web application that issues tokens), at least
+    /// <see cref="MinimumKeyBytes"/> bytes (UTF-8). Required outside <c>Development</c>, where an edge without it does not
+    /// start; in Development, when empty, a key is generated once per machine and user and stored in a file, with a
+    /// loud warning.
     /// </summary>
-    [MinLength(32)]
     public string? SigningKey { get; set; }
 
     /// <summary>The <c>iss</c> of issued tokens, and the only one accepted. Default "cardgame".</summary>

@@ -4,15 +4,16 @@ using Microsoft.Extensions.Options;
 namespace CardGame.Edge.Auth;
 
 /// <summary>
-/// Fills in <see cref="AuthOptions.SigningKey"/> when none is configured: a random key kept in a file under the
-/// user's home (or temp) directory, so every edge started by this user on this machine signs and accepts the same
-/// tokens. Fine for a laptop, never for production: it warns loudly.
+/// In the <c>Development</c> environment only, fills in <see cref="AuthOptions.SigningKey"/> when none is configured: a
+/// random key kept in a file under the user's home (or temp) directory, so every edge started by this user on this
+/// machine signs and accepts the same tokens. Fine for a laptop, never for production: it warns loudly. In any other
+/// environment a missing key stays missing, and <see cref="AuthOptionsValidation"/> stops the edge.
 /// </summary>
-public sealed partial class DevelopmentSigningKey(ILogger<DevelopmentSigningKey> logger) : IPostConfigureOptions<AuthOptions>
+public sealed partial class DevelopmentSigningKey(IHostEnvironment environment, ILogger<DevelopmentSigningKey> logger) : IPostConfigureOptions<AuthOptions>
 {
     public void PostConfigure(string? name, AuthOptions options)
     {
-        if (!string.IsNullOrEmpty(options.SigningKey))
+        if (!string.IsNullOrEmpty(options.SigningKey) || !environment.IsDevelopment())
         {
             return;
         }

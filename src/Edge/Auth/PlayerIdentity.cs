@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CardGame.Contracts.Protocol;
 
 namespace CardGame.Edge.Auth;
 
@@ -27,16 +28,19 @@ public sealed record PlayerIdentity(string PlayerId, string Name)
 
     public static PlayerIdentity? From(ClaimsPrincipal? user) => From(user?.Identities.FirstOrDefault(i => i.IsAuthenticated));
 
-    /// <summary>A display name: trimmed, 1–24 characters, no control characters; else null.</summary>
+    /// <summary>
+    /// A display name: trimmed, 1–24 characters, none of them a control or invisible format character
+    /// (<see cref="DisplayText"/>); else null.
+    /// </summary>
     public static string? ValidName(string? name)
     {
         var trimmed = name?.Trim();
-        return trimmed is { Length: >= 1 and <= MaxNameLength } && !trimmed.Any(char.IsControl) ? trimmed : null;
+        return trimmed is { Length: >= 1 and <= MaxNameLength } && DisplayText.IsClean(trimmed) ? trimmed : null;
     }
 
     private static string? NormalizeName(string? name)
     {
-        var cleaned = new string((name ?? "").Where(c => !char.IsControl(c)).ToArray()).Trim();
+        var cleaned = DisplayText.Clean(name ?? "").Trim();
         return cleaned.Length == 0 ? null : cleaned.Length <= MaxNameLength ? cleaned : cleaned[..MaxNameLength].TrimEnd();
     }
 }

@@ -56,11 +56,15 @@ public static class ClusterExtensions
         return builder;
     }
 
-    /// <summary><c>/health</c>: the edge is up. <c>/health/ready</c>: it reaches the cluster (503 otherwise).</summary>
+    /// <summary>
+    /// The same three endpoints as a silo: <c>/health/live</c> (the process answers), <c>/health/ready</c> (it reaches
+    /// the cluster; 503 otherwise) and <c>/health</c> (both).
+    /// </summary>
     public static IEndpointRouteBuilder MapEdgeHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        endpoints.MapHealthChecks("/health");
         return endpoints;
     }
 }

@@ -18,6 +18,7 @@ public static class HubExtensions
     {
         var services = builder.Services;
         services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidation>();
 
         services.AddSingleton<LocalPlayers>();
         services.AddSingleton<TableEventFanOut>();

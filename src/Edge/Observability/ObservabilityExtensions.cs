@@ -1,9 +1,8 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 
 namespace CardGame.Edge.Observability;
 
-/// <summary>OpenTelemetry metrics with a Prometheus scrape endpoint, and the liveness endpoint.</summary>
+/// <summary>OpenTelemetry metrics with a Prometheus scrape endpoint.</summary>
 public static class ObservabilityExtensions
 {
     /// <summary>
@@ -23,11 +22,10 @@ public static class ObservabilityExtensions
         return builder;
     }
 
-    /// <summary><c>/metrics</c> (Prometheus text) and <c>/health/live</c> (the process answers).</summary>
+    /// <summary><c>/metrics</c> (Prometheus text).</summary>
     public static IEndpointRouteBuilder MapEdgeObservability(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPrometheusScrapingEndpoint("/metrics");
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         return endpoints;
     }
 }

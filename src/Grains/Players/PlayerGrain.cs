@@ -75,9 +75,9 @@ public sealed partial class PlayerGrain(
     public async Task<RoomResult> CreateRoom(string name, int seats)
     {
         var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length is < 1 or > 40 || trimmed.Any(char.IsControl))
+        if (trimmed.Length is < 1 or > 40 || !DisplayText.IsClean(trimmed))
         {
-            return RoomResult.Fail(ErrorCodes.BadRequest, "a room name is 1 to 40 characters, no control characters");
+            return RoomResult.Fail(ErrorCodes.BadRequest, "a room name is 1 to 40 characters, no control or invisible formatting characters");
         }
 
         if (seats is < 2 or > 6)
@@ -85,8 +85,29 @@ public sealed partial class PlayerGrain(
             return RoomResult.Fail(ErrorCodes.BadRequest, "a room has 2 to 6 seats");
         }
 
+        // A room nobody has joined is open and empty: its table has no players (a room closes when its last one leaves).
+        var infos = await Task.WhenAll(player.State.UnjoinedRooms.Select(id => Table(id).GetInfo()));
+        var unjoined = player.State.UnjoinedRooms.Where((_, i) => infos[i] is { Players: 0 }).ToList();
+        if (unjoined.Count >= _options.MaxUnjoinedRoomsPerPlayer)
+        {
+            return RoomResult.Fail(ErrorCodes.LimitReached,
+                $"you have {unjoined.Count} open rooms nobody has joined yet; join one or wait until they close");
+        }
+
         var roomId = RoomIds.New();
-        return await GrainFactory.GetGrain<ITableGrain>(roomId).Create(trimmed, seats, PlayerId);
+        var result = await Table(roomId).Create(trimmed, seats, PlayerId);
+        if (result.IsOk)
+        {
+            unjoined.Add(roomId);
+        }
+
+        if (result.IsOk || unjoined.Count != player.State.UnjoinedRooms.Count)
+        {
+            player.State.UnjoinedRooms = unjoined;
+            await player.WriteStateAsync();
+        }
+
+        return result;
     }
 
     public async Task<TableResult> JoinRoom(string roomId)

@@ -11,4 +11,10 @@ public sealed class PlayerState
     public int GamesPlayed { get; set; }
 
     public int GamesWon { get; set; }
+
+    /// <summary>
+    /// Rooms this player created that nobody had joined when last checked (at most <c>Game:MaxUnjoinedRoomsPerPlayer</c>);
+    /// checked with their tables before another room is created.
+    /// </summary>
+    public List<string> UnjoinedRooms { get; set; } = [];
 }

@@ -1,39 +1,46 @@
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CardGame.Grains;
 
 /// <summary>
-/// The authoritative room list. Tables send one-way updates when their entry changes; the list is written to
-/// storage at most once a second (it is rebuilt from tables' re-announcements anyway), so room churn does not turn
-/// into a storage write per event. Readers go through the <see cref="RoomListGrain"/> cache.
+/// One shard of the room list, in memory only: each table is the durable record of its entry and re-announces it every
+/// <c>Game:DirectoryRefreshSeconds</c>, so an entry not heard of for three periods (its table is gone) is dropped, and a
+/// shard that restarts fills up again within one period. A change costs one dictionary update, whatever the number of
+/// rooms. Changes are coalesced per room and sent to the subscribed edges every <see cref="FlushInterval"/>.
 /// </summary>
 public sealed partial class RoomDirectoryGrain(
-    [PersistentState("rooms", StorageNames.Tables)] IPersistentState<RoomDirectoryState> directory,
+    IOptions<GameOptions> gameOptions,
+    TimeProvider time,
     ILogger<RoomDirectoryGrain> logger) : Grain, IRoomDirectoryGrain
 {
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+    /// <summary>How often coalesced changes go out to the subscribed edges.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly GameOptions _options = gameOptions.Value;
+    private readonly Dictionary<string, (RoomInfo Room, DateTimeOffset HeardAt)> _rooms = [];
+    private readonly Dictionary<string, LobbyEvent> _pending = [];
+    private readonly Dictionary<string, (ILobbyObserver Observer, DateTimeOffset RefreshedAt)> _edges = [];
     private IReadOnlyList<RoomInfo>? _sorted;
-    private bool _dirty;
+    private DateTimeOffset _nextExpiry;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _nextExpiry = time.GetUtcNow() + _options.DirectoryRefresh;
         this.RegisterGrainTimer(FlushAsync, FlushInterval, FlushInterval);
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        await FlushAsync(cancellationToken);
-    }
-
     public Task Update(RoomInfo room)
     {
-        if (!directory.State.Rooms.TryGetValue(room.RoomId, out var existing) || existing != room)
+        var now = time.GetUtcNow();
+        var known = _rooms.TryGetValue(room.RoomId, out var existing);
+        _rooms[room.RoomId] = (room, now);
+        if (!known || existing.Room != room)
         {
-            directory.State.Rooms[room.RoomId] = room;
-            Changed();
+            Changed(known ? LobbyEventKinds.RoomChanged : LobbyEventKinds.RoomAdded, room);
         }
 
         return Task.CompletedTask;
@@ -41,49 +48,97 @@ public sealed partial class RoomDirectoryGrain(
 
     public Task Remove(string roomId)
     {
-        if (directory.State.Rooms.Remove(roomId))
+        if (_rooms.Remove(roomId, out var existing))
         {
-            Changed();
+            Changed(LobbyEventKinds.RoomRemoved, existing.Room);
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<RoomInfo>> List()
+    public Task<IReadOnlyList<RoomInfo>> List(int max)
     {
-        _sorted ??= directory.State.Rooms.Values
-            .OrderBy(r => r.Phase == Phases.Waiting ? 0 : r.Phase == Phases.Playing ? 1 : 2)
-            .ThenBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
-            .ThenBy(r => r.RoomId, StringComparer.Ordinal)
-            .ToList();
-        return Task.FromResult(_sorted);
+        _sorted ??= [.. _rooms.Values.Select(r => r.Room).Order(Comparer<RoomInfo>.Create(RoomDirectory.Compare))];
+        return Task.FromResult<IReadOnlyList<RoomInfo>>(_sorted.Count <= max ? _sorted : [.. _sorted.Take(max)]);
     }
 
-    private void Changed()
+    public Task Subscribe(string edgeId, ILobbyObserver observer)
+    {
+        _edges[edgeId] = (observer, time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public Task Unsubscribe(string edgeId)
+    {
+        _edges.Remove(edgeId);
+        return Task.CompletedTask;
+    }
+
+    private void Changed(string kind, RoomInfo room)
     {
         _sorted = null;
-        _dirty = true;
+        // Coalesced per room: a watcher gets the latest state; a room it never saw arrives as added.
+        var coalesced = _pending.TryGetValue(room.RoomId, out var before) && before.Kind == LobbyEventKinds.RoomAdded && kind != LobbyEventKinds.RoomRemoved
+            ? LobbyEventKinds.RoomAdded
+            : kind;
+        _pending[room.RoomId] = new LobbyEvent(coalesced, room);
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (!_dirty)
+        var now = time.GetUtcNow();
+        if (now >= _nextExpiry)
+        {
+            _nextExpiry = now + _options.DirectoryRefresh;
+            ExpireSilentRooms(now);
+        }
+
+        if (_pending.Count == 0)
         {
             return;
         }
 
-        try
+        IReadOnlyList<LobbyEvent> batch = [.. _pending.Values];
+        _pending.Clear();
+        var expiredBefore = now - _options.SubscriptionLifetime;
+        foreach (var stale in _edges.Where(e => e.Value.RefreshedAt < expiredBefore).Select(e => e.Key).ToList())
         {
-            _dirty = false;
-            await directory.WriteStateAsync(cancellationToken);
+            _edges.Remove(stale);
         }
-        catch (Exception ex)
+
+        // In parallel and bounded: a slow or dead edge delays only itself (it resyncs with ListRooms when it resubscribes).
+        await Task.WhenAll(_edges.Select(async edge =>
         {
-            _dirty = true;
-            LogFlushFailed(logger, ex, directory.State.Rooms.Count);
+            try
+            {
+                await edge.Value.Observer.OnLobbyEvents(batch).WaitAsync(_options.DeliveryTimeout, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                LogDeliveryFailed(logger, ex, this.GetPrimaryKeyLong(), edge.Key);
+                if (_edges.TryGetValue(edge.Key, out var current) && current.Observer == edge.Value.Observer)
+                {
+                    _edges.Remove(edge.Key);
+                }
+            }
+        }));
+    }
+
+    /// <summary>Drops entries whose table has not re-announced them for three refresh periods: the table is gone.</summary>
+    private void ExpireSilentRooms(DateTimeOffset now)
+    {
+        var silentSince = now - (3 * _options.DirectoryRefresh);
+        foreach (var (roomId, entry) in _rooms.Where(r => r.Value.HeardAt < silentSince).ToList())
+        {
+            _rooms.Remove(roomId);
+            Changed(LobbyEventKinds.RoomRemoved, entry.Room);
+            LogExpired(logger, roomId);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the room list ({Rooms} rooms) failed; will retry")]
-    private static partial void LogFlushFailed(ILogger logger, Exception exception, int rooms);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Directory shard {Shard}: delivering lobby events to edge {EdgeId} failed; dropped its subscription")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, long shard, string edgeId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Room {RoomId} left the room list: its table stopped announcing it")]
+    private static partial void LogExpired(ILogger logger, string roomId);
 }

@@ -17,16 +17,20 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
     public int Count => _edges.Count;
 
-    public void Subscribe(string edgeId, ITableObserver observer)
+    /// <summary>Connections watching the table, summed over the subscribed edges.</summary>
+    public int Spectators => _edges.Values.Sum(e => e.Spectators);
+
+    public void Subscribe(string edgeId, ITableObserver observer, int spectators)
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
             existing.Observer = observer;
             existing.RefreshedAt = time.GetUtcNow();
+            existing.Spectators = spectators;
             return;
         }
 
-        _edges[edgeId] = new Subscription(edgeId, observer, time.GetUtcNow());
+        _edges[edgeId] = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators };
         LogSubscribed(logger, roomId, edgeId);
     }
 
@@ -49,12 +53,12 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
     /// <summary>
     /// Hands the subscriptions over to the table's next activation (live migration) and stops delivering here:
-    /// each edge with its observer, refresh time and undelivered events.
+    /// each edge with its observer, refresh time, undelivered events and spectator count.
     /// </summary>
     public ImmutableArray<EdgeSubscription> Export()
     {
         var exported = _edges.Values
-            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue]))
+            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators))
             .ToImmutableArray();
         _edges.Clear();
         return exported;
@@ -65,7 +69,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     {
         foreach (var imported in subscriptions)
         {
-            var edge = new Subscription(imported.EdgeId, imported.Observer, imported.RefreshedAt);
+            var edge = new Subscription(imported.EdgeId, imported.Observer, imported.RefreshedAt) { Spectators = imported.Spectators };
             foreach (var notification in imported.Queued)
             {
                 edge.Queue.Enqueue(notification);
@@ -173,6 +177,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         public bool Sending { get; set; }
 
         public int Failures { get; set; }
+
+        public int Spectators { get; set; }
 
         /// <summary>The delivery loop running for this edge, if any.</summary>
         public Task? Pump { get; set; }

@@ -8,4 +8,5 @@ public sealed record EdgeSubscription(
     [property: Id(0)] string EdgeId,
     [property: Id(1)] ITableObserver Observer,
     [property: Id(2)] DateTimeOffset RefreshedAt,
-    [property: Id(3)] ImmutableArray<TableNotification> Queued);
+    [property: Id(3)] ImmutableArray<TableNotification> Queued,
+    [property: Id(4)] int Spectators = 0);

@@ -17,6 +17,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     private readonly List<TableNotification> _pending = [];
     private readonly List<PlayerNotice> _notices = [];
+    private readonly DateTimeOffset _loadedAt = time.GetUtcNow();
 
     public string RoomId { get; } = roomId;
 
@@ -53,6 +54,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         State.Seats = seats;
         State.CreatorId = creatorId;
         State.Phase = Phases.Waiting;
+        State.CreatedAt = time.GetUtcNow();
         Changed = true;
         return new RoomResult(Info());
     }
@@ -80,7 +82,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         }
 
         State.Players.Add(new SeatState { PlayerId = player.PlayerId, Name = player.Name });
-        Emit(new TableEvent(RoomId, 0, EventKinds.Joined, player.PlayerId));
+        Emit(new TableEvent(RoomId, 0, EventKinds.Joined, player.PlayerId, Name: player.Name));
         return TableResult.Ok(View(player.PlayerId));
     }
 
@@ -128,10 +130,11 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             return Rejected(result);
         }
 
+        RestartTurnClock();
         Emit(new TableEvent(RoomId, 0, EventKinds.Took, playerId, Card: result.Card?.ToString(),
             HandCount: HandCount(playerId), Turn: game.Turn, Auto: auto ? true : null));
         RememberMove(playerId, moveId);
-        AfterTurn();
+        FinishIfWon();
         return TableResult.Ok(View(playerId));
     }
 
@@ -149,10 +152,11 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             return Rejected(result);
         }
 
+        RestartTurnClock();
         Emit(new TableEvent(RoomId, 0, EventKinds.Put, playerId, Card: card, Suit: SuitNames.ToWire(game.SuitToFollow),
             HandCount: HandCount(playerId), Turn: game.Turn));
         RememberMove(playerId, moveId);
-        AfterTurn();
+        FinishIfWon();
         return TableResult.Ok(View(playerId));
     }
 
@@ -194,6 +198,15 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         }
 
         var now = time.GetUtcNow();
+        if (EmptyUntil() <= now)
+        {
+            // Nobody ever joined: the room closes and leaves the room list (it emitted no event, so none is needed).
+            State.Exists = false;
+            State.Phase = Phases.Finished;
+            Changed = true;
+            return;
+        }
+
         foreach (var seat in State.Players.Where(s => !s.Connected && s.DisconnectedAt + options.SeatHold <= now).ToList())
         {
             RemovePlayer(seat);
@@ -214,7 +227,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             return null;
         }
 
-        DateTimeOffset? due = State is { Phase: Phases.Playing, TurnStartedAt: { } turnStarted } ? turnStarted + options.TurnTimeout : null;
+        DateTimeOffset? due = TurnEndsAt() ?? EmptyUntil();
         foreach (var seat in State.Players)
         {
             if (!seat.Connected && seat.DisconnectedAt + options.SeatHold is { } release && (due is null || release < due))
@@ -228,7 +241,20 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     public bool IsSeated(string playerId) => State.Exists && FindSeat(playerId) is not null;
 
-    public RoomInfo Info() => new(RoomId, State.Name, State.Seats, State.Players.Count, State.Phase);
+    /// <summary>
+    /// Connections watching this room, on all edges (kept by the grain from the edges' subscriptions; not persisted).
+    /// </summary>
+    public int Spectators { get; set; }
+
+    /// <summary>When a room nobody has joined closes; null once someone has (a room closes when its last player leaves).</summary>
+    private DateTimeOffset? EmptyUntil() =>
+        State.Players.Count == 0 && State.Seq == 0 ? (State.CreatedAt ?? _loadedAt) + options.EmptyRoom : null;
+
+    public RoomInfo Info() => new(RoomId, State.Name, State.Seats, State.Players.Count, State.Phase, Spectators);
+
+    /// <summary>When the player to move will be timed out; null when no game is being played.</summary>
+    public DateTimeOffset? TurnEndsAt() =>
+        State is { Phase: Phases.Playing, TurnStartedAt: { } started } ? started + options.TurnTimeout : null;
 
     /// <summary>The table as <paramref name="viewerId"/> sees it: their own hand only.</summary>
     public TableView View(string viewerId)
@@ -252,7 +278,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             game is null ? null : SuitNames.ToWire(game.SuitToFollow),
             game?.Stock.Count ?? 0,
             hand,
-            State.Phase == Phases.Finished ? game?.Winner : null);
+            State.Phase == Phases.Finished ? game?.Winner : null,
+            TurnEndsAt(),
+            Spectators);
     }
 
     public TableResult RoomNotFound() => TableResult.Fail(ErrorCodes.RoomNotFound, $"there is no room {RoomId}");
@@ -266,13 +294,13 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         {
             var turnBefore = game.Turn;
             CrazyEights.Leave(game, seat.PlayerId);
-            Emit(new TableEvent(RoomId, 0, EventKinds.Left, seat.PlayerId, Turn: game.Turn), recipients);
-            if (game.Turn != turnBefore)
+            if (game.Turn != turnBefore || game.IsFinished)
             {
-                State.TurnStartedAt = time.GetUtcNow();
+                RestartTurnClock();
             }
 
-            AfterTurn();
+            Emit(new TableEvent(RoomId, 0, EventKinds.Left, seat.PlayerId, Turn: game.Turn), recipients);
+            FinishIfWon();
         }
         else
         {
@@ -287,13 +315,15 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         }
     }
 
-    /// <summary>After a move: restart the turn clock, or finish the game when someone has won.</summary>
-    private void AfterTurn()
+    /// <summary>After a move, before its event: the next player's turn clock starts now (none once someone has won).</summary>
+    private void RestartTurnClock() => State.TurnStartedAt = State.Game!.IsFinished ? null : time.GetUtcNow();
+
+    /// <summary>After a move's event: finishes the game when someone has won.</summary>
+    private void FinishIfWon()
     {
         var game = State.Game!;
         if (!game.IsFinished)
         {
-            State.TurnStartedAt = time.GetUtcNow();
             return;
         }
 
@@ -307,7 +337,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     {
         State.Seq++;
         Changed = true;
-        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq }, recipients ?? SeatedIds().ToImmutableArray(), hands));
+        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq, TurnEndsAt = TurnEndsAt() }, recipients ?? SeatedIds().ToImmutableArray(), hands));
     }
 
     /// <summary>A retry of a move this table already applied: the original outcome, without applying it again.</summary>

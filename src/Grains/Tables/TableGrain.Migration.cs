@@ -4,7 +4,7 @@ namespace CardGame.Grains;
 
 /// <summary>
 /// Live migration: when the table moves to another silo (graceful shutdown of its silo, or the rebalancer), its
-/// persisted state travels with its ETag (Orleans carries it) and <see cref="TableMemory"/> carries the rest, so
+/// persisted state travels with its ETag (Orleans carries it) and <see cref="TableMemory"/> carries the rest (resume log; edge subscriptions with their queued events and watcher counts), so
 /// <see cref="Resume"/> still answers with events and the edges' subscriptions keep receiving without a gap.
 /// </summary>
 public sealed partial class TableGrain
@@ -49,6 +49,7 @@ public sealed partial class TableGrain
         }
 
         _edges.Import(memory.Edges);
+        _table.Spectators = _edges.Spectators;
         LogRehydrated(logger, RoomId, table.State.Seq, _log.Count, memory.Edges.Length);
     }
 

@@ -45,6 +45,7 @@ public sealed partial class TableGrain(
             DueTime = Timeout.InfiniteTimeSpan,
             Period = Timeout.InfiniteTimeSpan,
         });
+        this.RegisterGrainTimer(ReannounceAsync, _options.DirectoryRefresh, _options.DirectoryRefresh);
         metrics.TableActivated();
         if (_table.Exists)
         {
@@ -136,15 +137,17 @@ public sealed partial class TableGrain(
         return Task.FromResult(new ResumeResult(events, null));
     }
 
-    public Task<long> Subscribe(string edgeId, ITableObserver observer)
+    public Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0)
     {
-        _edges.Subscribe(edgeId, observer);
+        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators));
+        SpectatorsMayHaveChanged();
         return Task.FromResult(table.State.Seq);
     }
 
     public Task Unsubscribe(string edgeId)
     {
         _edges.Unsubscribe(edgeId);
+        SpectatorsMayHaveChanged();
         return Task.CompletedTask;
     }
 
@@ -174,6 +177,28 @@ public sealed partial class TableGrain(
             LogTimerCommitFailed(logger, ex, RoomId);
             _timer?.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>Keeps the room list's spectator count current (edges report their watchers when they subscribe).</summary>
+    private void SpectatorsMayHaveChanged()
+    {
+        if (_table.Spectators != _edges.Spectators)
+        {
+            _table.Spectators = _edges.Spectators;
+            PublishRoomInfo();
+        }
+    }
+
+    /// <summary>The table is the durable record of its room-list entry: it repeats it so a restarted shard relearns it.</summary>
+    private Task ReannounceAsync(CancellationToken cancellationToken)
+    {
+        if (!_poisoned && _table.Exists)
+        {
+            _publishedInfo = _table.Info();
+            GrainFactory.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(RoomId)).Update(_publishedInfo).Ignore();
+        }
+
+        return Task.CompletedTask;
     }
 
     private T Apply<T>(Func<Table, T> action)
@@ -242,6 +267,7 @@ public sealed partial class TableGrain(
         }
 
         _edges.Publish(events);
+        _table.Spectators = _edges.Spectators;
         foreach (var notice in notices)
         {
             var player = GrainFactory.GetGrain<IPlayerGrain>(notice.PlayerId);
@@ -290,7 +316,7 @@ public sealed partial class TableGrain(
 
     private void PublishRoomInfo()
     {
-        var directory = GrainFactory.GetGrain<IRoomDirectoryGrain>(0);
+        var directory = GrainFactory.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(RoomId));
         if (!_table.Exists)
         {
             if (_publishedInfo is not null || table.State.Seq > 0)

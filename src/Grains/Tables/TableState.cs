@@ -39,4 +39,7 @@ public sealed class TableState
     /// <see cref="Table.MovesRemembered"/>), written with the move itself so a retry is recognised after a crash.
     /// </summary>
     public Dictionary<string, List<string>> AppliedMoves { get; set; } = [];
+
+    /// <summary>When the room was created; a room nobody joins closes <c>Game:EmptyRoomSeconds</c> later. Null in tables stored before it existed.</summary>
+    public DateTimeOffset? CreatedAt { get; set; }
 }

@@ -19,6 +19,8 @@ public sealed class BarePlayer(int index, int seat, Uri edge, BareGroup group, R
 
     public int Seat { get; } = seat;
 
+    public int Table => group.Timing.Index;
+
     public async Task<bool> ConnectAsync(CancellationToken cancellationToken)
     {
         try
@@ -70,7 +72,8 @@ public sealed class BarePlayer(int index, int seat, Uri edge, BareGroup group, R
         }
 
         var seq = group.NextSeq();
-        group.Timing.ActionSent(Id, Clock.Now);
+        var ticket = run.Metrics.MoveSent(scheduledTimestamp, fansOut: run.Options.Scenario == Scenario.Grain);
+        group.Timing.ActionSent(Id, scheduledTimestamp, ticket);
         try
         {
             if (run.Options.Scenario == Scenario.Grain)
@@ -82,13 +85,7 @@ public sealed class BarePlayer(int index, int seat, Uri edge, BareGroup group, R
                 await connection.InvokeAsync<string>("Echo", _payload);
             }
 
-            var metrics = run.Metrics;
-            var counted = metrics.Measuring && scheduledTimestamp >= metrics.MeasureStart;
-            metrics.ActionDone(counted);
-            if (counted)
-            {
-                metrics.Ack.RecordElapsed(scheduledTimestamp, Clock.Now);
-            }
+            run.Metrics.ActionDone(ticket, Clock.Now);
 
             if (run.Options.Scenario != Scenario.Grain)
             {

@@ -34,6 +34,8 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
 
     public int Seat { get; } = seat;
 
+    public int Table => group.Index;
+
     public Uri Edge { get; } = edge;
 
     /// <summary>Signs in on its edge and opens the hub connection. False (counted) if that failed.</summary>
@@ -148,8 +150,8 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
         }
 
         var moveId = Guid.NewGuid().ToString("N");
-        var sent = Clock.Now;
-        group.ActionSent(_playerId, sent);
+        var ticket = run.Metrics.MoveSent(scheduledTimestamp);
+        group.ActionSent(_playerId, scheduledTimestamp, ticket);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -157,14 +159,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
                 var view = move.IsTake
                     ? await connection.InvokeAsync<TableView>(nameof(IGameHub.TakeCard), roomId, moveId)
                     : await connection.InvokeAsync<TableView>(nameof(IGameHub.PutCard), roomId, move.Card, move.Suit, moveId);
-                var done = Clock.Now;
-                var metrics = run.Metrics;
-                var counted = metrics.Measuring && scheduledTimestamp >= metrics.MeasureStart;
-                metrics.ActionDone(counted);
-                if (counted)
-                {
-                    metrics.Ack.RecordElapsed(scheduledTimestamp, done);
-                }
+                run.Metrics.ActionDone(ticket, Clock.Now);
 
                 lock (_lock)
                 {

@@ -15,7 +15,7 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
     private static readonly TimeSpan EntryLifetime = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, long> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Due, long Ticket)> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<long, SeqEntry> _bySeq = [];
     private int _joined;
     private long _lastSweep = Clock.Now;
@@ -33,12 +33,16 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
     /// <summary>Whether every seat is taken.</summary>
     public bool IsFull => Volatile.Read(ref _joined) >= Seats;
 
-    /// <summary>An actor sent a move at <paramref name="sentTimestamp"/>; the next event it causes is timed from here.</summary>
-    public void ActionSent(string actorId, long sentTimestamp)
+    /// <summary>
+    /// An actor sent a move that was due at <paramref name="dueTimestamp"/> (its <see cref="RunMetrics.MoveSent"/>
+    /// ticket); the next event it causes is timed from when it was due, so a move that waited for its turn to be sent
+    /// (open loop) carries that wait.
+    /// </summary>
+    public void ActionSent(string actorId, long dueTimestamp, long ticket)
     {
         lock (_lock)
         {
-            _inFlight[actorId] = sentTimestamp;
+            _inFlight[actorId] = (dueTimestamp, ticket);
         }
     }
 
@@ -61,7 +65,8 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
                 if (e.Kind is EventKinds.Put or EventKinds.Took && e.Auto != true && e.PlayerId is { } actor
                     && _inFlight.Remove(actor, out var sent))
                 {
-                    entry.SentAt = sent;
+                    entry.SentAt = sent.Due;
+                    entry.Ticket = sent.Ticket;
                 }
 
                 _bySeq[e.Seq] = entry;
@@ -87,7 +92,7 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
             entry.Received++;
             if (entry.SentAt is { } sentAt && receiverId != entry.Actor)
             {
-                if (metrics.Measuring)
+                if (entry.Ticket != 0)
                 {
                     metrics.Delivery.RecordElapsed(sentAt, timestamp);
                 }
@@ -97,9 +102,9 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
 
             if (entry.Received >= (receiversPerEvent ?? Seats))
             {
-                if (entry.SentAt is { } start && entry.LastOther is { } last && metrics.Measuring && start >= metrics.MeasureStart)
+                if (entry.LastOther is { } last)
                 {
-                    metrics.FanoutAll.RecordElapsed(start, last);
+                    metrics.FannedOut(entry.Ticket, last);
                 }
 
                 _bySeq.Remove(e.Seq);
@@ -136,7 +141,11 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
 
         public string? Actor { get; } = actor;
 
+        /// <summary>When the move behind this event was due.</summary>
         public long? SentAt { get; set; }
+
+        /// <summary>The move's ticket from <see cref="RunMetrics.MoveSent"/> (0: not counted).</summary>
+        public long Ticket { get; set; }
 
         public long? LastOther { get; set; }
 

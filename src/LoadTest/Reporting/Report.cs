@@ -49,13 +49,13 @@ public sealed record Report
 
     public required long EventsReceived { get; init; }
 
-    /// <summary>Invocation to acknowledgment (open loop: from the scheduled time).</summary>
+    /// <summary>From when a move was due (open loop: its scheduled time) to its acknowledgment; misses included.</summary>
     public required LatencySummary AckMs { get; init; }
 
-    /// <summary>Invocation sent until every other seat of the table had the event.</summary>
+    /// <summary>From when a move was due until every other seat of the table had the event; misses included.</summary>
     public required LatencySummary FanoutAllMs { get; init; }
 
-    /// <summary>Invocation sent until one other seat had the event (per seat).</summary>
+    /// <summary>From when a move was due until one other seat had the event (per seat).</summary>
     public required LatencySummary DeliveryMs { get; init; }
 
     public required IReadOnlyDictionary<string, long> Errors { get; init; }
@@ -73,8 +73,17 @@ public sealed record Report
     /// <summary>This process's own CPU time over the measurement window (it shares the machine with the servers).</summary>
     public required double LoadToolCpuSeconds { get; init; }
 
-    /// <summary>Busy CPU time of the whole machine over the measurement window (servers, this tool and anything else).</summary>
-    public double MachineCpuSeconds { get; init; }
+    /// <summary>How busy the machine was with other work over the measurement window.</summary>
+    public MachineNoise? Noise { get; init; }
+
+    /// <summary>Moves due inside the measurement window (open loop: on the schedule; closed loop: when a player acted).</summary>
+    public long MovesDue { get; init; }
+
+    /// <summary>Moves due in the window never acknowledged: dropped or never sent, rejected, or unanswered at the end.</summary>
+    public long AckMisses { get; init; }
+
+    /// <summary>Moves due in the window whose event never reached every other seat (counted in the fan-out percentiles too).</summary>
+    public long FanoutMisses { get; init; }
 
     public IReadOnlyList<IdleStep> IdleSteps { get; init; } = [];
 

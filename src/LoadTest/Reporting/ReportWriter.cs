@@ -28,7 +28,8 @@ public static class ReportWriter
         Row(table, "connected / seated", $"{report.Connected} / {report.Seated} (ramp-up {report.RampUpSeconds:0.#} s)");
         Row(table, "connect failures / lost", $"{report.ConnectFailures} / {report.ConnectionsLost}");
         Row(table, "reconnects / moves resent", $"{report.Reconnects} / {report.MovesResent}");
-        Row(table, "actions", $"{report.Actions} ({report.ActionsPerSecond:0.#}/s)");
+        Row(table, "actions", $"{report.Actions} ({report.ActionsPerSecond:0.#}/s) of {report.MovesDue} due in the window");
+        Row(table, "misses (ack / fan-out)", $"{report.AckMisses} / {report.FanoutMisses}");
         Row(table, "games started / finished", $"{report.GamesStarted} / {report.GamesFinished}");
         Row(table, "ack latency", Latency(report.AckMs));
         Row(table, "to every other seat", Latency(report.FanoutAllMs));
@@ -46,7 +47,13 @@ public static class ReportWriter
             Row(table, "server RSS", $"{server.RssAfterBytes / 1048576.0:0.#} MiB (before: {server.RssBeforeBytes / 1048576.0:0.#} MiB)");
         }
 
-        Row(table, "load tool CPU", $"{report.LoadToolCpuSeconds:0.##} s (whole machine: {report.MachineCpuSeconds:0.##} s busy)");
+        Row(table, "load tool CPU", $"{report.LoadToolCpuSeconds:0.##} s");
+        if (report.Noise is { } noise)
+        {
+            Row(table, "other work on the machine", $"{noise.OtherCores:0.00} cores (machine less ours), {noise.OtherProcessCores:0.00} cores "
+                + $"(other processes: {string.Join(", ", noise.TopOthers)}), steal {noise.StealCores:0.00}, load average "
+                + $"{noise.LoadAverageStart:0.0} → {noise.LoadAverageEnd:0.0}{(noise.Busy ? ": BUSY" : "")}");
+        }
         foreach (var step in report.IdleSteps)
         {
             Row(table, $"idle at {step.Players}", $"RSS {step.RssBytes / 1048576.0:0.#} MiB, {step.BytesPerPlayer / 1024:0.#} KiB/player ({step.AddedBytesPerPlayer / 1024:0.#} KiB added)");

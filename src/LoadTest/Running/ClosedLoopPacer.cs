@@ -32,4 +32,8 @@ public sealed class ClosedLoopPacer(TimeSpan think, int seed) : IPacer
     public void Stop()
     {
     }
+
+    public void Close(long now)
+    {
+    }
 }

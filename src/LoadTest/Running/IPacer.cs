@@ -12,6 +12,9 @@ public interface IPacer
 
     void Stop();
 
+    /// <summary>At the end of the run: moves due but still not sent are misses (open loop).</summary>
+    void Close(long now);
+
     /// <summary>Open loop only: how the schedule went.</summary>
     OpenLoopStats? Stats { get; }
 }

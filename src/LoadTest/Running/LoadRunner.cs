@@ -11,17 +11,22 @@ namespace CardGame.LoadTest.Running;
 /// </summary>
 public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
 {
+    /// <summary>How long moves due in the window may still take to be answered and delivered after it ends.</summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
     private string _phase = "connecting";
 
     public async Task<Report> RunAsync(CancellationToken cancellationToken)
     {
-        IPacer pacer = options.OpenLoop ? new OpenLoopPacer(options.Rate) : new ClosedLoopPacer(options.Think, options.Seed);
-        using var run = new RunContext(options, pacer);
+        var groupCount = options.Players / options.Seats;
+        using var run = new RunContext(options, metrics => options.OpenLoop
+            ? new OpenLoopPacer(options.Rate, groupCount, metrics)
+            : new ClosedLoopPacer(options.Think, options.Seed));
+        var pacer = run.Pacer;
         using var stopProgress = new CancellationTokenSource();
         var progressTask = new ProgressView(progress, run.Metrics, run.Violations, () => _phase).RunAsync(stopProgress.Token);
 
         var before = ProcessSample.ReadAll(options.ServerPids);
-        var groupCount = options.Players / options.Seats;
         var tables = Enumerable.Range(0, groupCount).Select(g => new TableGroup(g, options.Seats, run.Metrics, run.Violations,
             options.Scenario == Scenario.Grain ? options.Seats - 1 : null)).ToList();
         var players = new List<IAsyncDisposable>();
@@ -70,19 +75,37 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
         }
 
         await DelayAsync(options.Warmup, cancellationToken);
+        var machineStart = MachineSample.Read();
         var cpuStart = ProcessSample.ReadAll(options.ServerPids);
         var selfStart = Process.GetCurrentProcess().TotalProcessorTime;
-        var machineStart = MachineCpu.BusySeconds();
         run.Metrics.StartMeasuring();
         _phase = "measuring";
         await DelayAsync(options.Duration, cancellationToken);
-        var measuredSeconds = Clock.Microseconds(run.Metrics.MeasureStart, Clock.Now) / 1e6;
+        var windowEnd = Clock.Now;
+        run.Metrics.EndMeasuring(windowEnd);
+        var measuredSeconds = Clock.Microseconds(run.Metrics.MeasureStart, windowEnd) / 1e6;
         var cpuEnd = ProcessSample.ReadAll(options.ServerPids);
         var selfCpu = (Process.GetCurrentProcess().TotalProcessorTime - selfStart).TotalSeconds;
-        var machineCpu = MachineCpu.BusySeconds() - machineStart;
+        var machineEnd = MachineSample.Read();
+        var serverCpu = cpuEnd.Sum(s => s.CpuSeconds) - cpuStart.Sum(s => s.CpuSeconds);
+        var noise = MachineNoise.Between(machineStart, machineEnd, serverCpu + selfCpu,
+            new HashSet<int>(options.ServerPids) { Environment.ProcessId });
+
+        // Moves due in the window may still be on their way: give them a moment, then every one still unanswered or
+        // undelivered (or never sent) is a miss.
+        _phase = "closing";
+        var graceEnd = Clock.Now + Clock.FromSeconds(CloseGrace.TotalSeconds);
+        while (run.Metrics.Pending > 0 && Clock.Now < graceEnd && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        var closedAt = Clock.Now;
+        pacer.Close(closedAt);
+        run.Metrics.Close(closedAt);
         var report = BuildReport(run, rampSeconds, measuredSeconds, selfCpu, before, cpuStart, cpuEnd, idleSteps) with
         {
-            MachineCpuSeconds = Math.Round(machineCpu, 2),
+            Noise = noise,
         };
 
         _phase = "stopping";
@@ -110,8 +133,9 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             if (options.Scenario is Scenario.Echo or Scenario.Grain)
             {
                 var bare = new BareGroup(table.Index, table);
+                // The bare edge sends a group's events to its own connections only: a group's seats share one edge.
                 bare.Players.AddRange(Enumerable.Range(0, options.Seats)
-                    .Select(seat => new BarePlayer(first + seat, seat, edges[(first + seat) % edges.Count], bare, run)));
+                    .Select(seat => new BarePlayer(first + seat, seat, edges[table.Index % edges.Count], bare, run)));
                 lock (players)
                 {
                     players.AddRange(bare.Players);
@@ -194,6 +218,9 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             MovesResent = metrics.MovesResent,
             Actions = actions,
             ActionsPerSecond = Math.Round(actions / measuredSeconds, 1),
+            MovesDue = metrics.Due,
+            AckMisses = metrics.AckMisses,
+            FanoutMisses = metrics.FanoutMisses,
             GamesStarted = metrics.Starts,
             GamesFinished = metrics.GamesFinished,
             EventsReceived = metrics.Events,

@@ -4,13 +4,19 @@ using CardGame.LoadTest.Metrics;
 namespace CardGame.LoadTest.Running;
 
 /// <summary>What every simulated player of a run shares.</summary>
-public sealed class RunContext(LoadTestOptions options, IPacer pacer) : IDisposable
+public sealed class RunContext : IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
-    public LoadTestOptions Options { get; } = options;
+    public RunContext(LoadTestOptions options, Func<RunMetrics, IPacer> pacer)
+    {
+        Options = options;
+        Pacer = pacer(Metrics);
+    }
 
-    public IPacer Pacer { get; } = pacer;
+    public LoadTestOptions Options { get; }
+
+    public IPacer Pacer { get; }
 
     public RunMetrics Metrics { get; } = new();
 

@@ -26,5 +26,6 @@ public sealed class FastTimersClusterFixture : ClusterFixture
         ["Game:SeatHoldSeconds"] = "1.5",
         ["Game:ConnectionLeaseSeconds"] = "2",
         ["Game:RoomListCacheMilliseconds"] = "0",
+        ["Game:EmptyRoomSeconds"] = "2",
     };
 }

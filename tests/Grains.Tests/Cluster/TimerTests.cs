@@ -65,4 +65,26 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         await TableGrainTests.WaitForAsync(async () =>
             !(await players[1].GetTable(roomId)).View!.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
     }
+
+    [Fact]
+    public async Task A_room_nobody_joins_closes_after_the_empty_room_time_and_leaves_the_room_list()
+    {
+        var creator = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
+        await creator.SignIn("creator");
+        var rooms = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            rooms.Add((await creator.CreateRoom($"empty {i}", 4)).Room!.RoomId);
+        }
+
+        Assert.Equal(ErrorCodes.LimitReached, (await creator.CreateRoom("fourth", 4)).ErrorCode);
+        var list = Grains.GetGrain<IRoomListGrain>(0);
+        await TableGrainTests.WaitForAsync(async () => (await list.List()).Count(r => rooms.Contains(r.RoomId)) == 3);
+
+        // Game:EmptyRoomSeconds is 2 here.
+        await TableGrainTests.WaitForAsync(async () => !(await list.List()).Any(r => rooms.Contains(r.RoomId)));
+        var joiner = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
+        Assert.All(await Task.WhenAll(rooms.Select(joiner.JoinRoom)), r => Assert.Equal(ErrorCodes.RoomNotFound, r.ErrorCode));
+        Assert.True((await creator.CreateRoom("again", 4)).IsOk);
+    }
 }

@@ -159,6 +159,70 @@ public sealed class TableTests
         Assert.Equal(ErrorCodes.BadRequest, table.Create("again", 4, "bob").ErrorCode);
     }
 
+    [Fact]
+    public void Joined_carries_the_name_and_events_and_views_carry_when_the_turn_ends()
+    {
+        var table = new Table("r1", new TableState(), _options, _time);
+        table.Create("room", 4, "alice");
+        table.Join(new PlayerSnapshot("alice", "Alice A."));
+        table.Join(new PlayerSnapshot("bob", "Bob"));
+        Assert.Equal(["Alice A.", "Bob"], table.Pending.Select(n => n.Event.Name));
+        Assert.All(table.Pending, n => Assert.Null(n.Event.TurnEndsAt));
+        Assert.Null(table.View("alice").TurnEndsAt);
+        table.Accept();
+
+        table.Start("alice", seed: 5);
+        var deadline = _time.GetUtcNow().AddSeconds(30);
+        Assert.Equal(deadline, Assert.Single(table.Pending).Event.TurnEndsAt);
+        Assert.Equal(deadline, table.View("bob").TurnEndsAt);
+        table.Accept();
+
+        _time.Advance(TimeSpan.FromSeconds(12));
+        Assert.True(table.Take(table.State.Game!.Turn!).IsOk);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(30), Assert.Single(table.Pending).Event.TurnEndsAt);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(30), table.View("alice").TurnEndsAt);
+
+        while (table.State.Phase == Phases.Playing)
+        {
+            var view = table.View(table.State.Game!.Turn!);
+            var move = CardGame.TestSupport.MoveChooser.ChoosePut(view);
+            Assert.True((move is { } m ? table.Put(view.Turn!, m.Card, m.Suit) : table.Take(view.Turn!)).IsOk);
+        }
+
+        Assert.Null(table.Pending[^1].Event.TurnEndsAt);
+        Assert.Null(table.Pending[^2].Event.TurnEndsAt);
+        Assert.Null(table.View("alice").TurnEndsAt);
+    }
+
+    [Fact]
+    public void A_room_nobody_joins_closes_after_the_empty_room_time_and_a_joined_one_does_not()
+    {
+        var options = new GameOptions { EmptyRoomSeconds = 120 };
+        var empty = new Table("r1", new TableState(), options, _time);
+        var joined = new Table("r2", new TableState(), options, _time);
+        empty.Create("empty", 4, "alice");
+        joined.Create("joined", 4, "alice");
+        joined.Join(new PlayerSnapshot("bob", "bob"));
+        empty.Accept();
+        joined.Accept();
+        Assert.Equal(_time.GetUtcNow().AddSeconds(120), empty.NextDeadline());
+        Assert.Null(joined.NextDeadline());
+
+        _time.Advance(TimeSpan.FromSeconds(119));
+        empty.OnTimer();
+        Assert.True(empty.Exists);
+        Assert.False(empty.Changed);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        empty.OnTimer();
+        joined.OnTimer();
+        Assert.False(empty.Exists);
+        Assert.True(empty.Changed);
+        Assert.Empty(empty.Pending);
+        Assert.Equal(ErrorCodes.RoomNotFound, empty.Join(new PlayerSnapshot("bob", "bob")).ErrorCode);
+        Assert.True(joined.Exists);
+    }
+
     private Table Seated(params string[] players)
     {
         var table = new Table("r1", new TableState(), _options, _time);

@@ -1,5 +1,6 @@
 using CardGame.Contracts.Protocol;
 using CardGame.TestSupport;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 
@@ -38,6 +39,7 @@ public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifet
         // Bots keep playing in the background while the cluster changes under them.
         using var stop = new CancellationTokenSource();
         var acknowledged = 0;
+        var retried = 0;
         var playing = tables.Select(t => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -59,9 +61,11 @@ public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifet
                         Interlocked.Increment(ref acknowledged);
                     }
                 }
-                catch (Exception ex) when (!stop.IsCancellationRequested)
+                catch (HubException ex) when (!stop.IsCancellationRequested && TolerableCodes.Any(code => ex.Message.StartsWith(code + ": ", StringComparison.Ordinal)))
                 {
-                    // A call in flight while a silo shuts down may fail (unavailable): the bot retries.
+                    // A call in flight while a silo shuts down may fail with unavailable; a bot that outpaces the rate
+                    // limit is told to slow down. The bot retries either; anything else fails the test.
+                    Interlocked.Increment(ref retried);
                     output.WriteLine($"{t.RoomId}: {ex.Message.Split('\n')[0]}");
                     await Task.Delay(200);
                 }
@@ -104,6 +108,7 @@ public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifet
         await Task.Delay(3000);
         await stop.CancelAsync();
         await Task.WhenAll(playing);
+        output.WriteLine($"moves acknowledged: {acknowledged}; calls retried (unavailable or rate_limited): {retried}");
         Assert.True(acknowledged > before, "no move was acknowledged after the silo stopped");
 
         foreach (var (roomId, bots) in tables)
@@ -112,13 +117,20 @@ public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifet
             Assert.True(end.Seq > 10, $"table {roomId} saw only {end.Seq} events");
             Assert.Equal(Phases.Finished, end.Phase);
             Assert.Contains(end.Players, p => p.PlayerId == end.Winner && p.HandCount == 0);
-            Assert.True(end.Players.Sum(p => p.HandCount) + end.StockCount <= 51);
+            // Every card of the deck exactly once, as the table stored it (the view does not show the discard pile).
+            var stored = await StoredTable.ReadAsync(_topology.Redis, roomId);
+            Assert.Equal(end.Seq, stored.Seq);
+            Assert.Equal(52, stored.AllCards.Count());
+            Assert.Equal(52, stored.AllCards.Distinct().Count());
+            Assert.Equal(end.StockCount, stored.Stock.Count);
             foreach (var bot in bots)
             {
                 await bot.DisposeAsync();
             }
         }
     }
+
+    private static readonly string[] TolerableCodes = [ErrorCodes.Unavailable, ErrorCodes.RateLimited];
 
     private static async Task<double> ActiveTablesAsync(ServerProcess silo)
     {

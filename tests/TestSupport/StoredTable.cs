@@ -1,7 +1,7 @@
 using System.Text.Json;
 using StackExchange.Redis;
 
-namespace CardGame.Chaos.Tests.Infrastructure;
+namespace CardGame.TestSupport;
 
 /// <summary>
 /// A table as Redis holds it (the grain's JSON state, read directly, not through the grain): the authoritative

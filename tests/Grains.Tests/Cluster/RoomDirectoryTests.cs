@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using CardGame.TestSupport;
+using Xunit.Abstractions;
+
+namespace CardGame.Grains.Tests.Cluster;
+
+[Collection(ClusterCollection.Name)]
+public sealed class RoomDirectoryTests(ClusterFixture fixture, ITestOutputHelper output)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task The_room_list_holds_at_most_100_rooms_with_free_seats_first_fullest_first()
+    {
+        // 130 rooms of this test (others' rooms may be listed too): 110 of 4 seats holding 0 to 3 players, 20 full ones.
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var rooms = await Task.WhenAll(Enumerable.Range(0, 130).Select(async i =>
+        {
+            var roomId = $"dir{tag}{i}";
+            var table = Grains.GetGrain<ITableGrain>(roomId);
+            Assert.True((await table.Create($"room {i}", 4, $"creator{tag}{i}")).IsOk);
+            var players = i < 110 ? i % 4 : 4;
+            for (var p = 0; p < players; p++)
+            {
+                Assert.True((await table.Join(new PlayerSnapshot($"p{tag}{i}x{p}", $"p{p}"))).IsOk);
+            }
+
+            return roomId;
+        }));
+
+        var list = Grains.GetGrain<IRoomListGrain>(0);
+        var fullest = rooms.Take(110).Where((_, i) => i % 4 == 3).Order().ToList();
+        IReadOnlyList<RoomInfo> listed = [];
+        await TableGrainTests.WaitForAsync(async () => (listed = await list.ListFresh()).Count(r => fullest.Contains(r.RoomId) && r.Players == 3) == fullest.Count);
+
+        Assert.Equal(RoomDirectory.MaxListed, listed.Count);
+        var freeSeats = listed.TakeWhile(RoomDirectory.HasFreeSeat).ToList();
+        Assert.All(listed.Skip(freeSeats.Count), r => Assert.False(RoomDirectory.HasFreeSeat(r)));
+        Assert.Equal(freeSeats.Select(r => r.Seats - r.Players).Order(), freeSeats.Select(r => r.Seats - r.Players));
+        // Every room of this test with 3 of 4 seats taken is listed (they are the fullest with a free seat) ...
+        Assert.Equal(fullest, listed.Where(r => r.Players == 3 && r.RoomId.StartsWith($"dir{tag}", StringComparison.Ordinal)).Select(r => r.RoomId).Order());
+        // ... and none of its full ones, which come after the 110 with free seats.
+        Assert.DoesNotContain(listed, r => r.RoomId.StartsWith($"dir{tag}", StringComparison.Ordinal) && r.Players == 4);
+    }
+
+    [Fact]
+    public async Task A_flood_of_CreateRoom_from_one_player_opens_3_rooms_then_limit_reached_and_joining_one_frees_a_slot()
+    {
+        var player = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
+        await player.SignIn("flooder");
+        var keysBefore = await RedisKeysAsync();
+
+        var results = new List<RoomResult>();
+        for (var i = 0; i < 50; i++)
+        {
+            results.Add(await player.CreateRoom($"flood {i}", 4));
+        }
+
+        var keysAfter = await RedisKeysAsync();
+        output.WriteLine($"50 CreateRoom calls: {results.Count(r => r.IsOk)} rooms, {results.Count(r => r.ErrorCode == ErrorCodes.LimitReached)} limit_reached; Redis keys {keysBefore} -> {keysAfter}");
+        Assert.Equal(3, results.Count(r => r.IsOk));
+        Assert.All(results.Skip(3), r => Assert.Equal(ErrorCodes.LimitReached, r.ErrorCode));
+        // The three tables and the player record, at most (other tests may add keys meanwhile, so only an upper bound on ours).
+        Assert.True(keysAfter - keysBefore <= 3 + 1 + 20, $"Redis grew by {keysAfter - keysBefore} keys");
+
+        var joiner = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
+        await joiner.SignIn("joiner");
+        Assert.True((await joiner.JoinRoom(results[0].Room!.RoomId)).IsOk);
+        Assert.True((await player.CreateRoom("one more", 4)).IsOk);
+        Assert.Equal(ErrorCodes.LimitReached, (await player.CreateRoom("too many", 4)).ErrorCode);
+    }
+
+    [Fact]
+    public async Task The_directory_stores_nothing_and_a_change_costs_the_same_with_10000_rooms_as_with_100()
+    {
+        // Straight to the shards, as tables announce: how long a change takes to apply does not grow with the room count.
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var small = await TimeChangesAsync($"s{tag}", rooms: 100);
+        var large = await TimeChangesAsync($"l{tag}", rooms: 10_000);
+        var stored = await RedisKeysAsync("*irectory*");
+        output.WriteLine($"directory: {small.TotalMicroseconds:F0} µs per change with 100 rooms, {large.TotalMicroseconds:F0} µs with 10,000 " +
+            $"(1,000 changes each, one-way calls then a round trip to every shard; shared 2-core machine, noisy); Redis keys of the directory: {stored}");
+        Assert.Equal(0, stored);
+        foreach (var roomId in Enumerable.Range(0, 10_000).Select(i => $"l{tag}{i}").Concat(Enumerable.Range(0, 100).Select(i => $"s{tag}{i}")))
+        {
+            await Grains.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(roomId)).Remove(roomId);
+        }
+    }
+
+    private async Task<TimeSpan> TimeChangesAsync(string prefix, int rooms)
+    {
+        foreach (var chunk in Enumerable.Range(0, rooms).Chunk(500))
+        {
+            await Task.WhenAll(chunk.Select(i => Shard(prefix + i).Update(new RoomInfo(prefix + i, $"room {i}", 4, 1, Phases.Waiting))));
+        }
+
+        await BarrierAsync();
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => Shard(prefix + (i % rooms)).Update(new RoomInfo(prefix + (i % rooms), $"room {i}", 4, 2, Phases.Waiting))));
+        await BarrierAsync();
+        return watch.Elapsed / 1000;
+    }
+
+    /// <summary>A round trip to every shard that does no work of its own, so the one-way updates before it have been taken.</summary>
+    private Task BarrierAsync() => Task.WhenAll(Enumerable.Range(0, RoomDirectory.Shards).Select(s => Grains.GetGrain<IRoomDirectoryGrain>(s).Unsubscribe("none")));
+
+    private IRoomDirectoryGrain Shard(string roomId) => Grains.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(roomId));
+
+    private async Task<int> RedisKeysAsync(string pattern = "*")
+    {
+        var db = await fixture.Redis.DatabaseAsync();
+        var server = db.Multiplexer.GetServer(db.Multiplexer.GetEndPoints()[0]);
+        return server.Keys(pattern: pattern).Count();
+    }
+}
