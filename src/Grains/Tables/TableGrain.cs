@@ -1,3 +1,4 @@
+using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging;
@@ -84,7 +85,8 @@ public sealed partial class TableGrain(
 
     public async Task<TableResult> Start(string playerId)
     {
-        var seed = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 32);
+        // A fresh secret per deal from the cryptographic source; it stays in this grain and its storage until finished.
+        var seed = FairShuffle.NewSeed();
         var result = await ApplyAndCommitAsync(t => t.Start(playerId, seed));
         if (result.IsOk)
         {
@@ -235,13 +237,18 @@ public sealed partial class TableGrain(
         var notices = _table.Notices.ToList();
         var seq = table.State.Seq;
         var started = time.GetTimestamp();
+        var persist = GameTracing.Source.StartActivity("table.persist");
+        persist?.SetTag("cardgame.room_id", RoomId);
         try
         {
             await table.WriteStateAsync();
             metrics.Persisted(time.GetElapsedTime(started));
+            persist?.Dispose();
         }
         catch (Exception ex)
         {
+            persist?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            persist?.Dispose();
             _table.Accept();
             LogWriteFailed(logger, ex, RoomId);
             await RestoreAsync();
@@ -256,6 +263,9 @@ public sealed partial class TableGrain(
         }
 
         _table.Accept();
+        using var publish = GameTracing.Source.StartActivity("table.publish");
+        publish?.SetTag("cardgame.room_id", RoomId);
+        publish?.SetTag("cardgame.seq", table.State.Seq);
         foreach (var notification in events)
         {
             metrics.EventPublished(notification.Event.Kind);
