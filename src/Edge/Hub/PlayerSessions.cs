@@ -4,6 +4,7 @@ using CardGame.Contracts.Protocol;
 using CardGame.Edge.Auth;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Delivery;
+using CardGame.Edge.Limits;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -20,19 +21,43 @@ public sealed partial class PlayerSessions(
     TableSubscriptions subscriptions,
     ConnectionReporter reporter,
     TokenExpiry expiry,
+    ConnectionLimits limits,
+    AuthenticationDeadline deadline,
+    GameHubLifetimeManager connections,
     IHubContext<GameHub, IGameClient> hub,
     IOptions<EdgeOptions> options,
     ILogger<PlayerSessions> logger)
 {
-    /// <summary>A connection opened; with a valid token it plays as the token's player right away.</summary>
+    /// <summary>
+    /// A connection opened: it counts toward its address's cap; without a token it must authenticate before the
+    /// deadline; with a valid token it plays as the token's player right away, within the player's cap. A connection
+    /// over a cap is closed with <c>limit_reached</c>.
+    /// </summary>
     public async Task ConnectedAsync(HubCallerContext context)
     {
-        if (PlayerIdentity.From(context.User) is not { } player)
+        var connectionId = context.ConnectionId;
+        if (!limits.TryOpen(connectionId, context.GetHttpContext()?.Connection.RemoteIpAddress))
         {
+            LogRefused(logger, connectionId, "address");
+            await connections.CloseAsync(connectionId, $"{ErrorCodes.LimitReached}: {limits.Message}");
             return;
         }
 
-        Attach(context, player);
+        if (PlayerIdentity.From(context.User) is not { } player)
+        {
+            deadline.Start(connectionId, async () =>
+                ConnectionSession.Of(context).Player is null
+                && await connections.CloseAsync(connectionId, $"{ErrorCodes.AuthRequired}: {deadline.Message}"));
+            return;
+        }
+
+        if (!TryAttach(context, player))
+        {
+            LogRefused(logger, connectionId, "player");
+            await connections.CloseAsync(connectionId, $"{ErrorCodes.LimitReached}: {PerPlayerMessage}");
+            return;
+        }
+
         expiry.Track(context, context.User?.Identities.FirstOrDefault(i => i.IsAuthenticated));
         try
         {
@@ -59,7 +84,12 @@ public sealed partial class PlayerSessions(
 
         if (session.Player is null)
         {
-            Attach(context, player);
+            if (!TryAttach(context, player))
+            {
+                throw GameErrors.Create(ErrorCodes.LimitReached, PerPlayerMessage);
+            }
+
+            deadline.Stop(context.ConnectionId);
         }
 
         expiry.Track(context, claims);
@@ -87,6 +117,8 @@ public sealed partial class PlayerSessions(
     public void Disconnected(HubCallerContext context)
     {
         TokenExpiry.Forget(context);
+        deadline.Stop(context.ConnectionId);
+        limits.Close(context.ConnectionId);
         var (connection, remaining) = players.Remove(context.ConnectionId);
         if (connection is null)
         {
@@ -98,13 +130,23 @@ public sealed partial class PlayerSessions(
         LogDisconnected(logger, connection.PlayerId, context.ConnectionId, remaining);
     }
 
-    private void Attach(HubCallerContext context, PlayerIdentity player)
+    private string PerPlayerMessage => $"at most {options.Value.MaxConnectionsPerPlayer} connections of one player on this server; close one first";
+
+    /// <summary>The connection plays as <paramref name="player"/>, unless the player is at their cap here.</summary>
+    private bool TryAttach(HubCallerContext context, PlayerIdentity player)
     {
-        ConnectionSession.Of(context).Player = player;
         var outbox = new ConnectionOutbox(context, hub, options.Value.MaxQueuedEventsPerConnection, logger);
-        var count = players.Add(new LocalConnection(context.ConnectionId, player.PlayerId, outbox));
+        var count = players.TryAdd(new LocalConnection(context.ConnectionId, player.PlayerId, outbox), options.Value.MaxConnectionsPerPlayer);
+        if (count == 0)
+        {
+            outbox.Close();
+            return false;
+        }
+
+        ConnectionSession.Of(context).Player = player;
         reporter.CountChanged(player.PlayerId);
         LogConnected(logger, player.PlayerId, context.ConnectionId, count);
+        return true;
     }
 
     private async Task<Welcome> SignInAsync(HubCallerContext context, PlayerIdentity player)
@@ -130,6 +172,9 @@ public sealed partial class PlayerSessions(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Player {PlayerId} disconnected from {ConnectionId} ({Connections} left here)")]
     private static partial void LogDisconnected(ILogger logger, string playerId, string connectionId, int connections);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused connection {ConnectionId}: its {Cap} is at its connection cap")]
+    private static partial void LogRefused(ILogger logger, string connectionId, string cap);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Player {PlayerId} connected on {ConnectionId} while the cluster is unavailable; signing in later")]
     private static partial void LogSignInDeferred(ILogger logger, string playerId, string connectionId);

@@ -24,10 +24,25 @@ public sealed class EdgesFixture : ClusterFixture
         ["Edge:ConnectionReportSeconds"] = "5",
         // Tokens stop at their exp exactly, so tests of expiry during a session can use tokens of a few seconds.
         ["Auth:ClockSkewSeconds"] = "0",
+        // Every test client comes from 127.0.0.1: per-address caps are tested on edges of their own.
+        ["Edge:MaxConnectionsPerAddress"] = "1000000",
+        ["Edge:GuestSignInsPerMinute"] = "1000000",
+        ["Edge:GuestSignInBurst"] = "1000000",
         // Everything the edge and ASP.NET Core say, to check that no token is ever logged.
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
         ["Logging:LogLevel:CardGame"] = "Trace",
+    };
+
+    /// <summary>
+    /// Where traces would go. Nothing listens there: tracing tests read spans with an in-memory exporter; setting it
+    /// turns on Orleans' trace propagation in the silos, as in production with tracing on.
+    /// </summary>
+    public const string TracingEndpoint = "http://127.0.0.1:9";
+
+    protected override IReadOnlyDictionary<string, string?> GameSettings => new Dictionary<string, string?>(base.GameSettings)
+    {
+        ["Tracing:OtlpEndpoint"] = TracingEndpoint,
     };
 
     public override async Task InitializeAsync()
