@@ -1,6 +1,6 @@
 using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Protocol;
-using CardGame.LoadTest.Game;
+using CardGame.Contracts.Cards;
 
 namespace CardGame.LoadTest.Tests;
 
@@ -67,7 +67,7 @@ internal sealed class FakeTable(string roomId, Random random)
             }
         }
 
-        while (CardText.IsEight(_stock[^1]))
+        while (Parse(_stock[^1]).Rank == Rank.Eight)
         {
             _stock.Insert(0, Draw());
         }
@@ -75,7 +75,7 @@ internal sealed class FakeTable(string roomId, Random random)
         var top = Draw();
         _discard.Clear();
         _discard.Add(top);
-        Suit = CardText.Suit(top);
+        Suit = SuitNames.ToWire(Parse(top).Suit);
         Turn = Players[0];
         Winner = null;
         Phase = Phases.Playing;
@@ -118,14 +118,14 @@ internal sealed class FakeTable(string roomId, Random random)
 
     public List<Dictionary<string, TableEvent>> Put(string player, string card, string? suit)
     {
-        if (Turn != player || !_hands[player].Contains(card) || !CardText.IsLegal(card, _discard[^1], Suit))
+        if (Turn != player || !_hands[player].Contains(card) || !Parse(card).Follows(Parse(_discard[^1]), SuitNames.TryParse(Suit, out var follow) ? follow : null))
         {
             throw new InvalidOperationException($"illegal: {player} put {card} on {_discard[^1]} ({Suit})");
         }
 
         _hands[player].Remove(card);
         _discard.Add(card);
-        Suit = CardText.IsEight(card) ? suit : CardText.Suit(card);
+        Suit = Parse(card).Rank == Rank.Eight ? suit : SuitNames.ToWire(Parse(card).Suit);
         var won = _hands[player].Count == 0;
         Turn = won ? null : Next(player);
         var events = new List<Dictionary<string, TableEvent>>
@@ -171,4 +171,6 @@ internal sealed class FakeTable(string roomId, Random random)
         Seq++;
         return Players.ToDictionary(p => p, _ => e with { Seq = Seq });
     }
+
+    private static Card Parse(string card) => Card.TryParse(card, out var parsed) ? parsed : throw new ArgumentException($"{card} is not a card");
 }

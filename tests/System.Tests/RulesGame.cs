@@ -28,7 +28,7 @@ internal static class RulesGame
             var view = table.View(turn);
             // Takes now and then although a card fits, so the stock runs out and reshuffles too.
             var result = random.Next(3) > 0 && MoveChooser.ChoosePut(view) is { } put ? table.Put(turn, put.Card, put.Suit) : table.Take(turn);
-            Assert.True(result.IsOk, result.ErrorMessage);
+            Assert.True(result.IsOk, result.Error?.ToString());
         }
 
         return (seats, [.. table.Pending]);

@@ -19,7 +19,8 @@ public sealed partial class TableGrain(
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
     GameMetrics metrics,
-    ILogger<TableGrain> logger) : Grain, ITableGrain
+    IClusterMembershipService membership,
+    ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
     public const int EventsRemembered = 256;
@@ -31,6 +32,7 @@ public sealed partial class TableGrain(
     private IGrainTimer? _timer;
     private RoomInfo? _publishedInfo;
     private bool _poisoned;
+    private TableMemory? _rehydrated;
 
     private string RoomId => this.GetPrimaryKeyString();
 
@@ -38,6 +40,7 @@ public sealed partial class TableGrain(
     {
         _table = new Table(RoomId, table.State, _options, time);
         _edges = new EdgeSubscribers(RoomId, _options, time, logger);
+        RestoreMemory();
         _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
         {
             DueTime = Timeout.InfiniteTimeSpan,
@@ -55,10 +58,15 @@ public sealed partial class TableGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.TableDeactivated();
-        return Task.CompletedTask;
+        if (!_poisoned && _table.Exists && (reason.ReasonCode == DeactivationReasonCode.Migrating
+            || ShutdownMigration.TryStart(this, reason, membership, cancellationToken)))
+        {
+            // Migrating: what is queued for the edges goes out from here first, so each edge keeps seq order.
+            await _edges.FlushAsync(MigrationFlushTimeout);
+        }
     }
 
     public async Task<RoomResult> Create(string name, int seats, string creatorId)
@@ -124,11 +132,11 @@ public sealed partial class TableGrain(
         var oldest = _log.TryPeek(out var first) ? first.Event.Seq : seq + 1;
         if (lastSeq + 1 < oldest)
         {
-            return Task.FromResult(new ResumeResult(null, _table.View(playerId)));
+            return Task.FromResult(ResumeResult.Ok(new Resumed(null, _table.View(playerId))));
         }
 
         var events = _log.Where(n => n.Event.Seq > lastSeq).Select(n => n.ForRecipient(playerId)).ToList();
-        return Task.FromResult(new ResumeResult(events, null));
+        return Task.FromResult(ResumeResult.Ok(new Resumed(events, null)));
     }
 
     public Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0)
@@ -204,7 +212,7 @@ public sealed partial class TableGrain(
     private async Task<TableResult> ApplyAndCommitAsync(Func<Table, TableResult> action)
     {
         var result = Apply(action);
-        if (result.ErrorCode is { } code)
+        if (result.Error?.Code is { } code)
         {
             metrics.Rejected(code);
         }
