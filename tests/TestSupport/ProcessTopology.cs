@@ -11,13 +11,15 @@ public sealed class ProcessTopology : IAsyncDisposable
     public const string SigningKey = "process-topology-test-signing-key-0123456789abcdef";
 
     private readonly IReadOnlyDictionary<string, string?> _gameSettings;
+    private readonly IReadOnlyDictionary<string, string?> _edgeSettings;
     private Process? _nginx;
     private string? _nginxDirectory;
 
-    private ProcessTopology(RedisServer redis, IReadOnlyDictionary<string, string?> gameSettings)
+    private ProcessTopology(RedisServer redis, IReadOnlyDictionary<string, string?> gameSettings, IReadOnlyDictionary<string, string?> edgeSettings)
     {
         Redis = redis;
         _gameSettings = gameSettings;
+        _edgeSettings = edgeSettings;
     }
 
     public RedisServer Redis { get; }
@@ -40,10 +42,15 @@ public sealed class ProcessTopology : IAsyncDisposable
         ["Orleans:ServiceId"] = ClusterId,
     };
 
-    public static async Task<ProcessTopology> StartAsync(int silos, int edges, bool nginx, IReadOnlyDictionary<string, string?>? gameSettings = null)
+    /// <summary>
+    /// Starts the topology. <paramref name="gameSettings"/> go to the silos, <paramref name="edgeSettings"/> (e.g.
+    /// <c>Edge:DrainSeconds</c>) to the edges.
+    /// </summary>
+    public static async Task<ProcessTopology> StartAsync(int silos, int edges, bool nginx, IReadOnlyDictionary<string, string?>? gameSettings = null,
+        IReadOnlyDictionary<string, string?>? edgeSettings = null)
     {
         var redis = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always");
-        var topology = new ProcessTopology(redis, gameSettings ?? new Dictionary<string, string?>());
+        var topology = new ProcessTopology(redis, gameSettings ?? new Dictionary<string, string?>(), edgeSettings ?? new Dictionary<string, string?>());
         try
         {
             for (var i = 0; i < silos; i++)
@@ -92,6 +99,11 @@ public sealed class ProcessTopology : IAsyncDisposable
         {
             ["Auth:SigningKey"] = SigningKey,
         };
+        foreach (var (key, value) in _edgeSettings)
+        {
+            config[key] = value;
+        }
+
         var edge = ServerProcess.Start($"edge{Edges.Count + 1}", Artifact("Edge", "CardGame.Edge.dll"), config, RedisServer.FreePort());
         lock (Edges)
         {
@@ -140,6 +152,7 @@ public sealed class ProcessTopology : IAsyncDisposable
                         proxy_set_header Connection $connection_upgrade;
                         proxy_read_timeout 120s;
                         proxy_buffering off;
+                        proxy_next_upstream error timeout http_502 http_503 non_idempotent;
                     }
                 }
             }
