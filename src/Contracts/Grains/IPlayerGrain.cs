@@ -23,6 +23,13 @@ public interface IPlayerGrain : IGrainWithStringKey
     [Alias("JoinRoom")]
     Task<TableResult> JoinRoom(string roomId);
 
+    /// <summary>
+    /// Seats the player at a waiting room with a free seat (of <paramref name="seats"/> seats, or any size when null)
+    /// or at a new quick-play room; while seated, the view of that room (idempotent).
+    /// </summary>
+    [Alias("QuickPlay")]
+    Task<TableResult> QuickPlay(int? seats);
+
     [Alias("StartGame")]
     Task<TableResult> StartGame(string roomId);
 

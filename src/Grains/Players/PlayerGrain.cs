@@ -85,16 +85,37 @@ public sealed partial class PlayerGrain(
             return TableResult.Fail(ErrorCodes.AlreadySeated, $"you are seated at room {current}; leave it first");
         }
 
-        var result = await Table(roomId).Join(new PlayerSnapshot(PlayerId, player.State.Name));
-        if (result.IsOk && player.State.RoomId != roomId)
+        return await SeatedAsync(await Table(roomId).Join(new PlayerSnapshot(PlayerId, player.State.Name)));
+    }
+
+    public async Task<TableResult> QuickPlay(int? seats)
+    {
+        if (seats is < 2 or > 6)
         {
-            player.State.RoomId = roomId;
+            return TableResult.Fail(ErrorCodes.BadRequest, "quick play takes 2 to 6 seats, or null for any");
+        }
+
+        if (await CurrentRoomAsync() is { } current)
+        {
+            return await Table(current).GetView(PlayerId);
+        }
+
+        var quickPlay = GrainFactory.GetGrain<IQuickPlayGrain>(seats ?? 0);
+        return await SeatedAsync(await quickPlay.Seat(new PlayerSnapshot(PlayerId, player.State.Name)));
+    }
+
+    /// <summary>After a join: remembers the room, and tells the table at once if the player has no connection.</summary>
+    private async Task<TableResult> SeatedAsync(TableResult result)
+    {
+        if (result.IsOk && player.State.RoomId != result.View!.RoomId)
+        {
+            player.State.RoomId = result.View.RoomId;
             await player.WriteStateAsync();
         }
 
         if (result.IsOk && !_connected)
         {
-            await Table(roomId).SetConnected(PlayerId, false);
+            await Table(result.View!.RoomId).SetConnected(PlayerId, false);
         }
 
         return result;

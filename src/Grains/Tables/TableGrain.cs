@@ -60,9 +60,9 @@ public sealed partial class TableGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<RoomResult> Create(string name, int seats, string creatorId)
+    public async Task<RoomResult> Create(string name, int seats, string creatorId, bool quickPlay = false)
     {
-        var result = Apply(t => t.Create(name, seats, creatorId));
+        var result = Apply(t => t.Create(name, seats, creatorId, quickPlay));
         await CommitAsync();
         if (result.IsOk)
         {
@@ -72,11 +72,27 @@ public sealed partial class TableGrain(
         return result;
     }
 
-    public Task<TableResult> Join(PlayerSnapshot player) => ApplyAndCommitAsync(t => t.Join(player));
+    /// <summary>Seats the player; the last seat of a quick-play room also deals, in the same write.</summary>
+    public async Task<TableResult> Join(PlayerSnapshot player)
+    {
+        var dealt = false;
+        var result = await ApplyAndCommitAsync(t =>
+        {
+            var joined = t.Join(player);
+            dealt = joined.IsOk && t.DealsByItself;
+            return dealt ? t.Start(player.PlayerId, NewSeed()) : joined;
+        });
+        if (dealt)
+        {
+            LogStarted(logger, RoomId, table.State.Players.Count, table.State.GamesDealt);
+        }
+
+        return result;
+    }
 
     public async Task<TableResult> Start(string playerId)
     {
-        var seed = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 32);
+        var seed = NewSeed();
         var result = await ApplyAndCommitAsync(t => t.Start(playerId, seed));
         if (result.IsOk)
         {
@@ -85,6 +101,8 @@ public sealed partial class TableGrain(
 
         return result;
     }
+
+    private static ulong NewSeed() => (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 32);
 
     public Task<TableResult> Take(string playerId, string? moveId = null) => ApplyAndCommitAsync(t => t.Take(playerId, moveId));
 
