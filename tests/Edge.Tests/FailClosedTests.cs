@@ -46,7 +46,7 @@ public sealed class FailClosedTests
         // 16 two-byte characters: 32 bytes of UTF-8.
         await using var edge = await EdgeServer.StartAsync(Settings(new string('é', 16)), waitUntilReady: false);
 
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await edge.Http.GetAsync("/health")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await edge.Http.GetAsync("/health/live")).StatusCode);
     }
 
     private static async Task<string> StartFailsAsync(string? signingKey, string? allowedOrigin = null)

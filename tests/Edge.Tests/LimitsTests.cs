@@ -52,7 +52,7 @@ public sealed class LimitsTests(EdgesFixture fixture)
         var elapsed = clock.Elapsed;
 
         var created = outcomes.Where(o => o.Room is not null).Select(o => o.Room!.Name).ToHashSet();
-        var limited = outcomes.Count(o => o.Error?.StartsWith(ErrorCodes.RateLimited + ": ", StringComparison.Ordinal) == true);
+        var limited = outcomes.Count(o => GameError.FromHubMessage(o.Error)?.Code == ErrorCodes.RateLimited);
         Assert.Equal(150, created.Count + limited);
         Assert.True(limited > 0, $"no call was rate limited ({created.Count} created in {elapsed})");
         Assert.InRange(created.Count, 40, 40 + (int)Math.Ceiling(20 * elapsed.TotalSeconds) + 1);
@@ -84,7 +84,7 @@ public sealed class LimitsTests(EdgesFixture fixture)
             {
                 await call;
             }
-            catch (HubException ex) when (ex.Message.StartsWith(ErrorCodes.RateLimited + ": ", StringComparison.Ordinal))
+            catch (HubException ex) when (GameError.FromHubMessage(ex.Message)?.Code == ErrorCodes.RateLimited)
             {
                 limited++;
             }

@@ -47,8 +47,8 @@ public sealed class TableTests
         Assert.Equal<string?>(
             [ErrorCodes.NotYourTurn, ErrorCodes.NotYourTurn, ErrorCodes.GameInProgress, ErrorCodes.GameInProgress, ErrorCodes.NotSeated,
                 ErrorCodes.BadRequest, ErrorCodes.BadRequest],
-            results.Select(r => r.ErrorCode));
-        Assert.Equal($"it is {table.State.Game.Turn}'s turn", results[0].ErrorMessage);
+            results.Select(r => r.Error?.Code));
+        Assert.Equal($"it is {table.State.Game.Turn}'s turn", results[0].Error?.Text);
         Assert.False(table.Changed);
         Assert.Empty(table.Pending);
         Assert.Equal(before, JsonSerializer.Serialize(table.State));
@@ -123,7 +123,7 @@ public sealed class TableTests
             var view = table.View(table.State.Game!.Turn!);
             var move = CardGame.TestSupport.MoveChooser.ChoosePut(view);
             var result = move is { } m ? table.Put(view.Turn!, m.Card, m.Suit) : table.Take(view.Turn!);
-            Assert.True(result.IsOk, result.ErrorMessage);
+            Assert.True(result.IsOk, result.Error?.Text);
         }
 
         var winner = table.State.Game!.Winner!;
@@ -155,8 +155,8 @@ public sealed class TableTests
         table.Leave("alice");
 
         Assert.False(table.Exists);
-        Assert.Equal(ErrorCodes.RoomNotFound, table.Join(new PlayerSnapshot("bob", "bob")).ErrorCode);
-        Assert.Equal(ErrorCodes.BadRequest, table.Create("again", 4, "bob").ErrorCode);
+        Assert.Equal(ErrorCodes.RoomNotFound, table.Join(new PlayerSnapshot("bob", "bob")).Error?.Code);
+        Assert.Equal(ErrorCodes.BadRequest, table.Create("again", 4, "bob").Error?.Code);
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public sealed class TableTests
         Assert.False(empty.Exists);
         Assert.True(empty.Changed);
         Assert.Empty(empty.Pending);
-        Assert.Equal(ErrorCodes.RoomNotFound, empty.Join(new PlayerSnapshot("bob", "bob")).ErrorCode);
+        Assert.Equal(ErrorCodes.RoomNotFound, empty.Join(new PlayerSnapshot("bob", "bob")).Error?.Code);
         Assert.True(joined.Exists);
     }
 

@@ -4,13 +4,13 @@ using CardGame.Contracts.Protocol;
 using CardGame.Edge.Auth;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Delivery;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
-namespace CardGame.Edge.Hub;
+namespace CardGame.Edge.Application;
 
 /// <summary>
-/// A connection's life as a player: it becomes one with a token (at connect or through Authenticate), counts toward
+/// A connection's life as a player, whatever its transport: it becomes one with a token (at connect or by
+/// authenticating), counts toward
 /// the player's local connections, signs in with the player grain (which names the room the player sits at, so the
 /// edge subscribes to it before returning), and stops counting when it closes.
 /// </summary>
@@ -20,74 +20,71 @@ public sealed partial class PlayerSessions(
     TableSubscriptions subscriptions,
     ConnectionReporter reporter,
     TokenExpiry expiry,
-    IHubContext<GameHub, IGameClient> hub,
     IOptions<EdgeOptions> options,
     ILogger<PlayerSessions> logger)
 {
     /// <summary>A connection opened; with a valid token it plays as the token's player right away.</summary>
-    public async Task ConnectedAsync(HubCallerContext context)
+    public async Task ConnectedAsync(ClientSession session, ClaimsPrincipal? user)
     {
-        if (PlayerIdentity.From(context.User) is not { } player)
+        if (PlayerIdentity.From(user) is not { } player)
         {
             return;
         }
 
-        Attach(context, player);
-        expiry.Track(context, context.User?.Identities.FirstOrDefault(i => i.IsAuthenticated));
+        Attach(session, player);
+        expiry.Track(session, user?.Identities.FirstOrDefault(i => i.IsAuthenticated));
         try
         {
-            await SignInAsync(context, player);
+            await SignInAsync(session, player);
         }
         catch (Exception ex) when (ClusterErrors.IsUnavailable(ex))
         {
             // The connection stays open: its next invocation signs in again, or fails with unavailable.
-            LogSignInDeferred(logger, player.PlayerId, context.ConnectionId);
+            LogSignInDeferred(logger, player.PlayerId, session.Connection.Id);
         }
     }
 
     /// <summary>
-    /// <c>Authenticate(token)</c> with a validated token (its <paramref name="claims"/>); for the connection's own player
+    /// Authenticating with a validated token (its <paramref name="claims"/>); for the connection's own player
     /// again, a fresh token keeps the connection open until that one expires.
     /// </summary>
-    public async Task<Welcome> AuthenticateAsync(HubCallerContext context, PlayerIdentity player, ClaimsIdentity? claims)
+    public async Task<Welcome> AuthenticateAsync(ClientSession session, PlayerIdentity player, ClaimsIdentity? claims)
     {
-        var session = ConnectionSession.Of(context);
         if (session.Player is { } current && current.PlayerId != player.PlayerId)
         {
-            throw GameErrors.BadRequest("this connection already plays as another player; open a new connection to switch");
+            throw new GameException(GameError.BadRequest("this connection already plays as another player; open a new connection to switch"));
         }
 
         if (session.Player is null)
         {
-            Attach(context, player);
+            Attach(session, player);
         }
 
-        expiry.Track(context, claims);
+        expiry.Track(session, claims);
 
-        return await SignInAsync(context, player);
+        return await SignInAsync(session, player);
     }
 
     /// <summary>The connection's player, signed in with the player grain; <c>auth_required</c> if it has none.</summary>
-    public async Task<PlayerIdentity> RequirePlayerAsync(HubCallerContext context)
+    public async Task<PlayerIdentity> RequirePlayerAsync(ClientSession session)
     {
-        var session = ConnectionSession.Of(context);
         if (session.Player is not { } player)
         {
-            throw GameErrors.AuthRequired();
+            throw new GameException(GameError.AuthRequired());
         }
 
         if (!session.SignedIn)
         {
-            await SignInAsync(context, player);
+            await SignInAsync(session, player);
         }
 
         return player;
     }
 
-    public void Disconnected(HubCallerContext context)
+    public void Disconnected(ClientSession session)
     {
-        TokenExpiry.Forget(context);
-        var (connection, remaining) = players.Remove(context.ConnectionId);
+        TokenExpiry.Forget(session);
+        var (connection, remaining) = players.Remove(session.Connection.Id);
         if (connection is null)
         {
             return;
@@ -95,19 +92,19 @@ public sealed partial class PlayerSessions(
 
         connection.Outbox.Close();
         reporter.CountChanged(connection.PlayerId);
-        LogDisconnected(logger, connection.PlayerId, context.ConnectionId, remaining);
+        LogDisconnected(logger, connection.PlayerId, session.Connection.Id, remaining);
     }
 
-    private void Attach(HubCallerContext context, PlayerIdentity player)
+    private void Attach(ClientSession session, PlayerIdentity player)
     {
-        ConnectionSession.Of(context).Player = player;
-        var outbox = new ConnectionOutbox(context, hub, options.Value.MaxQueuedEventsPerConnection, logger);
-        var count = players.Add(new LocalConnection(context.ConnectionId, player.PlayerId, outbox));
+        session.Player = player;
+        var outbox = new ConnectionOutbox(session.Connection, options.Value.MaxQueuedEventsPerConnection, logger);
+        var count = players.Add(new LocalConnection(session.Connection.Id, player.PlayerId, outbox));
         reporter.CountChanged(player.PlayerId);
-        LogConnected(logger, player.PlayerId, context.ConnectionId, count);
+        LogConnected(logger, player.PlayerId, session.Connection.Id, count);
     }
 
-    private async Task<Welcome> SignInAsync(HubCallerContext context, PlayerIdentity player)
+    private async Task<Welcome> SignInAsync(ClientSession session, PlayerIdentity player)
     {
         var welcome = await cluster.Grains.GetGrain<IPlayerGrain>(player.PlayerId).SignIn(player.Name);
         if (welcome.RoomId is { } roomId)
@@ -121,7 +118,7 @@ public sealed partial class PlayerSessions(
             players.SeatedNowhere(player.PlayerId);
         }
 
-        ConnectionSession.Of(context).SignedIn = true;
+        session.SignedIn = true;
         return welcome;
     }
 
