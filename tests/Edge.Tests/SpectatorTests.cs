@@ -19,7 +19,8 @@ public sealed class SpectatorTests(EdgesFixture fixture)
         Assert.Null(watched.Hand);
         Assert.Equal(1, watched.Spectators);
         Assert.Equal(1, (await alice.InvokeAsync<TableView>("GetTable", room.RoomId)).Spectators);
-        Assert.Equal(watched, await sam.InvokeAsync<TableView>("WatchRoom", room.RoomId)); // idempotent
+        var again = await sam.InvokeAsync<TableView>("WatchRoom", room.RoomId); // idempotent: still one spectator
+        Assert.Equal((watched.Seq, 1), (again.Seq, again.Spectators));
         var started = await alice.InvokeAsync<TableView>("StartGame", room.RoomId);
         var clients = new Dictionary<string, GameClient> { [alice.PlayerId!] = alice, [bob.PlayerId!] = bob };
         var end = await GameTests.PlayToEndAsync(clients, room.RoomId, started.Turn!);

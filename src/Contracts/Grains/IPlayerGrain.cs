@@ -28,7 +28,7 @@ public interface IPlayerGrain : IGrainWithStringKey
     /// or at a new quick-play room; while seated, the view of that room (idempotent).
     /// </summary>
     [Alias("QuickPlay")]
-    Task<TableResult> QuickPlay(int? seats);
+    Task<GameResult<TableView>> QuickPlay(int? seats);
 
     [Alias("StartGame")]
     Task<GameResult<TableView>> StartGame(string roomId);

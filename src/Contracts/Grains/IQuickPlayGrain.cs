@@ -1,3 +1,5 @@
+using CardGame.Contracts.Protocol;
+
 namespace CardGame.Contracts.Grains;
 
 /// <summary>
@@ -10,5 +12,5 @@ public interface IQuickPlayGrain : IGrainWithIntegerKey
 {
     /// <summary>Seats <paramref name="player"/> at a waiting room with a free seat (fullest first), or at a new quick-play room.</summary>
     [Alias("Seat")]
-    Task<TableResult> Seat(PlayerSnapshot player);
+    Task<GameResult<TableView>> Seat(PlayerSnapshot player);
 }

@@ -107,15 +107,15 @@ public sealed partial class PlayerGrain(
     /// <summary>After a join: remembers the room, and tells the table at once if the player has no connection.</summary>
     private async Task<TableResult> SeatedAsync(TableResult result)
     {
-        if (result.IsOk && player.State.RoomId != result.View!.RoomId)
+        if (result.IsOk && player.State.RoomId != result.Value!.RoomId)
         {
-            player.State.RoomId = result.View.RoomId;
+            player.State.RoomId = result.Value.RoomId;
             await player.WriteStateAsync();
         }
 
         if (result.IsOk && !_connected)
         {
-            await Table(result.View!.RoomId).SetConnected(PlayerId, false);
+            await Table(result.Value!.RoomId).SetConnected(PlayerId, false);
         }
 
         return result;

@@ -29,7 +29,7 @@ public sealed partial class QuickPlayGrain(ILogger<QuickPlayGrain> logger) : Gra
             var joined = await GrainFactory.GetGrain<ITableGrain>(roomId).Join(player);
             if (joined.IsOk)
             {
-                _filling = joined.View!.Players.Count < joined.View.Seats && joined.View.Phase != Phases.Playing ? roomId : null;
+                _filling = joined.Value!.Players.Count < joined.Value.Seats && joined.Value.Phase != Phases.Playing ? roomId : null;
                 return joined;
             }
 
@@ -38,7 +38,7 @@ public sealed partial class QuickPlayGrain(ILogger<QuickPlayGrain> logger) : Gra
                 _filling = null;
             }
 
-            if (joined.ErrorCode is not (ErrorCodes.RoomFull or ErrorCodes.GameInProgress or ErrorCodes.RoomNotFound))
+            if (joined.Error?.Code is not (ErrorCodes.RoomFull or ErrorCodes.GameInProgress or ErrorCodes.RoomNotFound))
             {
                 return joined;
             }
@@ -49,7 +49,7 @@ public sealed partial class QuickPlayGrain(ILogger<QuickPlayGrain> logger) : Gra
         var created = await GrainFactory.GetGrain<ITableGrain>(newRoom).Create("Quick play", seats, player.PlayerId, quickPlay: true);
         if (!created.IsOk)
         {
-            return TableResult.Fail(created.ErrorCode!, created.ErrorMessage ?? created.ErrorCode!);
+            return TableResult.Fail(created.Error!);
         }
 
         LogOpened(logger, newRoom, seats);

@@ -16,12 +16,12 @@ public sealed class QuickPlayTests(ClusterFixture fixture)
 
         var results = await Task.WhenAll(players.Select(p => p.QuickPlay(4)));
 
-        Assert.All(results, r => Assert.True(r.IsOk, r.ErrorMessage));
-        var rooms = results.Select(r => r.View!.RoomId).Distinct().ToList();
+        Assert.All(results, r => Assert.True(r.IsOk, r.Error?.Text));
+        var rooms = results.Select(r => r.Value!.RoomId).Distinct().ToList();
         Assert.Equal(2, rooms.Count);
         foreach (var roomId in rooms)
         {
-            var view = (await Grains.GetGrain<ITableGrain>(roomId).GetView("nobody")).View!;
+            var view = (await Grains.GetGrain<ITableGrain>(roomId).GetView("nobody")).Value!;
             Assert.Equal(4, view.Players.Count);
             Assert.Equal(Phases.Playing, view.Phase);
             Assert.NotNull(view.TurnEndsAt);
@@ -38,20 +38,20 @@ public sealed class QuickPlayTests(ClusterFixture fixture)
         // Every player asks three times at once (a client retrying), with sizes mixed, "any" included.
         var results = await Task.WhenAll(players.SelectMany((p, i) => Enumerable.Range(0, 3).Select(_ => p.QuickPlay(i % 6 == 0 ? null : 2 + (i % 5)))));
 
-        Assert.All(results, r => Assert.True(r.IsOk, r.ErrorMessage));
-        var rooms = results.Select(r => r.View!.RoomId).Distinct().ToList();
+        Assert.All(results, r => Assert.True(r.IsOk, r.Error?.Text));
+        var rooms = results.Select(r => r.Value!.RoomId).Distinct().ToList();
         var seated = await SeatedAsync(rooms);
         Assert.Equal(players.Select(p => p.GetPrimaryKeyString()).Order(), seated.Order());
         foreach (var player in players)
         {
-            var mine = results.Where(r => r.View!.Players.Any(v => v.PlayerId == player.GetPrimaryKeyString())).Select(r => r.View!.RoomId).Distinct();
+            var mine = results.Where(r => r.Value!.Players.Any(v => v.PlayerId == player.GetPrimaryKeyString())).Select(r => r.Value!.RoomId).Distinct();
             Assert.Single(mine);
         }
 
         // Again while seated: the same room (idempotent).
         var again = await players[7].QuickPlay(3);
-        Assert.Equal((await players[7].GetStats()).RoomId, again.View!.RoomId);
-        Assert.Equal(ErrorCodes.BadRequest, (await players[7].QuickPlay(7)).ErrorCode);
+        Assert.Equal((await players[7].GetStats()).RoomId, again.Value!.RoomId);
+        Assert.Equal(ErrorCodes.BadRequest, (await players[7].QuickPlay(7)).Error?.Code);
 
         // Everyone leaves, so the rooms close and the other test finds none to fill.
         foreach (var player in players)
@@ -73,7 +73,7 @@ public sealed class QuickPlayTests(ClusterFixture fixture)
         var seated = new List<string>();
         foreach (var roomId in rooms)
         {
-            var view = (await Grains.GetGrain<ITableGrain>(roomId).GetView("nobody")).View!;
+            var view = (await Grains.GetGrain<ITableGrain>(roomId).GetView("nobody")).Value!;
             Assert.InRange(view.Players.Count, 1, view.Seats);
             seated.AddRange(view.Players.Select(p => p.PlayerId));
         }
