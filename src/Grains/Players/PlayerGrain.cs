@@ -7,7 +7,7 @@ namespace CardGame.Grains;
 
 /// <summary>
 /// One player: name, the room they sit at, and their record. Validates what the player asks for, keeps
-/// "one room at a time", and forwards actions to the table. Tracks live connections per edge (leased) and tells the
+/// "one room at a time" (a pointer to the room, checked with the table, which is the authority). Tracks live connections per edge (leased) and tells the
 /// table when the player's last connection closes or the first one opens.
 /// </summary>
 public sealed partial class PlayerGrain(
@@ -120,23 +120,6 @@ public sealed partial class PlayerGrain(
 
         return result;
     }
-
-    public Task<TableResult> StartGame(string roomId) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).Start(PlayerId) : Task.FromResult(BadRoomId());
-
-    public Task<TableResult> TakeCard(string roomId, string? moveId = null) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).Take(PlayerId, moveId) : Task.FromResult(BadRoomId());
-
-    public Task<TableResult> PutCard(string roomId, string card, string? suit, string? moveId = null) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).Put(PlayerId, card, suit, moveId) : Task.FromResult(BadRoomId());
-
-    public Task<ResumeResult> Resume(string roomId, long lastSeq) =>
-        RoomIds.IsValid(roomId)
-            ? Table(roomId).Resume(PlayerId, lastSeq)
-            : Task.FromResult(ResumeResult.Fail(ErrorCodes.BadRequest, "roomId is missing or malformed"));
-
-    public Task<TableResult> GetTable(string roomId) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).GetView(PlayerId) : Task.FromResult(BadRoomId());
 
     public async Task<TableResult> LeaveRoom(string roomId)
     {
