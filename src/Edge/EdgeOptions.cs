@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace CardGame.Edge;
 
-/// <summary>Edge node settings, section <c>Edge</c>. Every key is documented with its default in docs/protocol.md.</summary>
+/// <summary>Edge node settings, section <c>Edge</c>. Every key is documented with its default in docs/configuration.md.</summary>
 public sealed class EdgeOptions
 {
     public const string SectionName = "Edge";
@@ -33,6 +33,42 @@ public sealed class EdgeOptions
     /// <summary>Events queued for one connection that has not taken them; beyond that it is closed (it resyncs on reconnect). Default 1000.</summary>
     [Range(1, 1_000_000)]
     public int MaxQueuedEventsPerConnection { get; set; } = 1000;
+
+    /// <summary>Seconds a connection may stay open without authenticating; then it is closed with <c>auth_required</c>. Default 10.</summary>
+    [Range(1, 3600)]
+    public double AuthenticateWithinSeconds { get; set; } = 10;
+
+    /// <summary>Connections one player may hold open on this edge (browser tabs); one more is closed with <c>limit_reached</c>. Default 8.</summary>
+    [Range(1, 100_000)]
+    public int MaxConnectionsPerPlayer { get; set; } = 8;
+
+    /// <summary>Connections one client address may hold open on this edge, signed in or not; one more is closed with <c>limit_reached</c>. Default 100.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 100;
+
+    /// <summary>Guest sign-ins one client address may make per minute, sustained; beyond that <c>429</c> with <c>Retry-After</c>. Default 20.</summary>
+    [Range(1, 1_000_000)]
+    public int GuestSignInsPerMinute { get; set; } = 20;
+
+    /// <summary>Guest sign-ins one client address may make in a burst. Default 20.</summary>
+    [Range(1, 1_000_000)]
+    public int GuestSignInBurst { get; set; } = 20;
+
+    /// <summary>
+    /// Open connections of any kind (HTTP and WebSocket, each counted by Kestrel) this edge accepts; beyond that Kestrel
+    /// refuses new ones. Default 20,000 (about 560 MiB of connection state at 28 KiB each).
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxConnections { get; set; } = 20_000;
+
+    /// <summary>
+    /// Proxies (addresses, or networks as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c>
+    /// headers are believed: the client address of a request from one of them is the last address the proxy added.
+    /// Requests from anywhere else are taken at their own address. Default: loopback only (127.0.0.0/8, ::1).
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    public TimeSpan AuthenticateWithin => TimeSpan.FromSeconds(AuthenticateWithinSeconds);
 
     public TimeSpan SubscriptionRefresh => TimeSpan.FromSeconds(SubscriptionRefreshSeconds);
 

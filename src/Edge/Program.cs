@@ -1,16 +1,19 @@
 using CardGame.Edge.Auth;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Hub;
+using CardGame.Edge.Limits;
 using CardGame.Edge.Observability;
 using CardGame.Edge.Web;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddEdgeLimits();    // Kestrel limits, real client address, sign-ins and connections per address
 builder.AddGameCluster();   // Orleans client: connects in the background; /health/live, /health/ready, /health
 builder.AddGuestAuth();     // POST /api/auth/guest, JWT validation
 builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery
 builder.AddEdgeObservability(); // OpenTelemetry metrics
 
 var app = builder.Build();
+app.UseEdgeLimits();        // forwarded headers from trusted proxies, rate limits
 app.UseSecurityHeaders();  // CSP, nosniff, no framing
 app.UseDefaultFiles();
 app.UseStaticFiles();

@@ -79,6 +79,8 @@ public sealed class TokenExpiryFilterTests
     {
         public string Id => "c1";
 
+        public System.Net.IPAddress? RemoteAddress => null;
+
         public GameError? ClosedWith { get; private set; }
 
         public Task SendEventAsync(TableEvent tableEvent) => Task.CompletedTask;

@@ -55,7 +55,16 @@ public sealed class BrowserFixture : ClusterFixture
     /// <summary>Starts one more edge of this cluster, on <paramref name="port"/> (0: any free one).</summary>
     public EdgeServer StartEdge(int port = 0)
     {
-        var edge = new EdgeServer(new Dictionary<string, string?>(EdgeConfiguration) { ["Auth:SigningKey"] = SigningKey }, port);
+        var edge = new EdgeServer(
+            new Dictionary<string, string?>(EdgeConfiguration)
+            {
+                ["Auth:SigningKey"] = SigningKey,
+                // Every test browser and load player comes from 127.0.0.1: the per-address limits are tested in Edge.Tests.
+                ["Edge:MaxConnectionsPerAddress"] = "1000000",
+                ["Edge:GuestSignInsPerMinute"] = "1000000",
+                ["Edge:GuestSignInBurst"] = "1000000",
+            },
+            port);
         edge.Start();
         return edge;
     }

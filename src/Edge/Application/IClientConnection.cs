@@ -1,3 +1,4 @@
+using System.Net;
 using CardGame.Contracts.Protocol;
 
 namespace CardGame.Edge.Application;
@@ -7,6 +8,9 @@ public interface IClientConnection
 {
     /// <summary>Unique on this edge.</summary>
     string Id { get; }
+
+    /// <summary>The client's address (as trusted proxies forwarded it), if known.</summary>
+    IPAddress? RemoteAddress { get; }
 
     /// <summary>Sends one table event; called by one loop per connection, in <c>seq</c> order.</summary>
     Task SendEventAsync(TableEvent tableEvent);

@@ -34,7 +34,7 @@ public static class AuthExtensions
 
     public static IEndpointRouteBuilder MapGuestAuth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(GuestSignInPath, SignInGuestAsync);
+        endpoints.MapPost(GuestSignInPath, SignInGuestAsync).RequireRateLimiting(Limits.LimitsExtensions.GuestSignInPolicy);
         return endpoints;
     }
 

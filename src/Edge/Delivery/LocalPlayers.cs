@@ -34,13 +34,21 @@ public sealed class LocalPlayers
         }
     }
 
-    /// <summary>Adds a connection; returns the player's local connection count after it.</summary>
-    public int Add(LocalConnection connection)
+    /// <summary>
+    /// Adds a connection unless its player already has <paramref name="maxPerPlayer"/> here; returns the player's local
+    /// connection count after it, or 0 when it was not added.
+    /// </summary>
+    public int TryAdd(LocalConnection connection, int maxPerPlayer)
     {
         lock (_gate)
         {
+            if (_players.TryGetValue(connection.PlayerId, out var player) && player.Connections.Count >= maxPerPlayer)
+            {
+                return 0;
+            }
+
             _connections.Add(connection.ConnectionId, connection);
-            if (!_players.TryGetValue(connection.PlayerId, out var player))
+            if (player is null)
             {
                 _players[connection.PlayerId] = player = new Player();
             }

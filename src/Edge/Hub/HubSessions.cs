@@ -1,3 +1,4 @@
+using System.Net;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Application;
 using Microsoft.AspNetCore.SignalR;
@@ -23,6 +24,8 @@ public sealed class HubSessions(IHubContext<GameHub, IGameClient> hub, GameHubLi
     private sealed class HubConnection(HubCallerContext context, IHubContext<GameHub, IGameClient> hub, GameHubLifetimeManager connections) : IClientConnection
     {
         public string Id => context.ConnectionId;
+
+        public IPAddress? RemoteAddress => context.GetHttpContext()?.Connection.RemoteIpAddress;
 
         public Task SendEventAsync(TableEvent tableEvent) => hub.Clients.Client(context.ConnectionId).TableEvent(tableEvent);
 
