@@ -208,7 +208,7 @@ public sealed class TableTests
             var result = (moves % 4 == 3 || old.State.Game.RngState != 0x5EED) && CardGame.TestSupport.MoveChooser.ChoosePut(old.View(turn)) is { } m
                 ? old.Put(turn, m.Card, m.Suit)
                 : old.Take(turn);
-            Assert.True(result.IsOk, result.ErrorMessage);
+            Assert.True(result.IsOk, result.Error?.Text);
             if (moves == 0)
             {
                 Assert.Equal(stock.SkipLast(1), old.State.Game.Stock); // the stored deck, as it was
