@@ -32,15 +32,19 @@ public sealed class QuickPlayTests(EdgesFixture fixture)
                 Assert.All(view.Players, p => Assert.Contains(players, c => c.PlayerId == p.PlayerId));
             }
 
-            // Each player sits at exactly one of them, says the table, and got its own hand in `started`.
-            foreach (var player in players)
+            // Each player sits at exactly one of them, says the table, and got its own hand: in `started`, or (the one
+            // whose seat dealt) in the view its QuickPlay returned, which is past `started`.
+            for (var i = 0; i < players.Length; i++)
             {
+                var player = players[i];
                 var mine = views.Where(v => v.Players.Any(p => p.PlayerId == player.PlayerId)).Select(v => v.RoomId).Distinct().ToList();
                 Assert.Single(mine);
                 var table = await player.InvokeAsync<TableView>("GetTable", mine[0]);
                 Assert.Equal(5, table.Hand!.Count);
-                var started = await player.WaitForEventAsync(e => e.RoomId == mine[0] && e.Kind == EventKinds.Started);
-                Assert.Equal(table.Hand.Order(), started.Hand!.Order());
+                var dealtHand = views[2 * i].Phase == Phases.Playing
+                    ? views[2 * i].Hand!
+                    : (await player.WaitForEventAsync(e => e.RoomId == mine[0] && e.Kind == EventKinds.Started)).Hand!;
+                Assert.Equal(table.Hand.Order(), dealtHand.Order());
             }
 
             await players[0].AssertFailsAsync(ErrorCodes.BadRequest, "QuickPlay", new QuickPlayRequest(9));
