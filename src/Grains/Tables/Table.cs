@@ -43,7 +43,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         Changed = false;
     }
 
-    public RoomResult Create(string name, int seats, string creatorId)
+    public RoomResult Create(string name, int seats, string creatorId, bool quickPlay = false)
     {
         if (State.Exists || State.Seq > 0)
         {
@@ -56,8 +56,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         State.CreatorId = creatorId;
         State.Phase = Phases.Waiting;
         State.CreatedAt = time.GetUtcNow();
+        State.QuickPlay = quickPlay;
         Changed = true;
-        return new RoomResult(Info());
+        return RoomResult.Ok(Info());
     }
 
     public TableResult Join(PlayerSnapshot player)
@@ -243,6 +244,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     public bool IsSeated(string playerId) => State.Exists && FindSeat(playerId) is not null;
 
+    /// <summary>A quick-play room whose seats are all taken and that is not playing: it deals now.</summary>
+    public bool DealsByItself => State is { Exists: true, QuickPlay: true } && State.Phase != Phases.Playing && State.Players.Count == State.Seats;
+
     /// <summary>
     /// Connections watching this room, on all edges (kept by the grain from the edges' subscriptions; not persisted).
     /// </summary>
@@ -383,9 +387,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     }
 
     /// <summary>A rule's rejection, worded for people: players by name rather than by id.</summary>
-    private TableResult Rejected(RuleResult result) => result.ErrorCode == ErrorCodes.NotYourTurn && State.Game?.Turn is { } turn
+    private TableResult Rejected(RuleResult result) => result.Error?.Code == ErrorCodes.NotYourTurn && State.Game?.Turn is { } turn
         ? TableResult.Fail(ErrorCodes.NotYourTurn, $"it is {FindSeat(turn)?.Name ?? turn}'s turn")
-        : TableResult.Fail(result.ErrorCode!, result.ErrorMessage ?? result.ErrorCode!);
+        : TableResult.Fail(result.Error!);
 
     private TableResult? CheckSeated(string playerId)
     {
