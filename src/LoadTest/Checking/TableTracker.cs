@@ -14,7 +14,7 @@ namespace CardGame.LoadTest.Checking;
 /// between is checked against its revealed seed (<see cref="FairShuffleVerifier"/>). Not thread-safe: the owner
 /// serializes calls.
 /// </summary>
-public sealed class TableTracker(string roomId, string playerId, Violations violations)
+public sealed class TableTracker(string roomId, string playerId, Violations violations, bool spectating = false)
 {
     private const int DeckSize = 52;
 
@@ -585,6 +585,10 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
         if (e.Hand is not null && e.Kind != EventKinds.Started)
         {
             violations.Report(ViolationKinds.ForeignHand, $"{RoomId} seq {e.Seq}: a {e.Kind} event carried a hand");
+        }
+        else if (e.Hand is not null && spectating)
+        {
+            violations.Report(ViolationKinds.ForeignHand, $"{RoomId} seq {e.Seq}: spectator {PlayerId} was shown a hand");
         }
     }
 
