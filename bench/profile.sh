@@ -8,7 +8,8 @@
 #   bench/profile.sh heap   # live managed heap by type of both servers with PROFILE_IDLE idle seated players
 #                           #   (bench/HeapStats: a ClrMD walk of a snapshot of each process)
 #
-# Knobs: PROFILE_PLAYERS [2000] and PROFILE_THINK [1s] (cpu), PROFILE_WAIT [60] seconds of load before sampling,
+# Knobs: PROFILE_PLAYERS [2000] and PROFILE_THINK [1s] (cpu), PROFILE_RATE [unset] (cpu: an open loop of this many
+# moves/s instead of the think time; needs at least that many tables), PROFILE_WAIT [60] seconds of load before sampling,
 # PROFILE_SECONDS [15] seconds sampled, PROFILE_IDLE [4000] (heap). Extra server environment: PROFILE_ENV
 # (e.g. "DOTNET_gcServer=1") to compare runtime settings.
 set -euo pipefail
@@ -17,6 +18,7 @@ ROOT=$PWD
 MODE=${1:-cpu}
 PLAYERS=${PROFILE_PLAYERS:-2000}
 THINK=${PROFILE_THINK:-1s}
+RATE=${PROFILE_RATE:-}
 WAIT=${PROFILE_WAIT:-60}
 SECONDS_SAMPLED=${PROFILE_SECONDS:-15}
 IDLE=${PROFILE_IDLE:-4000}
@@ -67,8 +69,10 @@ LOAD=(dotnet src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll --edges "htt
 } >"$OUT"
 
 if [ "$MODE" = cpu ]; then
-  log "load: $PLAYERS players, think $THINK; sampling ${SECONDS_SAMPLED}s after ${WAIT}s"
-  "${LOAD[@]}" --players "$PLAYERS" --think "$THINK" --warmup 0s --duration "$((WAIT + SECONDS_SAMPLED + 10))s" >"$WORK/load.out" 2>&1 &
+  PACE=(--think "$THINK"); PACE_TEXT="think $THINK"
+  [ -z "$RATE" ] || { PACE=(--rate "$RATE"); PACE_TEXT="open loop at $RATE moves/s"; }
+  log "load: $PLAYERS players, $PACE_TEXT; sampling ${SECONDS_SAMPLED}s after ${WAIT}s"
+  "${LOAD[@]}" --players "$PLAYERS" "${PACE[@]}" --warmup 0s --duration "$((WAIT + SECONDS_SAMPLED + 10))s" >"$WORK/load.out" 2>&1 &
   LOADER=$!
   sleep "$WAIT"
   perf record -F 499 -g -o "$WORK/silo.perf" -p "$SILO" -- sleep "$SECONDS_SAMPLED" >"$WORK/perf-silo.log" 2>&1 &
@@ -77,7 +81,7 @@ if [ "$MODE" = cpu ]; then
   PERF_EDGE=$!
   wait "$PERF_SILO" "$PERF_EDGE" || true
   wait "$LOADER" || true
-  echo "Load: $PLAYERS players, 1 edge + 1 silo (in-memory storage), think $THINK; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load." >>"$OUT"
+  echo "Load: $PLAYERS players, 1 edge + 1 silo (in-memory storage), $PACE_TEXT; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load." >>"$OUT"
   python3 - "$WORK/load.json" >>"$OUT" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); s = r.get("server") or {}

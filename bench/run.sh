@@ -117,6 +117,8 @@ ulimit -n 262144 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 log "open files limit $(ulimit -n) (hard $(ulimit -Hn))"
 mkdir -p "$LOGS"
 
+# The commit measured: what is built now (later edits to the work tree do not count).
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo "+changes")
 log "building Release"
 if [ -f src/Edge/package.json ] && [ ! -d src/Edge/node_modules ]; then (cd src/Edge && npm ci --no-audit --no-fund --loglevel=error); fi
 # One build of the four projects (bench/bench.slnf), so MSBuild builds them in parallel.
@@ -322,7 +324,6 @@ done
 
 # --- the report ------------------------------------------------------------------------------------------------------
 MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(dotnet --version) SDK"
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo "+changes")
 python3 bench/report.py --raw "$RAW" --out "$OUT" --stamp "$STAMP" --machine "$MACHINE" --commit "$COMMIT" --warmup "$WARMUP" \
   --players "$PLAYERS" --think "$THINK" --duration "$DURATION" --active "$ACTIVE" --elapsed "$SECONDS" \
   --skipped "${SKIPPED[*]:-}" --failed "${FAILED[*]:-}" --load "$LOAD_START → $(cut -d' ' -f1-3 /proc/loadavg)"

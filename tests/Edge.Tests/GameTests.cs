@@ -7,7 +7,7 @@ namespace CardGame.Edge.Tests;
 public sealed class GameTests(EdgesFixture fixture)
 {
     private static readonly HashSet<string> EventFields =
-        ["roomId", "seq", "kind", "playerId", "card", "suit", "handCount", "turn", "winner", "auto", "connected", "hand", "name", "turnEndsAt"];
+        ["roomId", "seq", "kind", "playerId", "card", "suit", "handCount", "turn", "winner", "auto", "connected", "hand", "name", "turnEndsAt", "deckCommitment", "deckSeed"];
 
     [Fact]
     public async Task Two_players_on_two_edges_play_a_full_game_and_each_sees_every_event_in_order_and_only_their_own_cards()
@@ -75,7 +75,10 @@ public sealed class GameTests(EdgesFixture fixture)
             : await mover.InvokePatientlyAsync<TableView>("TakeCard", roomId);
     }
 
-    /// <summary>No event payload carries a field outside the contract, another player's taken card, or a hand outside <c>started</c>.</summary>
+    /// <summary>
+    /// No event payload carries a field outside the contract, another player's taken card, a hand or a deck commitment
+    /// outside <c>started</c>, or the deck's seed outside <c>finished</c>.
+    /// </summary>
     internal static void AssertOnlyOwnCards(GameClient client)
     {
         foreach (var raw in client.RawEvents)
@@ -92,7 +95,11 @@ public sealed class GameTests(EdgesFixture fixture)
             if (kind != EventKinds.Started)
             {
                 Assert.Equal(JsonValueKind.Null, raw.GetProperty("hand").ValueKind);
+                Assert.Equal(JsonValueKind.Null, raw.GetProperty("deckCommitment").ValueKind);
             }
+
+            // The seed is revealed once the game is over, never before.
+            Assert.Equal(kind == EventKinds.Finished, raw.GetProperty("deckSeed").ValueKind == JsonValueKind.String);
         }
     }
 

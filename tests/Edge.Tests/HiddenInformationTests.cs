@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CardGame.Contracts.Fairness;
 using CardGame.Grains.Rules;
 using CardGame.TestSupport;
 using Microsoft.AspNetCore.SignalR;
@@ -14,19 +14,19 @@ namespace CardGame.Edge.Tests;
 /// <summary>
 /// Hidden information over 200 complete 4-player bot games on both edges: every payload each client received (events,
 /// and the results of its own invocations, as raw JSON) is checked against the truth. The truth comes from storage and
-/// the rules: the table's stored state right after each deal (hands, stock order, shuffle generator), the shuffle seed
-/// recovered from it and confirmed by dealing again, and every later state replayed from the events and compared with
-/// what the table stored at the end.
+/// the rules: the table's stored state right after each deal (hands, stock order and the secret seed of the fair
+/// shuffle, confirmed by dealing again), and every later state replayed from the events and compared with what the
+/// table stored at the end. No part of a seed appears in any payload but the game's <c>finished</c> event, which
+/// reveals exactly it; and every player verifies every game's shuffle with the shared verifier.
 /// </summary>
 [Collection(EdgesCollection.Name)]
 public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOutputHelper output)
 {
     private const int Games = 200;
     private const int Tables = 40;
-    private const ulong Golden = 0x9E3779B97F4A7C15UL;
 
     [Fact]
-    public async Task Over_200_bot_games_no_payload_shows_another_players_card_the_stock_or_the_shuffle_seed()
+    public async Task Over_200_bot_games_no_payload_shows_another_players_card_the_stock_or_the_seed_before_the_end_and_every_shuffle_verifies()
     {
         var watch = Stopwatch.StartNew();
         var tables = await Task.WhenAll(Enumerable.Range(0, Tables).Select(t => PlayGamesAsync(t, Games / Tables)));
@@ -35,12 +35,12 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
         var games = tables.SelectMany(t => t.Games).ToList();
         Assert.Equal(Games, games.Count);
         Assert.All(games, g => Assert.NotNull(g.Final.Winner));
-        long payloads = 0, bytes = 0, cardsSeen = 0;
+        long payloads = 0, bytes = 0, cardsSeen = 0, verified = 0;
         var violations = new List<string>();
         foreach (var table in tables)
         {
             var truth = Replay(table);
-            var secrets = table.Secrets.SelectMany(Spellings).ToHashSet();
+            var secrets = Secrets(table);
             foreach (var client in table.Clients)
             {
                 await client.Client.WaitForSeqAsync(table.RoomId, table.Games[^1].EndSeq);
@@ -50,12 +50,15 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
                     bytes += Encoding.UTF8.GetByteCount(raw);
                     cardsSeen += Check(raw, client.Client.PlayerId!, secrets, truth, violations);
                 }
+
+                verified += Verify(table, client.Client, violations);
             }
         }
 
         output.WriteLine($"{games.Count} games at {Tables} tables ({games.Sum(g => g.EndSeq - g.StartSeq)} events) played in {played.TotalSeconds:F1} s; " +
             $"checked {payloads:N0} payloads ({bytes:N0} bytes, {cardsSeen:N0} cards shown, each against the true hands, stock and discard pile; " +
-            $"{tables.Sum(t => t.Secrets.Count):N0} seeds and generator states in 4 spellings each) in {watch.Elapsed.TotalSeconds:F1} s total");
+            $"{games.Count} seeds, none shown before its game finished, each revealed by its finished event; {verified} shuffles verified by their players) " +
+            $"in {watch.Elapsed.TotalSeconds:F1} s total");
         foreach (var client in tables.SelectMany(t => t.Clients))
         {
             await client.Client.DisposeAsync();
@@ -63,6 +66,7 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
 
         Assert.True(violations.Count == 0, $"{violations.Count} leaks, e.g.: {string.Join(" | ", violations.Take(5))}");
         Assert.True(cardsSeen > payloads, "the check saw too few cards to mean anything");
+        Assert.Equal(Games * 4, verified);
     }
 
     /// <summary>One table: 4 players over both edges playing <paramref name="count"/> games in a row.</summary>
@@ -86,8 +90,8 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
             var view = await clients[g % 4].CallAsync<TableView>("StartGame", room.RoomId);
             var initial = await StoredTables.ReadAsync(fixture.Redis, room.RoomId);
             Assert.Equal(view.Seq, initial.Seq);
-            var seed = RecoverSeed(initial.Game!);
-            run.Secrets.Add(seed);
+            ConfirmSeed(initial.Game!);
+            var seats = view.Players.Select(p => p.PlayerId).ToList();
             while (view.Phase == Phases.Playing)
             {
                 var mover = clients.Single(c => c.Client.PlayerId == view.Turn);
@@ -98,27 +102,65 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
             }
 
             var final = await StoredTables.ReadAsync(fixture.Redis, room.RoomId);
-            run.Games.Add(new GameRun(initial.Seq, final.Seq, initial.Game!, final.Game!));
+            run.Games.Add(new GameRun(initial.Seq, final.Seq, initial.Game!, final.Game!, seats));
         }
 
         return run;
     }
 
-    /// <summary>The seed the table dealt with: the generator state after the deal, stepped back (SplitMix64 adds a constant per draw) and confirmed by dealing again.</summary>
-    private static ulong RecoverSeed(CrazyEightsGame dealt)
+    /// <summary>The stored seed is the one the table dealt with: dealing again with it gives the stored game.</summary>
+    private static void ConfirmSeed(CrazyEightsGame dealt)
     {
-        for (ulong draws = 40; draws < 120; draws++)
+        Assert.True(FairShuffle.TryParseSeed(dealt.Seed, out var seed), $"the stored seed '{dealt.Seed}' is not a fair-shuffle seed");
+        Assert.Equal(FairShuffle.SeedBytes, seed.Length);
+        var again = CrazyEights.Deal(dealt.Players, seed);
+        Assert.Equal(dealt.Stock, again.Stock);
+        Assert.Equal(dealt.DiscardPile, again.DiscardPile);
+        Assert.All(dealt.Players, p => Assert.Equal(dealt.Hands[p], again.Hands[p]));
+    }
+
+    /// <summary>
+    /// What must not be shown before a game's end, by its finished seq: every 8-byte window of the seed in hex (so half
+    /// a seed is found too) and the whole seed in base64.
+    /// </summary>
+    private static TableSecrets Secrets(TableRun table)
+    {
+        var windows = new Dictionary<string, long>();
+        var base64 = new Dictionary<string, long>();
+        foreach (var run in table.Games)
         {
-            var seed = unchecked(dealt.RngState - (draws * Golden));
-            var again = CrazyEights.Deal(dealt.Players, seed);
-            if (again.RngState == dealt.RngState && again.Stock.SequenceEqual(dealt.Stock) && again.DiscardPile.SequenceEqual(dealt.DiscardPile)
-                && dealt.Players.All(p => again.Hands[p].SequenceEqual(dealt.Hands[p])))
+            var hex = run.Initial.Seed!;
+            for (var i = 0; i + 16 <= hex.Length; i++)
             {
-                return seed;
+                windows[hex.Substring(i, 16)] = run.EndSeq;
+            }
+
+            base64[Convert.ToBase64String(Convert.FromHexString(hex))] = run.EndSeq;
+        }
+
+        return new TableSecrets(windows, base64, table.Games.ToDictionary(g => g.EndSeq, g => g.Initial.Seed!));
+    }
+
+    /// <summary>Each of the player's games verifies with the shared verifier, from the events that player received.</summary>
+    private static int Verify(TableRun table, GameClient client, List<string> violations)
+    {
+        var events = client.EventsOf(table.RoomId);
+        var count = 0;
+        foreach (var run in table.Games)
+        {
+            var game = events.Where(e => e.Seq >= run.StartSeq && e.Seq <= run.EndSeq).OrderBy(e => e.Seq).ToList();
+            var check = FairShuffleVerifier.Verify(run.Seats, game, client.PlayerId);
+            if (check.Verified)
+            {
+                count++;
+            }
+            else
+            {
+                violations.Add($"{client.PlayerId} could not verify the game of seq {run.StartSeq}–{run.EndSeq}: {check.Problem}");
             }
         }
 
-        throw new InvalidOperationException("the deal's seed could not be recovered, so it cannot be looked for");
+        return count;
     }
 
     /// <summary>Every state of every game, by seq: who holds what and what lies face up. Also checks the replay against storage.</summary>
@@ -129,7 +171,6 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
         foreach (var run in table.Games)
         {
             var game = run.Initial.Clone();
-            table.Secrets.Add(game.RngState);
             states[run.StartSeq] = Snapshot(game);
             foreach (var e in events.Where(e => e.Seq > run.StartSeq && e.Seq <= run.EndSeq))
             {
@@ -140,13 +181,13 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
                     _ => null,
                 };
                 Assert.True(result is null || result.IsOk, $"event {e.Seq} {e.Kind} does not replay");
-                table.Secrets.Add(game.RngState);
                 states[e.Seq] = Snapshot(game);
             }
 
             Assert.Equal(run.Final.Stock, game.Stock);
             Assert.Equal(run.Final.DiscardPile, game.DiscardPile);
-            Assert.Equal(run.Final.RngState, game.RngState);
+            Assert.Equal(run.Final.Seed, game.Seed);
+            Assert.Equal(run.Final.Reshuffles, game.Reshuffles);
             Assert.All(game.Players, p => Assert.Equal(run.Final.Hands[p], game.Hands[p]));
         }
 
@@ -158,27 +199,43 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
 
     /// <summary>
     /// Checks one payload a player received: every card named anywhere in it (in any string) is the player's own at that
-    /// seq or face up; no seed or generator state appears in decimal or hex. Returns the number of cards it named.
+    /// seq or face up; no part of a seed appears in it, but for the game's <c>finished</c> event, whose
+    /// <c>deckSeed</c> must be the stored seed. Returns the number of cards it named.
     /// </summary>
-    private static int Check(string raw, string playerId, HashSet<string> secrets, Dictionary<long, (Dictionary<string, HashSet<string>> Hands, HashSet<string> Public)> truth, List<string> violations)
+    private static int Check(string raw, string playerId, TableSecrets secrets, Dictionary<long, (Dictionary<string, HashSet<string>> Hands, HashSet<string> Public)> truth, List<string> violations)
     {
-        // Any run of hex digits long enough to hold a 64-bit number, searched at every offset for every spelling.
-        foreach (var run in HexRun().Matches(raw).Select(m => m.Value.ToLowerInvariant()))
+        using var json = JsonDocument.Parse(raw);
+        var root = json.RootElement;
+        var scanned = raw;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("kind", out var kind) && kind.GetString() == EventKinds.Finished)
         {
-            for (var length = 12; length <= Math.Min(20, run.Length); length++)
+            var revealed = root.TryGetProperty("deckSeed", out var d) ? d.GetString() : null;
+            var expected = secrets.Revealed.GetValueOrDefault(root.GetProperty("seq").GetInt64());
+            if (revealed is null || revealed != expected)
             {
-                for (var i = 0; i + length <= run.Length; i++)
+                violations.Add($"{playerId} received a finished event revealing '{revealed}' instead of the seed {expected}: {raw}");
+            }
+
+            scanned = revealed is null ? raw : raw.Replace(revealed, "", StringComparison.Ordinal);
+        }
+
+        // Any run of hex digits long enough to hold half a seed, searched at every offset.
+        foreach (var run in HexRun().Matches(scanned).Select(m => m.Value.ToLowerInvariant()))
+        {
+            for (var i = 0; i + 16 <= run.Length; i++)
+            {
+                if (secrets.HexWindows.TryGetValue(run.Substring(i, 16), out var until))
                 {
-                    if (secrets.Contains(run.Substring(i, length)))
-                    {
-                        violations.Add($"{playerId} received the shuffle seed or generator state {run.Substring(i, length)}: {raw}");
-                    }
+                    violations.Add($"{playerId} received part of the seed of the game finishing at seq {until}: {raw}");
                 }
             }
         }
 
-        using var json = JsonDocument.Parse(raw);
-        var root = json.RootElement;
+        foreach (var (_, until) in secrets.Base64.Where(b => scanned.Contains(b.Key, StringComparison.Ordinal)))
+        {
+            violations.Add($"{playerId} received the seed of the game finishing at seq {until} in base64: {raw}");
+        }
+
         var seq = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("seq", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : (long?)null;
         var cards = Strings(root).SelectMany(text => CardPattern().Matches(text).Select(m => m.Value)).ToList();
         if (cards.Count == 0)
@@ -209,29 +266,21 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
         _ => [],
     };
 
-    /// <summary>Decimal (unsigned, and signed without its minus) and hex (with and without leading zeros), lower case.</summary>
-    private static string[] Spellings(ulong value) =>
-    [
-        value.ToString(CultureInfo.InvariantCulture),
-        unchecked((long)value).ToString(CultureInfo.InvariantCulture).TrimStart('-'),
-        value.ToString("x", CultureInfo.InvariantCulture),
-        value.ToString("x16", CultureInfo.InvariantCulture),
-    ];
-
-    [GeneratedRegex("[0-9A-Fa-f]{12,}")]
+    [GeneratedRegex("[0-9A-Fa-f]{16,}")]
     private static partial Regex HexRun();
 
     [GeneratedRegex("(?<![0-9A-Z])(?:10|[2-9AJQK])[CDHS](?![0-9A-Z])")]
     private static partial Regex CardPattern();
 
-    private sealed record GameRun(long StartSeq, long EndSeq, CrazyEightsGame Initial, CrazyEightsGame Final);
+    private sealed record GameRun(long StartSeq, long EndSeq, CrazyEightsGame Initial, CrazyEightsGame Final, IReadOnlyList<string> Seats);
 
     private sealed record TableRun(string RoomId, List<RecordingClient> Clients)
     {
         public List<GameRun> Games { get; } = [];
-
-        public HashSet<ulong> Secrets { get; } = [];
     }
+
+    /// <summary>A table's seeds: 8-byte hex windows and base64, each with the seq of its game's finished event; the seed revealed at each finished seq.</summary>
+    private sealed record TableSecrets(Dictionary<string, long> HexWindows, Dictionary<string, long> Base64, Dictionary<long, string> Revealed);
 
     /// <summary>A client that also keeps the raw JSON of every result it received.</summary>
     private sealed class RecordingClient(GameClient client)

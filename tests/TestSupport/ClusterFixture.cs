@@ -5,8 +5,8 @@ namespace CardGame.TestSupport;
 
 /// <summary>
 /// A real Orleans cluster for one test collection: a real redis-server, and silos that cluster through Redis over TCP
-/// and store grains in Redis, configured with the same <c>AddCardGameGrains</c> as production (so also the default
-/// grain directory, not the test builder's distributed one). Failure detection is tuned to a few seconds.
+/// and store grains in Redis, configured with the same <c>AddCardGameGrains</c> as production (so also its grain
+/// directory). Failure detection is tuned to a few seconds.
 /// Edges join it with <see cref="EdgeConfiguration"/>.
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
@@ -59,8 +59,8 @@ public class ClusterFixture : IAsyncLifetime
         builder.Options.ServiceId = ServiceId;
         builder.Options.UseTestClusterMembership = false;
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-        // The test builder opts silos into the experimental distributed grain directory; production silos run the
-        // default one, so the tests do too.
+        // The test builder opts silos into the distributed grain directory on its own; production silos get it from
+        // AddCardGameGrains, so the tests take it from there too.
         builder.Options.SiloBuilderConfiguratorTypes.RemoveAll(t => t is not null && t.Contains("ConfigureDistributedGrainDirectory", StringComparison.Ordinal));
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(SiloConfiguration));
         AddConfigurators(builder);

@@ -4,24 +4,34 @@ using System.Net;
 namespace CardGame.TestSupport;
 
 /// <summary>
-/// The production topology as real processes on loopback: redis-server, silos clustering and storing through it,
-/// edges, and optionally nginx in front of the edges. Runs the built Silo and Edge assemblies of this checkout.
+/// The production topology as real processes on loopback: redis-server (or a Redis Cluster), silos clustering and
+/// storing through it, edges, and optionally nginx in front of the edges. Runs the built Silo and Edge assemblies of
+/// this checkout.
 /// </summary>
 public sealed class ProcessTopology : IAsyncDisposable
 {
     public const string SigningKey = "process-topology-test-signing-key-0123456789abcdef";
 
     private readonly IReadOnlyDictionary<string, string?> _gameSettings;
+    private readonly RedisServer? _redis;
+    private readonly RedisCluster? _redisCluster;
     private Process? _nginx;
     private string? _nginxDirectory;
 
-    private ProcessTopology(RedisServer redis, IReadOnlyDictionary<string, string?> gameSettings)
+    private ProcessTopology(RedisServer? redis, RedisCluster? redisCluster, IReadOnlyDictionary<string, string?> gameSettings)
     {
-        Redis = redis;
+        _redis = redis;
+        _redisCluster = redisCluster;
         _gameSettings = gameSettings;
     }
 
-    public RedisServer Redis { get; }
+    /// <summary>The one redis-server (not set when the topology runs on a Redis Cluster).</summary>
+    public RedisServer Redis => _redis ?? throw new InvalidOperationException("this topology runs on a Redis Cluster");
+
+    /// <summary>The Redis Cluster, when the topology was started with <see cref="StartOnRedisClusterAsync"/>.</summary>
+    public RedisCluster RedisCluster => _redisCluster ?? throw new InvalidOperationException("this topology runs on one redis-server");
+
+    public string RedisConnectionString => _redis?.ConnectionString ?? RedisCluster.ConnectionString;
 
     public string ClusterId { get; } = "proc-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -36,7 +46,7 @@ public sealed class ProcessTopology : IAsyncDisposable
     /// <summary>The configuration shared by every silo and edge of this topology.</summary>
     public IReadOnlyDictionary<string, string?> ClusterConfiguration => new Dictionary<string, string?>
     {
-        ["ConnectionStrings:Redis"] = Redis.ConnectionString,
+        ["ConnectionStrings:Redis"] = RedisConnectionString,
         ["Orleans:ClusterId"] = ClusterId,
         ["Orleans:ServiceId"] = ClusterId,
     };
@@ -44,7 +54,18 @@ public sealed class ProcessTopology : IAsyncDisposable
     public static async Task<ProcessTopology> StartAsync(int silos, int edges, bool nginx, IReadOnlyDictionary<string, string?>? gameSettings = null)
     {
         var redis = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always");
-        var topology = new ProcessTopology(redis, gameSettings ?? new Dictionary<string, string?>());
+        return await StartServersAsync(new ProcessTopology(redis, null, gameSettings ?? new Dictionary<string, string?>()), silos, edges, nginx);
+    }
+
+    /// <summary>The same topology on a Redis Cluster of three masters (storage and clustering both on it).</summary>
+    public static async Task<ProcessTopology> StartOnRedisClusterAsync(int silos, int edges, IReadOnlyDictionary<string, string?>? gameSettings = null)
+    {
+        var cluster = await RedisCluster.StartAsync();
+        return await StartServersAsync(new ProcessTopology(null, cluster, gameSettings ?? new Dictionary<string, string?>()), silos, edges, nginx: false);
+    }
+
+    private static async Task<ProcessTopology> StartServersAsync(ProcessTopology topology, int silos, int edges, bool nginx)
+    {
         try
         {
             for (var i = 0; i < silos; i++)
@@ -185,7 +206,16 @@ public sealed class ProcessTopology : IAsyncDisposable
             await server.DisposeAsync();
         }
 
-        await Redis.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        if (_redisCluster is not null)
+        {
+            await _redisCluster.DisposeAsync();
+        }
+
         if (_nginxDirectory is not null)
         {
             try

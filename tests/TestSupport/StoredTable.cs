@@ -14,11 +14,14 @@ public sealed record StoredTable(
     IReadOnlyList<string> Stock,
     IReadOnlyList<string> DiscardPile)
 {
-    public static async Task<StoredTable> ReadAsync(RedisServer redis, string roomId)
+    public static async Task<StoredTable> ReadAsync(RedisServer redis, string roomId) =>
+        await ReadAsync((await redis.DatabaseAsync()).Multiplexer, roomId);
+
+    /// <summary>Reads through any client: on a Redis Cluster the key is looked for on every master.</summary>
+    public static async Task<StoredTable> ReadAsync(IConnectionMultiplexer redis, string roomId)
     {
-        var db = await redis.DatabaseAsync();
-        var server = db.Multiplexer.GetServer(db.Multiplexer.GetEndPoints()[0]);
-        var key = server.Keys(pattern: $"*table*{roomId}*").Single();
+        var db = redis.GetDatabase();
+        var key = redis.GetServers().Where(s => !s.IsReplica).SelectMany(s => s.Keys(pattern: $"*table*{roomId}*")).Single();
         string json = await db.KeyTypeAsync(key) == RedisType.Hash
             ? (await db.HashGetAllAsync(key)).Select(e => e.Value.ToString()).Single(v => v.StartsWith('{'))
             : (await db.StringGetAsync(key)).ToString();

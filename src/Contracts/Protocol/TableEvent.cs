@@ -4,6 +4,8 @@ namespace CardGame.Contracts.Protocol;
 /// One event of a room, as a client receives it. Fields that do not apply are null.
 /// <see cref="Seq"/> increases by exactly one with every event of a room. <see cref="Name"/> is the joiner's display
 /// name in <c>joined</c>; <see cref="TurnEndsAt"/> is when the player to move will be timed out (null when no game is on).
+/// <see cref="DeckCommitment"/> (in <c>started</c>) and <see cref="DeckSeed"/> (in <c>finished</c>) are the fair shuffle's commit
+/// and reveal (docs/fair-shuffle.md).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cardgame.TableEvent")]
 public sealed record TableEvent(
@@ -20,4 +22,6 @@ public sealed record TableEvent(
     [property: Id(10)] bool? Connected = null,
     [property: Id(11)] IReadOnlyList<string>? Hand = null,
     [property: Id(12)] string? Name = null,
-    [property: Id(13)] DateTimeOffset? TurnEndsAt = null);
+    [property: Id(13)] DateTimeOffset? TurnEndsAt = null,
+    [property: Id(14)] string? DeckCommitment = null,
+    [property: Id(15)] string? DeckSeed = null);

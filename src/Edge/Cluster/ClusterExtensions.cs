@@ -19,6 +19,7 @@ public static class ClusterExtensions
         var gatewayPort = config.GetValue("Orleans:GatewayPort", 30000);
         var responseTimeout = TimeSpan.FromSeconds(config.GetValue("Orleans:ResponseTimeoutSeconds", 10.0));
         var redis = config.GetConnectionString("Redis");
+        var tracing = Observability.EdgeTracing.Endpoint(config) is not null;
 
         var hostedBefore = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
         builder.UseOrleansClient(client =>
@@ -41,6 +42,11 @@ public static class ClusterExtensions
             // A call a gateway had forwarded to a silo that then died gets no answer until this timeout, and a
             // SignalR connection runs one invocation at a time: Orleans' 30 s default stalled a player that long.
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
+            if (tracing)
+            {
+                // The hub invocation's trace goes with every grain call (only when tracing is on: it adds a filter to every call).
+                client.AddActivityPropagation();
+            }
         });
 
         // The client must not block the edge's start: ClusterConnection starts it in the background instead.

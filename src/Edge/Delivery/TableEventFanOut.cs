@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
+using CardGame.Edge.Observability;
 
 namespace CardGame.Edge.Delivery;
 
@@ -11,19 +13,24 @@ namespace CardGame.Edge.Delivery;
 /// </summary>
 public sealed partial class TableEventFanOut(LocalPlayers players, ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
 {
-    private readonly Channel<(string RoomId, IReadOnlyList<TableNotification> Notifications)> _batches =
-        Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(string RoomId, IReadOnlyList<TableNotification> Notifications, ActivityContext Trace)> _batches =
+        Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>, ActivityContext)>(new UnboundedChannelOptions { SingleReader = true });
 
     public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
     {
-        _batches.Writer.TryWrite((roomId, notifications));
+        // The batch is delivered later by the loop below: keep the trace it came with (when anyone traces).
+        var trace = EdgeTracing.Source.HasListeners() ? EdgeTracing.IncomingContext() : default;
+        _batches.Writer.TryWrite((roomId, notifications, trace));
         return Task.CompletedTask;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (roomId, notifications) in _batches.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (roomId, notifications, trace) in _batches.Reader.ReadAllAsync(stoppingToken))
         {
+            using var deliver = EdgeTracing.Source.StartActivity("edge.deliver", ActivityKind.Internal, trace);
+            deliver?.SetTag("cardgame.room_id", roomId);
+            deliver?.SetTag("cardgame.events", notifications.Count);
             foreach (var notification in notifications)
             {
                 try

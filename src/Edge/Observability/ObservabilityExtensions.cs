@@ -1,8 +1,10 @@
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace CardGame.Edge.Observability;
 
-/// <summary>OpenTelemetry metrics with a Prometheus scrape endpoint.</summary>
+/// <summary>OpenTelemetry metrics with a Prometheus scrape endpoint; traces over OTLP when <c>Tracing:OtlpEndpoint</c> is set.</summary>
 public static class ObservabilityExtensions
 {
     /// <summary>
@@ -15,10 +17,16 @@ public static class ObservabilityExtensions
     {
         builder.Services.AddSingleton<EdgeMetrics>();
         builder.Services.AddSingleton<MetricsHubFilter>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EdgeMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
             .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MaxSeriesPerMetric })
             .AddPrometheusExporter());
+        if (EdgeTracing.Endpoint(builder.Configuration) is { } otlp)
+        {
+            telemetry.ConfigureResource(r => r.AddService("cardgame-edge"))
+                .WithTracing(tracing => tracing.AddSource(EdgeTracing.Sources).AddOtlpExporter(o => o.Endpoint = otlp));
+        }
+
         return builder;
     }
 

@@ -14,14 +14,52 @@ public sealed partial class PlayerGrain(
     [PersistentState("player", StorageNames.Tables)] IPersistentState<PlayerState> player,
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
-    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
+    IClusterMembershipService membership,
+    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain, IGrainMigrationParticipant
 {
+    private const string MemoryKey = "cardgame.player.memory";
+
     private readonly GameOptions _options = gameOptions.Value;
     private readonly Dictionary<string, (int Count, DateTimeOffset ReportedAt)> _connections = [];
     private bool _connected = true;
     private IGrainTimer? _leaseTimer;
 
     private string PlayerId => this.GetPrimaryKeyString();
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A graceful stop hands the connection leases to another silo instead of forgetting them.
+        ShutdownMigration.TryStart(this, reason, membership, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    public void OnDehydrate(IDehydrationContext dehydrationContext) => dehydrationContext.TryAddValue(MemoryKey, new PlayerMemory(
+        [.. _connections.Select(c => new ConnectionLease(c.Key, c.Value.Count, c.Value.ReportedAt))], _connected));
+
+    public void OnRehydrate(IRehydrationContext rehydrationContext)
+    {
+        if (!rehydrationContext.TryGetValue(MemoryKey, out PlayerMemory? memory))
+        {
+            return;
+        }
+
+        _connected = memory.Connected;
+        foreach (var lease in memory.Leases)
+        {
+            _connections[lease.EdgeId] = (lease.Count, lease.ReportedAt);
+        }
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (_connections.Count > 0)
+        {
+            // Migrated here with leases: keep expiring them.
+            _leaseTimer = this.RegisterGrainTimer(ExpireLeasesAsync, _options.ConnectionLease / 2, _options.ConnectionLease / 2);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async Task<Welcome> SignIn(string name)
     {

@@ -1,3 +1,4 @@
+using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Protocol;
 
 namespace CardGame.Grains.Rules;
@@ -14,31 +15,35 @@ public static class CrazyEights
     /// <summary>Cards dealt to each player: 7 for two players, 5 for three to six.</summary>
     public static int HandSize(int playerCount) => playerCount == 2 ? 7 : 5;
 
-    /// <summary>Shuffles a full deck with <paramref name="seed"/> and deals it to 2–6 distinct players.</summary>
-    public static CrazyEightsGame Deal(IReadOnlyList<string> playerIds, ulong seed)
+    /// <summary>
+    /// Shuffles a full deck with <paramref name="seed"/> (the fair shuffle, docs/fair-shuffle.md) and deals it to 2–6
+    /// distinct players. The seed stays with the game for its reshuffles and is revealed only when it is over.
+    /// </summary>
+    public static CrazyEightsGame Deal(IReadOnlyList<string> playerIds, byte[] seed)
     {
         CheckPlayers(playerIds);
-        var rngState = seed;
+        CheckSeed(seed);
         var deck = Card.FullDeck.ToList();
-        SplitMix64.Shuffle(deck, ref rngState);
-        return DealFromTop(playerIds, deck, rngState);
+        FairShuffle.Shuffle(deck, seed, FairShuffle.DealLabel);
+        return DealFromTop(playerIds, deck, seed);
     }
 
     /// <summary>
     /// Deals a deck in the given order (index 0 = bottom, last = top, like <see cref="CrazyEightsGame.Stock"/>): one
     /// card at a time round the table from the top, first player first, then the top card starts the discard pile.
-    /// For tests that need a stacked deck; <paramref name="rngState"/> drives the later reshuffles.
+    /// For tests that need a stacked deck; <paramref name="seed"/> drives the later reshuffles.
     /// </summary>
-    public static CrazyEightsGame DealFrom(IReadOnlyList<string> playerIds, IReadOnlyList<Card> deck, ulong rngState)
+    public static CrazyEightsGame DealFrom(IReadOnlyList<string> playerIds, IReadOnlyList<Card> deck, byte[] seed)
     {
         CheckPlayers(playerIds);
+        CheckSeed(seed);
         ArgumentNullException.ThrowIfNull(deck);
         if (deck.Count != Card.FullDeck.Count || !deck.ToHashSet().SetEquals(Card.FullDeck))
         {
             throw new ArgumentException("the deck must hold each of the 52 cards once", nameof(deck));
         }
 
-        return DealFromTop(playerIds, deck.ToList(), rngState);
+        return DealFromTop(playerIds, deck.ToList(), seed);
     }
 
     /// <summary>Puts <paramref name="card"/> (wire text such as "10H") on the discard pile; an 8 needs <paramref name="suit"/>.</summary>
@@ -121,9 +126,7 @@ public static class CrazyEights
             var below = game.DiscardPile.Count - 1;
             game.Stock.AddRange(game.DiscardPile.GetRange(0, below));
             game.DiscardPile.RemoveRange(0, below);
-            var rngState = game.RngState;
-            SplitMix64.Shuffle(game.Stock, ref rngState);
-            game.RngState = rngState;
+            Reshuffle(game);
             reshuffled = true;
         }
 
@@ -194,9 +197,27 @@ public static class CrazyEights
         return game.Hands.TryGetValue(playerId, out var hand) ? [.. hand.Where(card => IsLegal(game, card))] : [];
     }
 
-    private static CrazyEightsGame DealFromTop(IReadOnlyList<string> playerIds, List<Card> stock, ulong rngState)
+    /// <summary>
+    /// Shuffles the stock (just refilled from the discard pile) with the game's seed and the reshuffle's number. A game
+    /// dealt before the fair shuffle has no seed and goes on with the generator it was dealt with.
+    /// </summary>
+    private static void Reshuffle(CrazyEightsGame game)
     {
-        var game = new CrazyEightsGame { Players = [.. playerIds], RngState = rngState };
+        if (game.Seed is { } seed)
+        {
+            game.Reshuffles++;
+            FairShuffle.Shuffle(game.Stock, Convert.FromHexString(seed), FairShuffle.ReshuffleLabel(game.Reshuffles));
+            return;
+        }
+
+        var rngState = game.RngState;
+        SplitMix64.Shuffle(game.Stock, ref rngState);
+        game.RngState = rngState;
+    }
+
+    private static CrazyEightsGame DealFromTop(IReadOnlyList<string> playerIds, List<Card> stock, byte[] seed)
+    {
+        var game = new CrazyEightsGame { Players = [.. playerIds], Seed = FairShuffle.ToHex(seed) };
         foreach (var player in playerIds)
         {
             game.Hands[player] = [];
@@ -244,6 +265,15 @@ public static class CrazyEights
         if (playerIds.Distinct(StringComparer.Ordinal).Count() != playerIds.Count)
         {
             throw new ArgumentException("the player ids must be distinct", nameof(playerIds));
+        }
+    }
+
+    private static void CheckSeed(byte[] seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        if (seed.Length < FairShuffle.MinSeedBytes)
+        {
+            throw new ArgumentException($"a seed has at least {FairShuffle.MinSeedBytes} bytes, not {seed.Length}", nameof(seed));
         }
     }
 

@@ -5,7 +5,7 @@ namespace CardGame.Grains.Rules;
 /// <summary>
 /// The whole state of one game of Crazy Eights, changed only through <see cref="CrazyEights"/>. A plain class so
 /// System.Text.Json round-trips it exactly: a game reloaded from JSON continues as the original would have,
-/// reshuffles included, because the shuffling generator's state is stored too.
+/// reshuffles included, because the deal's seed and the number of reshuffles are stored too.
 /// </summary>
 public sealed class CrazyEightsGame
 {
@@ -29,7 +29,17 @@ public sealed class CrazyEightsGame
 
     public string? Winner { get; set; }
 
-    /// <summary>The state of the seeded shuffling generator (SplitMix64).</summary>
+    /// <summary>
+    /// The secret seed of the deal, lowercase hex (docs/fair-shuffle.md): it drives every reshuffle and is revealed in
+    /// <c>finished</c>, never before. Null for a game dealt before the fair shuffle, which reshuffles with
+    /// <see cref="RngState"/>.
+    /// </summary>
+    public string? Seed { get; set; }
+
+    /// <summary>How many times the discard pile has been shuffled into the stock; numbers the next reshuffle.</summary>
+    public int Reshuffles { get; set; }
+
+    /// <summary>The SplitMix64 generator of a game dealt before the fair shuffle (no <see cref="Seed"/>); unused otherwise.</summary>
     public ulong RngState { get; set; }
 
     [JsonIgnore]
@@ -47,6 +57,8 @@ public sealed class CrazyEightsGame
         SuitToFollow = SuitToFollow,
         Turn = Turn,
         Winner = Winner,
+        Seed = Seed,
+        Reshuffles = Reshuffles,
         RngState = RngState,
     };
 }

@@ -1,8 +1,8 @@
 namespace CardGame.Grains.Rules;
 
 /// <summary>
-/// A tiny seeded generator (SplitMix64) whose whole state is one <see cref="ulong"/>, so it can be stored with the
-/// game. Not System.Random: its sequence for a seed is not promised to stay the same across .NET versions.
+/// A tiny seeded generator (SplitMix64) whose whole state is one <see cref="ulong"/>, stored with the game. Games are
+/// dealt with the fair shuffle now; this only reshuffles games stored mid-play before it (they have no seed).
 /// </summary>
 internal static class SplitMix64
 {

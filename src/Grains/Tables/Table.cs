@@ -1,3 +1,4 @@
+using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using CardGame.Grains.Rules;
@@ -86,7 +87,8 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         return TableResult.Ok(View(player.PlayerId));
     }
 
-    public TableResult Start(string playerId, ulong seed)
+    /// <summary>Deals a new game with <paramref name="seed"/>, a fresh secret (the fair shuffle): only its commitment goes out now.</summary>
+    public TableResult Start(string playerId, byte[] seed)
     {
         if (CheckSeated(playerId) is { } error)
         {
@@ -111,7 +113,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         var hands = game.Hands.ToImmutableDictionary(h => h.Key, h => h.Value.Select(c => c.ToString()).ToImmutableArray());
         // card: the turned-up top card of the discard pile (public); hand: each player's own cards only.
         Emit(new TableEvent(RoomId, 0, EventKinds.Started, playerId, Card: game.TopCard?.ToString(), Suit: SuitNames.ToWire(game.SuitToFollow),
-            Turn: game.Turn), hands: hands);
+            Turn: game.Turn, DeckCommitment: FairShuffle.Commitment(seed)), hands: hands);
         return TableResult.Ok(View(playerId));
     }
 
@@ -280,7 +282,8 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             hand,
             State.Phase == Phases.Finished ? game?.Winner : null,
             TurnEndsAt(),
-            Spectators);
+            Spectators,
+            State.Phase == Phases.Playing ? Commitment(game) : null);
     }
 
     public TableResult RoomNotFound() => TableResult.Fail(ErrorCodes.RoomNotFound, $"there is no room {RoomId}");
@@ -329,7 +332,8 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
         State.Phase = Phases.Finished;
         State.TurnStartedAt = null;
-        Emit(new TableEvent(RoomId, 0, EventKinds.Finished, game.Winner, Winner: game.Winner));
+        // The game is over: its seed is revealed so anyone can check the deal and the reshuffles (docs/fair-shuffle.md).
+        Emit(new TableEvent(RoomId, 0, EventKinds.Finished, game.Winner, Winner: game.Winner, DeckSeed: game.Seed));
         _notices.AddRange(game.Players.Select(p => new PlayerNotice(p, Won: p == game.Winner)));
     }
 
@@ -409,6 +413,10 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             ? null
             : TableResult.Fail(ErrorCodes.NotSeated, "you are not playing in this game");
     }
+
+    /// <summary>The commitment to the game's seed; null for a game dealt before the fair shuffle (it has no seed).</summary>
+    private static string? Commitment(CrazyEightsGame? game) =>
+        game?.Seed is { } seed ? FairShuffle.Commitment(Convert.FromHexString(seed)) : null;
 
     private SeatState? FindSeat(string playerId) => State.Players.Find(p => p.PlayerId == playerId);
 

@@ -1,3 +1,4 @@
+using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,8 @@ public sealed partial class TableGrain(
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
     GameMetrics metrics,
-    ILogger<TableGrain> logger) : Grain, ITableGrain
+    IClusterMembershipService membership,
+    ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
     public const int EventsRemembered = 256;
@@ -30,6 +32,7 @@ public sealed partial class TableGrain(
     private IGrainTimer? _timer;
     private RoomInfo? _publishedInfo;
     private bool _poisoned;
+    private TableMemory? _rehydrated;
 
     private string RoomId => this.GetPrimaryKeyString();
 
@@ -37,6 +40,7 @@ public sealed partial class TableGrain(
     {
         _table = new Table(RoomId, table.State, _options, time);
         _edges = new EdgeSubscribers(RoomId, _options, time, logger);
+        RestoreMemory();
         _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
         {
             DueTime = Timeout.InfiniteTimeSpan,
@@ -54,10 +58,15 @@ public sealed partial class TableGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.TableDeactivated();
-        return Task.CompletedTask;
+        if (!_poisoned && _table.Exists && (reason.ReasonCode == DeactivationReasonCode.Migrating
+            || ShutdownMigration.TryStart(this, reason, membership, cancellationToken)))
+        {
+            // Migrating: what is queued for the edges goes out from here first, so each edge keeps seq order.
+            await _edges.FlushAsync(MigrationFlushTimeout);
+        }
     }
 
     public async Task<RoomResult> Create(string name, int seats, string creatorId)
@@ -76,7 +85,8 @@ public sealed partial class TableGrain(
 
     public async Task<TableResult> Start(string playerId)
     {
-        var seed = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 32);
+        // A fresh secret per deal from the cryptographic source; it stays in this grain and its storage until finished.
+        var seed = FairShuffle.NewSeed();
         var result = await ApplyAndCommitAsync(t => t.Start(playerId, seed));
         if (result.IsOk)
         {
@@ -227,13 +237,18 @@ public sealed partial class TableGrain(
         var notices = _table.Notices.ToList();
         var seq = table.State.Seq;
         var started = time.GetTimestamp();
+        var persist = GameTracing.Source.StartActivity("table.persist");
+        persist?.SetTag("cardgame.room_id", RoomId);
         try
         {
             await table.WriteStateAsync();
             metrics.Persisted(time.GetElapsedTime(started));
+            persist?.Dispose();
         }
         catch (Exception ex)
         {
+            persist?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            persist?.Dispose();
             _table.Accept();
             LogWriteFailed(logger, ex, RoomId);
             await RestoreAsync();
@@ -248,6 +263,9 @@ public sealed partial class TableGrain(
         }
 
         _table.Accept();
+        using var publish = GameTracing.Source.StartActivity("table.publish");
+        publish?.SetTag("cardgame.room_id", RoomId);
+        publish?.SetTag("cardgame.seq", table.State.Seq);
         foreach (var notification in events)
         {
             metrics.EventPublished(notification.Event.Kind);

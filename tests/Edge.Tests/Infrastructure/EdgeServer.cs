@@ -12,10 +12,12 @@ namespace CardGame.Edge.Tests.Infrastructure;
 public sealed class EdgeServer : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    private EdgeServer(IReadOnlyDictionary<string, string?> settings)
+    private EdgeServer(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services)
     {
         _settings = settings;
+        _services = services;
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 
@@ -27,10 +29,14 @@ public sealed class EdgeServer : WebApplicationFactory<Program>
 
     public HttpClient Http { get; private set; } = null!;
 
-    /// <summary>Starts an edge; with <paramref name="waitUntilReady"/>, returns once it reaches the cluster.</summary>
-    public static async Task<EdgeServer> StartAsync(IReadOnlyDictionary<string, string?> settings, bool waitUntilReady = true)
+    /// <summary>
+    /// Starts an edge; with <paramref name="waitUntilReady"/>, returns once it reaches the cluster. <paramref name="services"/>
+    /// adds to the edge's services (e.g. an in-memory trace exporter).
+    /// </summary>
+    public static async Task<EdgeServer> StartAsync(IReadOnlyDictionary<string, string?> settings, bool waitUntilReady = true,
+        Action<IServiceCollection>? services = null)
     {
-        var edge = new EdgeServer(settings);
+        var edge = new EdgeServer(settings, services);
         edge.StartServer();
         var address = edge.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         edge.Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
@@ -77,6 +83,10 @@ public sealed class EdgeServer : WebApplicationFactory<Program>
             logging.ClearProviders();
             logging.AddProvider(Logs);
         });
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
+        }
     }
 
     public override async ValueTask DisposeAsync()

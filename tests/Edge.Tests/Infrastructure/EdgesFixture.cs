@@ -34,6 +34,17 @@ public sealed class EdgesFixture : ClusterFixture
         ["Logging:LogLevel:CardGame"] = "Trace",
     };
 
+    /// <summary>
+    /// Where traces would go. Nothing listens there: tracing tests read spans with an in-memory exporter; setting it
+    /// turns on Orleans' trace propagation in the silos, as in production with tracing on.
+    /// </summary>
+    public const string TracingEndpoint = "http://127.0.0.1:9";
+
+    protected override IReadOnlyDictionary<string, string?> GameSettings => new Dictionary<string, string?>(base.GameSettings)
+    {
+        ["Tracing:OtlpEndpoint"] = TracingEndpoint,
+    };
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

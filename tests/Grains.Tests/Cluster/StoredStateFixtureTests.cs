@@ -62,7 +62,15 @@ public sealed class StoredStateFixtureTests(ClusterFixture fixture)
 
         var end = await GameDriver.PlayToEndAsync(fixture.Grains, RoomId);
         Assert.Equal(Phases.Finished, end.Phase);
+        // The player records count the game (the table tells them one way, after the last move's answer).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         var stats = await Task.WhenAll(players.Select(p => p.GetStats()));
+        while (stats.Any(s => s.GamesPlayed == 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            stats = await Task.WhenAll(players.Select(p => p.GetStats()));
+        }
+
         Assert.All(stats, s => Assert.Equal(1, s.GamesPlayed));
         Assert.Equal(1, stats.Sum(s => s.GamesWon));
     }

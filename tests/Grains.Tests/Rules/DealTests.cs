@@ -13,7 +13,7 @@ public sealed class DealTests
     [InlineData(6, 5)]
     public void Deal_gives_seven_cards_each_to_two_players_and_five_to_three_to_six(int players, int handSize)
     {
-        var game = CrazyEights.Deal(Players(players), seed: 42);
+        var game = CrazyEights.Deal(Players(players), Seed(42));
 
         Assert.Equal(Players(players), game.Players);
         Assert.All(game.Players, player => Assert.Equal(handSize, game.Hands[player].Count));
@@ -25,7 +25,7 @@ public sealed class DealTests
     [Fact]
     public void Deal_starts_with_the_first_player_and_the_suit_of_the_first_discard()
     {
-        var game = CrazyEights.Deal(["carol", "alice", "bob"], seed: 7);
+        var game = CrazyEights.Deal(["carol", "alice", "bob"], Seed(7));
 
         Assert.Equal("carol", game.Turn);
         Assert.Equal(game.TopCard!.Value.Suit, game.SuitToFollow);
@@ -38,7 +38,7 @@ public sealed class DealTests
     {
         for (ulong seed = 0; seed < 50; seed++)
         {
-            Assert.Equal(Snapshot(CrazyEights.Deal(Players(4), seed)), Snapshot(CrazyEights.Deal(Players(4), seed)));
+            Assert.Equal(Snapshot(CrazyEights.Deal(Players(4), Seed(seed))), Snapshot(CrazyEights.Deal(Players(4), Seed(seed))));
         }
     }
 
@@ -46,7 +46,7 @@ public sealed class DealTests
     public void Deal_with_different_seeds_deals_different_games()
     {
         var seeds = Enumerable.Range(0, 2000).Select(i => (ulong)i).Append(ulong.MaxValue).Append(0x9E3779B97F4A7C15UL);
-        var deals = seeds.Select(seed => CardsInOrder(CrazyEights.Deal(Players(2), seed))).ToList();
+        var deals = seeds.Select(seed => CardsInOrder(CrazyEights.Deal(Players(2), Seed(seed)))).ToList();
 
         Assert.Equal(deals.Count, deals.Distinct().Count());
     }
@@ -59,7 +59,7 @@ public sealed class DealTests
         {
             for (ulong seed = 0; seed < 4000; seed++)
             {
-                var game = CrazyEights.Deal(Players(players), seed);
+                var game = CrazyEights.Deal(Players(players), Seed(seed));
                 Assert.NotEqual(Rank.Eight, game.TopCard!.Value.Rank);
                 buried += game.Stock[0].Rank == Rank.Eight ? 1 : 0;
             }
@@ -77,7 +77,7 @@ public sealed class DealTests
         var rest = Card.FullDeck.Except(dealt).Except(Cards("8C 8D 5H"));
         var deck = rest.Concat(Cards("5H 8D 8C")).Concat(Enumerable.Reverse(dealt)).ToList();
 
-        var game = CrazyEights.DealFrom(Players(2), deck, rngState: 1);
+        var game = CrazyEights.DealFrom(Players(2), deck, Seed(1));
 
         Assert.Equal(Cards("5H"), game.DiscardPile);
         Assert.Equal(Suit.Hearts, game.SuitToFollow);
@@ -91,7 +91,7 @@ public sealed class DealTests
     {
         var deck = Card.FullDeck.ToList(); // the top is the last: KS, QS, JS, ...
 
-        var game = CrazyEights.DealFrom(Players(3), deck, rngState: 1);
+        var game = CrazyEights.DealFrom(Players(3), deck, Seed(1));
 
         Assert.Equal(Cards("KS 10S 7S 4S AS"), game.Hands["p1"]);
         Assert.Equal(Cards("QS 9S 6S 3S KH"), game.Hands["p2"]);
@@ -106,15 +106,15 @@ public sealed class DealTests
     [InlineData(7)]
     public void Deal_needs_two_to_six_players(int players)
     {
-        Assert.Throws<ArgumentException>(() => CrazyEights.Deal(Players(players), seed: 1));
+        Assert.Throws<ArgumentException>(() => CrazyEights.Deal(Players(players), Seed(1)));
     }
 
     [Fact]
     public void Deal_needs_distinct_non_empty_player_ids()
     {
-        Assert.Throws<ArgumentException>(() => CrazyEights.Deal(["p1", "p2", "p1"], seed: 1));
-        Assert.Throws<ArgumentException>(() => CrazyEights.Deal(["p1", ""], seed: 1));
-        Assert.Throws<ArgumentException>(() => CrazyEights.Deal(["p1", null!], seed: 1));
+        Assert.Throws<ArgumentException>(() => CrazyEights.Deal(["p1", "p2", "p1"], Seed(1)));
+        Assert.Throws<ArgumentException>(() => CrazyEights.Deal(["p1", ""], Seed(1)));
+        Assert.Throws<ArgumentException>(() => CrazyEights.Deal(["p1", null!], Seed(1)));
     }
 
     [Fact]
@@ -123,18 +123,18 @@ public sealed class DealTests
         var deck = Card.FullDeck.ToList();
         deck[0] = deck[1];
 
-        Assert.Throws<ArgumentException>(() => CrazyEights.DealFrom(Players(2), deck, rngState: 1));
-        Assert.Throws<ArgumentException>(() => CrazyEights.DealFrom(Players(2), Card.FullDeck.Skip(1).ToList(), rngState: 1));
+        Assert.Throws<ArgumentException>(() => CrazyEights.DealFrom(Players(2), deck, Seed(1)));
+        Assert.Throws<ArgumentException>(() => CrazyEights.DealFrom(Players(2), Card.FullDeck.Skip(1).ToList(), Seed(1)));
     }
 
     [Fact]
     public void A_rematch_deals_a_fresh_game_to_the_same_players_after_a_finished_one()
     {
-        var first = CrazyEights.Deal(["ann", "bob", "cid"], seed: 3);
+        var first = CrazyEights.Deal(["ann", "bob", "cid"], Seed(3));
         PlayToTheEnd(first, new Random(3));
         var finished = Snapshot(first);
 
-        var rematch = CrazyEights.Deal(first.Players, seed: 4);
+        var rematch = CrazyEights.Deal(first.Players, Seed(4));
 
         Assert.True(first.IsFinished);
         Assert.Equal(finished, Snapshot(first));

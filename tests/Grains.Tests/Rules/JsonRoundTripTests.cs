@@ -15,7 +15,7 @@ public sealed class JsonRoundTripTests
     [MemberData(nameof(Options))]
     public void A_game_round_trips_through_json_exactly(string options)
     {
-        var game = CrazyEights.Deal(["ann", "bob", "cid"], seed: ulong.MaxValue - 3);
+        var game = CrazyEights.Deal(["ann", "bob", "cid"], Seed(ulong.MaxValue - 3));
         Assert.True(CrazyEights.Take(game, "ann").IsOk);
         var json = JsonSerializer.Serialize(game, OptionsFor(options));
 
@@ -29,6 +29,8 @@ public sealed class JsonRoundTripTests
         Assert.Equal(game.SuitToFollow, loaded.SuitToFollow);
         Assert.Equal(game.Turn, loaded.Turn);
         Assert.Equal(game.Winner, loaded.Winner);
+        Assert.Equal(game.Seed, loaded.Seed);
+        Assert.Equal(game.Reshuffles, loaded.Reshuffles);
         Assert.Equal(game.RngState, loaded.RngState);
     }
 
@@ -52,7 +54,7 @@ public sealed class JsonRoundTripTests
         var reshuffles = 0;
         for (var seed = 0; seed < 20; seed++)
         {
-            var original = CrazyEights.Deal(Players(2 + seed % 5), (ulong)seed);
+            var original = CrazyEights.Deal(Players(2 + seed % 5), Seed((ulong)seed));
             var random = new Random(seed);
             while (!original.IsFinished && original.Stock.Count > 3)
             {
@@ -78,7 +80,7 @@ public sealed class JsonRoundTripTests
     [Fact]
     public void Clone_is_a_deep_copy()
     {
-        var game = CrazyEights.Deal(Players(3), seed: 9);
+        var game = CrazyEights.Deal(Players(3), Seed(9));
         var before = Snapshot(game);
 
         var clone = game.Clone();

@@ -9,7 +9,7 @@ public sealed class LeaveTests
     [Fact]
     public void Leaving_mid_game_puts_the_cards_at_the_bottom_of_the_stock_and_keeps_the_turn()
     {
-        var game = CrazyEights.Deal(Players(4), seed: 21);
+        var game = CrazyEights.Deal(Players(4), Seed(21));
         var hand = game.Hands["p3"].ToList();
         var stock = game.Stock.ToList();
 
@@ -27,7 +27,7 @@ public sealed class LeaveTests
     [Fact]
     public void Leaving_on_your_turn_passes_the_turn_to_the_next_player_in_seat_order()
     {
-        var game = CrazyEights.Deal(Players(4), seed: 21);
+        var game = CrazyEights.Deal(Players(4), Seed(21));
         Assert.True(CrazyEights.Take(game, "p1").IsOk);
 
         Assert.True(CrazyEights.Leave(game, "p2").IsOk);
@@ -39,7 +39,7 @@ public sealed class LeaveTests
     [Fact]
     public void Leaving_on_your_turn_from_the_last_seat_passes_the_turn_to_the_first_seat()
     {
-        var game = CrazyEights.Deal(Players(3), seed: 21);
+        var game = CrazyEights.Deal(Players(3), Seed(21));
         Assert.True(CrazyEights.Take(game, "p1").IsOk);
         Assert.True(CrazyEights.Take(game, "p2").IsOk);
 
@@ -54,7 +54,7 @@ public sealed class LeaveTests
     [InlineData("p2", "p1")]
     public void When_one_player_is_left_they_win(string leaver, string winner)
     {
-        var game = CrazyEights.Deal(Players(2), seed: 8);
+        var game = CrazyEights.Deal(Players(2), Seed(8));
 
         Assert.True(CrazyEights.Leave(game, leaver).IsOk);
 
@@ -68,7 +68,7 @@ public sealed class LeaveTests
     [Fact]
     public void Players_leaving_one_after_another_leave_the_last_one_the_winner()
     {
-        var game = CrazyEights.Deal(Players(4), seed: 8);
+        var game = CrazyEights.Deal(Players(4), Seed(8));
 
         Assert.True(CrazyEights.Leave(game, "p1").IsOk);
         Assert.Equal("p2", game.Turn);
@@ -100,7 +100,7 @@ public sealed class LeaveTests
     [Fact]
     public void Leave_by_a_player_not_in_the_game_is_rejected_and_changes_nothing()
     {
-        var game = CrazyEights.Deal(Players(3), seed: 2);
+        var game = CrazyEights.Deal(Players(3), Seed(2));
         Assert.True(CrazyEights.Leave(game, "p2").IsOk);
         var before = Snapshot(game);
 

@@ -55,7 +55,7 @@ public sealed class RandomGamesTests(ITestOutputHelper output)
     private static void PlayOne(int gameSeed, Stats stats)
     {
         var random = new Random(gameSeed);
-        var game = CrazyEights.Deal(Players(random.Next(CrazyEights.MinPlayers, CrazyEights.MaxPlayers + 1)), (ulong)random.NextInt64());
+        var game = CrazyEights.Deal(Players(random.Next(CrazyEights.MinPlayers, CrazyEights.MaxPlayers + 1)), Seed((ulong)random.NextInt64()));
         var takeAnyway = TakeRates[random.Next(TakeRates.Length)];
         Check(game, "the deal");
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 using CardGame.Grains.Rules;
 
@@ -6,6 +7,14 @@ namespace CardGame.Grains.Tests.Rules;
 /// <summary>Hand-made positions, snapshots and checks shared by the rules tests.</summary>
 internal static class TestGames
 {
+    /// <summary>A 32-byte seed (the server's size) that spells <paramref name="number"/> in its first 8 bytes: replayable tests.</summary>
+    public static byte[] Seed(ulong number)
+    {
+        var seed = new byte[32];
+        BinaryPrimitives.WriteUInt64BigEndian(seed, number);
+        return seed;
+    }
+
     public static string[] Players(int count) => [.. Enumerable.Range(1, count).Select(i => $"p{i}")];
 
     public static Card ParseCard(string text) =>
@@ -29,7 +38,7 @@ internal static class TestGames
             Stock = Cards(stock),
             DiscardPile = Cards(discardPile),
             Turn = players[0],
-            RngState = 0x5EED,
+            Seed = Convert.ToHexStringLower(Seed(0x5EED)),
         };
         game.SuitToFollow = game.TopCard!.Value.Suit;
         return game;

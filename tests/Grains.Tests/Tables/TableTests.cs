@@ -1,7 +1,10 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Time.Testing;
+using static CardGame.Grains.Tests.Rules.TestGames;
 
 namespace CardGame.Grains.Tests.Tables;
 
@@ -27,7 +30,7 @@ public sealed class TableTests
     public void A_rejected_action_changes_nothing_and_emits_nothing()
     {
         var table = Seated("alice", "bob");
-        table.Start("alice", seed: 42);
+        table.Start("alice", Seed(42));
         table.Accept();
         var before = JsonSerializer.Serialize(table.State);
         var waiting = table.State.Game!.Turn == "alice" ? "bob" : "alice";
@@ -37,7 +40,7 @@ public sealed class TableTests
         {
             table.Take(waiting),
             table.Put(waiting, table.State.Game.Hands[waiting][0].ToString(), null),
-            table.Start("alice", seed: 1),
+            table.Start("alice", Seed(1)),
             table.Join(new PlayerSnapshot("dave", "dave")),
             table.Leave("nobody"),
             table.Take(turn, moveId: new string('m', 65)),
@@ -58,7 +61,7 @@ public sealed class TableTests
     public void The_turn_timer_takes_a_card_for_the_player_to_move_exactly_when_it_runs_out()
     {
         var table = Seated("alice", "bob");
-        table.Start("alice", seed: 7);
+        table.Start("alice", Seed(7));
         table.Accept();
         var turn = table.State.Game!.Turn!;
         Assert.Equal(_time.GetUtcNow().AddSeconds(30), table.NextDeadline());
@@ -117,7 +120,7 @@ public sealed class TableTests
     public void A_won_game_finishes_the_table_and_tells_every_player_whether_they_won()
     {
         var table = Seated("alice", "bob");
-        table.Start("alice", seed: 3);
+        table.Start("alice", Seed(3));
         while (table.State.Phase == Phases.Playing)
         {
             var view = table.View(table.State.Game!.Turn!);
@@ -130,7 +133,7 @@ public sealed class TableTests
         Assert.Equal(EventKinds.Finished, table.Pending[^1].Event.Kind);
         Assert.Equal(winner, table.View("alice").Winner);
         Assert.Equal([new PlayerNotice("alice", winner == "alice"), new PlayerNotice("bob", winner == "bob")], table.Notices.OrderBy(n => n.PlayerId));
-        Assert.True(table.Start("bob", seed: 4).IsOk);
+        Assert.True(table.Start("bob", Seed(4)).IsOk);
         Assert.Equal(2, table.State.GamesDealt);
     }
 
@@ -139,13 +142,85 @@ public sealed class TableTests
     {
         var table = Seated("alice", "bob");
         table.Accept();
-        table.Start("alice", seed: 11);
+        table.Start("alice", Seed(11));
 
         var started = Assert.Single(table.Pending);
         Assert.Equal(table.State.Game!.TopCard.ToString(), started.ForRecipient("bob").Card);
         Assert.Equal(table.State.Game.Hands["bob"].Select(c => c.ToString()), started.ForRecipient("bob").Hand!);
         Assert.Equal(table.State.Game.Hands["alice"].Select(c => c.ToString()), started.ForRecipient("alice").Hand!);
         Assert.Null(started.ForRecipient("carol").Hand);
+    }
+
+    [Fact]
+    public void The_deal_is_committed_in_started_and_in_views_while_playing_and_its_seed_is_revealed_only_in_finished()
+    {
+        var table = Seated("alice", "bob", "carol");
+        table.Accept();
+        var seed = Seed(0xFA1E);
+        var (seedHex, commitment) = (Convert.ToHexStringLower(seed), FairShuffle.Commitment(seed));
+        var payloads = new List<(string Kind, string Json)>();
+
+        table.Start("alice", seed);
+        var started = Assert.Single(table.Pending).Event;
+        Assert.Equal(commitment, started.DeckCommitment);
+        Assert.Null(started.DeckSeed);
+        while (table.State.Phase == Phases.Playing)
+        {
+            payloads.AddRange(table.Pending.SelectMany(n => new[] { "alice", "bob", "carol", "watcher" }.Select(p => n.ForRecipient(p)))
+                .Select(e => (e.Kind, JsonSerializer.Serialize(e))));
+            table.Accept();
+            var view = table.View(table.State.Game!.Turn!);
+            Assert.Equal(commitment, view.DeckCommitment);
+            payloads.Add(("view", JsonSerializer.Serialize(view)));
+            var move = CardGame.TestSupport.MoveChooser.ChoosePut(view);
+            Assert.True((move is { } m ? table.Put(view.Turn!, m.Card, m.Suit) : table.Take(view.Turn!)).IsOk);
+        }
+
+        var finished = table.Pending[^1].Event;
+        Assert.Equal(EventKinds.Finished, finished.Kind);
+        Assert.Equal(seedHex, finished.DeckSeed);
+        Assert.Null(finished.DeckCommitment);
+        Assert.Null(table.View("alice").DeckCommitment);
+        Assert.All(payloads, p => Assert.DoesNotContain(seedHex, p.Json, StringComparison.OrdinalIgnoreCase));
+        Assert.All(payloads, p => Assert.DoesNotContain(Convert.ToBase64String(seed), p.Json, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_game_stored_before_the_fair_shuffle_plays_on_with_its_old_deck_and_the_next_deal_is_committed()
+    {
+        var table = Seated("alice", "bob");
+        table.Start("alice", Seed(5));
+        // What today's code stored before the fair shuffle: a game with the generator state and no seed.
+        var stored = JsonNode.Parse(JsonSerializer.Serialize(table.State))!.AsObject();
+        stored["Game"]!.AsObject().Remove("Seed");
+        stored["Game"]!.AsObject().Remove("Reshuffles");
+        stored["Game"]!["RngState"] = 0x5EED;
+        var old = new Table("r1", JsonSerializer.Deserialize<TableState>(stored.ToJsonString())!, _options, _time);
+        var stock = old.State.Game!.Stock.ToList();
+
+        Assert.Null(old.State.Game.Seed);
+        Assert.Null(old.View("alice").DeckCommitment);
+        for (var moves = 0; old.State.Phase == Phases.Playing; moves++)
+        {
+            Assert.True(moves < 2000, "the old game did not end");
+            var turn = old.State.Game.Turn!;
+            // Mostly takes, so the stock runs out and the old game reshuffles with its own generator.
+            var result = (moves % 4 == 3 || old.State.Game.RngState != 0x5EED) && CardGame.TestSupport.MoveChooser.ChoosePut(old.View(turn)) is { } m
+                ? old.Put(turn, m.Card, m.Suit)
+                : old.Take(turn);
+            Assert.True(result.IsOk, result.ErrorMessage);
+            if (moves == 0)
+            {
+                Assert.Equal(stock.SkipLast(1), old.State.Game.Stock); // the stored deck, as it was
+            }
+        }
+
+        Assert.NotEqual(0x5EEDUL, old.State.Game.RngState);
+        Assert.Null(old.Pending[^1].Event.DeckSeed);
+        old.Accept();
+        Assert.True(old.Start("bob", Seed(6)).IsOk);
+        Assert.Equal(FairShuffle.Commitment(Seed(6)), old.Pending[^1].Event.DeckCommitment);
+        Assert.Equal(FairShuffle.Commitment(Seed(6)), old.View("alice").DeckCommitment);
     }
 
     [Fact]
@@ -171,7 +246,7 @@ public sealed class TableTests
         Assert.Null(table.View("alice").TurnEndsAt);
         table.Accept();
 
-        table.Start("alice", seed: 5);
+        table.Start("alice", Seed(5));
         var deadline = _time.GetUtcNow().AddSeconds(30);
         Assert.Equal(deadline, Assert.Single(table.Pending).Event.TurnEndsAt);
         Assert.Equal(deadline, table.View("bob").TurnEndsAt);

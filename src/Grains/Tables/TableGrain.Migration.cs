@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+
+namespace CardGame.Grains;
+
+/// <summary>
+/// Live migration: when the table moves to another silo (graceful shutdown of its silo, or the rebalancer), its
+/// persisted state travels with its ETag (Orleans carries it) and <see cref="TableMemory"/> carries the rest (resume log; edge subscriptions with their queued events and watcher counts), so
+/// <see cref="Resume"/> still answers with events and the edges' subscriptions keep receiving without a gap.
+/// </summary>
+public sealed partial class TableGrain
+{
+    private const string MemoryKey = "cardgame.table.memory";
+
+    /// <summary>How long a migrating table waits for its edges to take what is queued for them.</summary>
+    private static readonly TimeSpan MigrationFlushTimeout = TimeSpan.FromMilliseconds(250);
+
+    public void OnDehydrate(IDehydrationContext dehydrationContext)
+    {
+        if (_poisoned)
+        {
+            return;
+        }
+
+        var memory = new TableMemory([.. _log], _edges.Export());
+        dehydrationContext.TryAddValue(MemoryKey, memory);
+        LogDehydrated(logger, RoomId, table.State.Seq, memory.Log.Length, memory.Edges.Length);
+    }
+
+    public void OnRehydrate(IRehydrationContext rehydrationContext)
+    {
+        if (rehydrationContext.TryGetValue(MemoryKey, out TableMemory? memory))
+        {
+            _rehydrated = memory;
+        }
+    }
+
+    /// <summary>Called on activation: takes over what the previous activation handed over, if it migrated here.</summary>
+    private void RestoreMemory()
+    {
+        if (_rehydrated is not { } memory)
+        {
+            return;
+        }
+
+        _rehydrated = null;
+        foreach (var notification in memory.Log.Where(n => n.Event.Seq <= table.State.Seq).TakeLast(EventsRemembered))
+        {
+            _log.Enqueue(notification);
+        }
+
+        _edges.Import(memory.Edges);
+        _table.Spectators = _edges.Spectators;
+        LogRehydrated(logger, RoomId, table.State.Seq, _log.Count, memory.Edges.Length);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Room {RoomId} migrating at seq {Seq} with {Events} events and {Edges} edge subscriptions")]
+    private static partial void LogDehydrated(ILogger logger, string roomId, long seq, int events, int edges);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Room {RoomId} migrated here at seq {Seq} with {Events} events and {Edges} edge subscriptions")]
+    private static partial void LogRehydrated(ILogger logger, string roomId, long seq, int events, int edges);
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using CardGame.TestSupport;
+using Xunit.Abstractions;
+
+namespace CardGame.Grains.Tests.Cluster;
+
+/// <summary>Its own 2-silo cluster: the test stops a silo gracefully (as an operator's planned stop does).</summary>
+public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    private readonly List<TimeSpan> _calls = [];
+
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task A_table_whose_silo_stops_gracefully_moves_in_memory_with_its_resume_log_and_edge_subscriptions()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 3);
+        var table = Grains.GetGrain<ITableGrain>(roomId);
+        var edge = new RecordingObserver();
+        var firstSeq = await table.Subscribe("edge-a", Grains.CreateObjectReference<ITableObserver>(edge)) + 1;
+        await players[0].StartGame(roomId);
+        for (var i = 0; i < 10; i++)
+        {
+            await PlayOrDealAsync(roomId, players[0]);
+        }
+
+        _calls.Clear();
+
+        var seqBeforeStop = (await table.GetView("observer")).View!.Seq;
+        var host = await HostOfAsync(roomId);
+        var victim = fixture.Cluster.Silos.Single(s => s.SiloAddress.Equals(host));
+
+        // Keep playing while the table's silo stops, timing every call a player's action makes (look, then move).
+        var stopping = Stopwatch.StartNew();
+        var stop = fixture.Cluster.StopSiloAsync(victim);
+        var movesAfterStop = 0;
+        while (!stop.IsCompleted || movesAfterStop++ < 10)
+        {
+            await PlayOrDealAsync(roomId, players[0]);
+        }
+
+        output.WriteLine($"the silo stopped in {stopping.Elapsed.TotalMilliseconds:F0} ms");
+        await stop;
+        // A figure, not an assertion: on this shared machine it measures the load as much as the migration.
+        output.WriteLine($"longest of {_calls.Count} calls while the silo stopped: {_calls.Max().TotalMilliseconds:F0} ms");
+        Assert.NotEqual(host, await HostOfAsync(roomId));
+
+        // The resume log came along: a client that last saw the seq before the stop gets events, not a snapshot.
+        var lastSeq = (await table.GetView("observer")).View!.Seq;
+        var resumed = await players[1].Resume(roomId, seqBeforeStop);
+        Assert.True(resumed.IsOk, resumed.ErrorMessage);
+        Assert.Null(resumed.View);
+        Assert.Equal(Range(seqBeforeStop + 1, lastSeq), resumed.Events!.Select(e => e.Seq));
+
+        // So did the edge's subscription: it received every event once, in order, across the move.
+        await edge.WaitForSeqAsync(lastSeq);
+        Assert.Equal(Range(firstSeq, lastSeq), edge.Received.Select(n => n.Event.Seq));
+    }
+
+    /// <summary>One move by whoever's turn it is, as a client makes it (its view, then the move), or a new deal.</summary>
+    private async Task PlayOrDealAsync(string roomId, IPlayerGrain dealer)
+    {
+        var table = Grains.GetGrain<ITableGrain>(roomId);
+        var turn = (await TimedAsync(() => table.GetView("observer"))).View!.Turn;
+        if (turn is null)
+        {
+            var dealt = await TimedAsync(() => dealer.StartGame(roomId));
+            Assert.True(dealt.IsOk, dealt.ErrorMessage);
+            return;
+        }
+
+        var view = (await TimedAsync(() => table.GetView(turn))).View!;
+        var moved = MoveChooser.ChoosePut(view) is { } put
+            ? await TimedAsync(() => table.Put(turn, put.Card, put.Suit))
+            : await TimedAsync(() => table.Take(turn));
+        Assert.True(moved.IsOk, $"{moved.ErrorCode}: {moved.ErrorMessage}");
+    }
+
+    private async Task<T> TimedAsync<T>(Func<Task<T>> call)
+    {
+        var timer = Stopwatch.StartNew();
+        var result = await call();
+        _calls.Add(timer.Elapsed);
+        return result;
+    }
+
+    private static IEnumerable<long> Range(long first, long last) => Enumerable.Range(0, (int)(last - first + 1)).Select(i => first + i);
+
+    private async Task<SiloAddress> HostOfAsync(string roomId)
+    {
+        var tableId = Grains.GetGrain<ITableGrain>(roomId).GetGrainId();
+        var stats = await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return stats.Single(s => s.GrainId == tableId).SiloAddress;
+    }
+}
