@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using CardGame.Contracts.Cards;
 using CardGame.Edge.Delivery;
 using CardGame.Edge.Hub;
 using CardGame.TestSupport;
@@ -205,7 +206,7 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
                 Assert.True(after.Seq > own.Seq, $"an acknowledged move at seq {own.Seq} answered with seq {after.Seq}");
                 moves++;
             }
-            catch (HubException ex) when (RaceCodes.Any(code => ex.Message.StartsWith(code + ": ", StringComparison.Ordinal)))
+            catch (HubException ex) when (GameError.FromHubMessage(ex.Message) is { } error && RaceCodes.Contains(error.Code))
             {
                 // A hostile connection of the same player moved first, or the game just ended: look again.
             }
@@ -326,7 +327,7 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
                 }
 
                 var text = closing ? ex.Message[ClosedPrefix.Length..] : ex.Message;
-                var code = ErrorCodes.All.FirstOrDefault(c => text.StartsWith(c + ": ", StringComparison.Ordinal));
+                var code = GameError.FromHubMessage(text)?.Code;
                 return code is null
                     ? (kind, method, "violation: no code", ex.Message)
                     : (kind, method, closing ? "closed: " + code : code, ex.Message);
@@ -338,7 +339,7 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
                 var reason = closed?.Message ?? "";
                 _texts.Enqueue(reason);
                 var text = reason.StartsWith(ClosedPrefix, StringComparison.Ordinal) ? reason[ClosedPrefix.Length..] : reason;
-                var code = ErrorCodes.All.FirstOrDefault(c => text.StartsWith(c + ": ", StringComparison.Ordinal));
+                var code = GameError.FromHubMessage(text)?.Code;
                 return (kind, method, closed is null ? "closed: no reason" : code is null ? "violation: close without code" : "closed: " + code, $"{ex.GetType().Name}: {reason}");
             }
         }
@@ -359,7 +360,7 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
                 6 or 7 => ("bad room id", Pick(["JoinRoom", "StartGame", "TakeCard", "LeaveRoom", "GetTable"]), [Pick(BadRoomIds)]),
                 8 => ("unknown room", Pick(["JoinRoom", "GetTable", "TakeCard", "StartGame"]), ["r" + RandomName().ToLowerInvariant()]),
                 9 => ("not a card", "PutCard", [room, Pick(NotCards), Pick(["C", "X", "", null, "hearts", "8", null])]),
-                10 => ("out of turn or not held", "PutCard", [ownRoom ?? room, RandomCard(), _random.Next(3) == 0 ? Pick(["C", "D", "H", "S"]) : null]),
+                10 => ("out of turn or not held", "PutCard", [ownRoom ?? room, RandomCard(), _random.Next(3) == 0 ? SuitNames.ToWire((Suit)_random.Next(4)) : null]),
                 11 => ("out of turn", "TakeCard", [ownRoom ?? room, _random.Next(2) == 0 ? null : RandomName()]),
                 12 => OtherTable(otherRoom),
                 13 => ("other table move", "PutCard", [otherRoom, RandomCard(), null]),
@@ -413,7 +414,7 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
             return value;
         }
 
-        private string RandomCard() => Pick(["A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K"]) + Pick(["C", "D", "H", "S"]);
+        private string RandomCard() => Card.FullDeck[_random.Next(Card.FullDeck.Count)].ToString();
 
         // Letters and digits only: the server may echo names back, and these never spell a leak marker.
         private string RandomName() => new([.. Enumerable.Range(0, _random.Next(1, 12)).Select(_ => "abcdefghkmnpqrtuvwxyzABCDFGHJKLMNPQRTUVWXYZ23456789"[_random.Next(50)])]);

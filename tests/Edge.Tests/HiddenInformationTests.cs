@@ -301,7 +301,7 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
                     _results.Enqueue(raw.GetRawText());
                     return raw.Deserialize<T>(JsonSerializerOptions.Web)!;
                 }
-                catch (HubException ex) when (ex.Message.StartsWith(ErrorCodes.RateLimited + ": ", StringComparison.Ordinal) && attempt < 40)
+                catch (HubException ex) when (GameError.FromHubMessage(ex.Message)?.Code == ErrorCodes.RateLimited && attempt < 40)
                 {
                     await Task.Delay(250);
                 }

@@ -27,7 +27,7 @@ public sealed class IdempotencyAndResumeTests(EdgesFixture fixture)
         var plain = await other.InvokeAsync<TableView>("TakeCard", room.RoomId);
         Assert.Equal(took.Seq + 1, plain.Seq);
         var error = await Assert.ThrowsAsync<HubException>(() => other.InvokeAsync<TableView>("TakeCard", room.RoomId, "m-2"));
-        Assert.StartsWith(ErrorCodes.NotYourTurn + ": ", error.Message);
+        Assert.Equal(ErrorCodes.NotYourTurn, GameError.FromHubMessage(error.Message)?.Code);
     }
 
     [Fact]
@@ -53,6 +53,6 @@ public sealed class IdempotencyAndResumeTests(EdgesFixture fixture)
         Assert.Equal(7, resumed.Events!.Single(e => e.Kind == EventKinds.Started).Hand!.Count);
         Assert.All(resumed.Events!.Where(e => e.Kind == EventKinds.Took && e.PlayerId != bob.PlayerId), e => Assert.Null(e.Card));
         var tooFar = await Assert.ThrowsAsync<HubException>(() => bob.InvokeAsync<Resumed>("Resume", room.RoomId, current.Seq + 5));
-        Assert.StartsWith(ErrorCodes.BadRequest + ": ", tooFar.Message);
+        Assert.Equal(ErrorCodes.BadRequest, GameError.FromHubMessage(tooFar.Message)?.Code);
     }
 }

@@ -1,3 +1,4 @@
+using CardGame.Contracts.Cards;
 using CardGame.TestSupport;
 
 namespace CardGame.Edge.Tests;
@@ -78,7 +79,7 @@ public sealed class TableErrorTests(EdgesFixture fixture)
             await RejectedAsync(ErrorCodes.NotYourTurn, waiting, before, "TakeCard", room.RoomId);
             var notInHand = AllCards().First(c => !before.Hand!.Contains(c));
             await RejectedAsync(ErrorCodes.CardNotInHand, mover, before, "PutCard", room.RoomId, notInHand, null);
-            if (before.Hand!.FirstOrDefault(c => MoveChooser.Rank(c) == "8") is { } eight)
+            if (before.Hand!.FirstOrDefault(c => MoveChooser.IsEight(c)) is { } eight)
             {
                 await RejectedAsync(ErrorCodes.SuitRequired, mover, before, "PutCard", room.RoomId, eight, null);
                 produced.Add(ErrorCodes.SuitRequired);
@@ -156,6 +157,30 @@ public sealed class TableErrorTests(EdgesFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_malformed_card_is_bad_request_whatever_the_table_state()
+    {
+        await using var alice = await GameClient.SignInAsync(fixture.Edge1, "alice");
+        await using var bob = await GameClient.SignInAsync(fixture.Edge2, "bob");
+        var room = await alice.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest("malformed", 2));
+        await alice.AssertFailsAsync(ErrorCodes.BadRequest, "PutCard", room.RoomId, "ZZ", null);
+        await alice.AssertFailsAsync(ErrorCodes.BadRequest, "PutCard", "rnosuchroom9", "ZZ", null);
+        await alice.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+        await alice.AssertFailsAsync(ErrorCodes.BadRequest, "PutCard", room.RoomId, "ZZ", null);
+        await bob.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+        var started = await alice.InvokeAsync<TableView>("StartGame", room.RoomId);
+        var waiting = started.Turn == alice.PlayerId ? bob : alice;
+        await waiting.AssertFailsAsync(ErrorCodes.BadRequest, "PutCard", room.RoomId, "ZZ", null);
+        await waiting.AssertFailsAsync(ErrorCodes.BadRequest, "PutCard", room.RoomId, "10h", null);
+
+        var clients = new Dictionary<string, GameClient> { [alice.PlayerId!] = alice, [bob.PlayerId!] = bob };
+        var finished = await GameTests.PlayToEndAsync(clients, room.RoomId, started.Turn!);
+        Assert.Equal(Phases.Finished, finished.Phase);
+
+        await RejectedAsync(ErrorCodes.BadRequest, alice, await alice.InvokeAsync<TableView>("GetTable", room.RoomId), "PutCard", room.RoomId, "ZZ", null);
+        await alice.AssertFailsAsync(ErrorCodes.GameNotStarted, "PutCard", room.RoomId, "QS", null);
+    }
+
     /// <summary>The call fails with <paramref name="code"/>; the table's seq and the caller's hand are as before, and no event went out.</summary>
     private static async Task RejectedAsync(string code, GameClient caller, TableView before, string method, params object?[] args)
     {
@@ -174,8 +199,5 @@ public sealed class TableErrorTests(EdgesFixture fixture)
         Assert.Equal(eventsBefore, caller.Events.Count);
     }
 
-    private static IEnumerable<string> AllCards() =>
-        from suit in new[] { "C", "D", "H", "S" }
-        from rank in new[] { "A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K" }
-        select rank + suit;
+    private static IEnumerable<string> AllCards() => Card.FullDeck.Select(card => card.ToString());
 }

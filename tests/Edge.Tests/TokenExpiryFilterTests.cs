@@ -1,17 +1,16 @@
 using System.Globalization;
 using System.Security.Claims;
+using CardGame.Edge.Application;
 using CardGame.Edge.Auth;
-using CardGame.Edge.Hub;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CardGame.Edge.Tests;
 
 /// <summary>
-/// <see cref="TokenExpiry"/> with a fake clock: exactly when an invocation starts failing with <c>token_expired</c>
-/// (over the wire the timer closes the connection at that moment, so a late invocation is a race there).
+/// <see cref="TokenExpiry"/> with a fake clock: exactly when a request starts failing with <c>token_expired</c>, and
+/// when the connection is closed with it (over the wire the timer closes the connection at that moment, so a late
+/// request is a race there).
 /// </summary>
 public sealed class TokenExpiryFilterTests
 {
@@ -19,12 +18,14 @@ public sealed class TokenExpiryFilterTests
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddYears(56));
     private readonly TokenExpiry _expiry;
-    private readonly Caller _caller = new();
+    private readonly Connection _connection = new();
+    private readonly ClientSession _caller;
 
     public TokenExpiryFilterTests()
     {
         var auth = Options.Create(new AuthOptions { ClockSkewSeconds = (int)Skew.TotalSeconds });
-        _expiry = new TokenExpiry(new GameHubLifetimeManager(NullLogger<DefaultHubLifetimeManager<GameHub>>.Instance), auth, _time, NullLogger<TokenExpiry>.Instance);
+        _expiry = new TokenExpiry(auth, _time, NullLogger<TokenExpiry>.Instance);
+        _caller = new ClientSession(_connection);
     }
 
     [Fact]
@@ -35,9 +36,12 @@ public sealed class TokenExpiryFilterTests
         _time.Advance(TimeSpan.FromSeconds(10) + Skew - TimeSpan.FromMilliseconds(1));
         Assert.True(await InvokeAsync());
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        var error = await Assert.ThrowsAsync<HubException>(InvokeAsync);
+        var error = await Assert.ThrowsAsync<GameException>(InvokeAsync);
 
-        Assert.StartsWith($"{ErrorCodes.TokenExpired}: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorCodes.TokenExpired, error.Error.Code);
+        Assert.Null(_connection.ClosedWith);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(ErrorCodes.TokenExpired, _connection.ClosedWith?.Code);
     }
 
     [Fact]
@@ -50,7 +54,7 @@ public sealed class TokenExpiryFilterTests
         _time.Advance(TimeSpan.FromMinutes(59));
         Assert.True(await InvokeAsync());
         _time.Advance(TimeSpan.FromMinutes(1) + Skew);
-        await Assert.ThrowsAsync<HubException>(InvokeAsync);
+        await Assert.ThrowsAsync<GameException>(InvokeAsync);
     }
 
     [Fact]
@@ -61,38 +65,33 @@ public sealed class TokenExpiryFilterTests
         Assert.True(await InvokeAsync());
     }
 
-    /// <summary>True when the invocation passed the filter.</summary>
-    private async Task<bool> InvokeAsync()
+    /// <summary>True when the request passed the check.</summary>
+    private Task<bool> InvokeAsync()
     {
-        var context = new HubInvocationContext(_caller, new ServiceCollection().BuildServiceProvider(), new NoHub(), typeof(NoHub).GetMethod(nameof(NoHub.Ping))!, []);
-        return (bool)(await _expiry.InvokeMethodAsync(context, _ => ValueTask.FromResult<object?>(true)))!;
+        _expiry.Check(_caller);
+        return Task.FromResult(true);
     }
 
     private static ClaimsIdentity Claims(DateTimeOffset expires) =>
         new([new Claim("sub", "p1"), new Claim("exp", expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))], "test");
 
-    private sealed class NoHub : Microsoft.AspNetCore.SignalR.Hub
+    private sealed class Connection : IClientConnection
     {
-        public void Ping()
+        public string Id => "c1";
+
+        public System.Net.IPAddress? RemoteAddress => null;
+
+        public GameError? ClosedWith { get; private set; }
+
+        public Task SendEventAsync(TableEvent tableEvent) => Task.CompletedTask;
+
+        public Task<bool> CloseAsync(GameError reason)
         {
+            ClosedWith = reason;
+            return Task.FromResult(true);
         }
-    }
 
-    private sealed class Caller : HubCallerContext
-    {
-        public override string ConnectionId => "c1";
-
-        public override string? UserIdentifier => null;
-
-        public override ClaimsPrincipal? User => null;
-
-        public override IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
-
-        public override IFeatureCollection Features { get; } = new FeatureCollection();
-
-        public override CancellationToken ConnectionAborted => CancellationToken.None;
-
-        public override void Abort()
+        public void Abort()
         {
         }
     }

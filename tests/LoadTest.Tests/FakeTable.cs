@@ -1,5 +1,5 @@
 using CardGame.Contracts.Protocol;
-using CardGame.LoadTest.Game;
+using CardGame.Contracts.Cards;
 
 namespace CardGame.LoadTest.Tests;
 
@@ -36,7 +36,7 @@ internal sealed class FakeTable(string roomId, Random random)
 
     public List<Dictionary<string, TableEvent>> Start(string by)
     {
-        var deck = CardText.FullDeck().OrderBy(_ => random.Next()).ToList();
+        var deck = Card.FullDeck.Select(c => c.ToString()).OrderBy(_ => random.Next()).ToList();
         var dealt = Players.Count == 2 ? 7 : 5;
         _hands.Clear();
         foreach (var p in Players)
@@ -45,13 +45,13 @@ internal sealed class FakeTable(string roomId, Random random)
             deck.RemoveRange(0, dealt);
         }
 
-        var top = deck.First(c => !CardText.IsEight(c));
+        var top = deck.First(c => Parse(c).Rank != Rank.Eight);
         deck.Remove(top);
         _stock.Clear();
         _stock.AddRange(deck);
         _discard.Clear();
         _discard.Add(top);
-        Suit = CardText.Suit(top);
+        Suit = SuitNames.ToWire(Parse(top).Suit);
         Turn = Players[0];
         Winner = null;
         Phase = Phases.Playing;
@@ -92,14 +92,14 @@ internal sealed class FakeTable(string roomId, Random random)
 
     public List<Dictionary<string, TableEvent>> Put(string player, string card, string? suit)
     {
-        if (Turn != player || !_hands[player].Contains(card) || !CardText.IsLegal(card, _discard[^1], Suit))
+        if (Turn != player || !_hands[player].Contains(card) || !Parse(card).Follows(Parse(_discard[^1]), SuitNames.TryParse(Suit, out var follow) ? follow : null))
         {
             throw new InvalidOperationException($"illegal: {player} put {card} on {_discard[^1]} ({Suit})");
         }
 
         _hands[player].Remove(card);
         _discard.Add(card);
-        Suit = CardText.IsEight(card) ? suit : CardText.Suit(card);
+        Suit = Parse(card).Rank == Rank.Eight ? suit : SuitNames.ToWire(Parse(card).Suit);
         var won = _hands[player].Count == 0;
         Turn = won ? null : Next(player);
         var events = new List<Dictionary<string, TableEvent>>
@@ -137,4 +137,6 @@ internal sealed class FakeTable(string roomId, Random random)
         Seq++;
         return Players.ToDictionary(p => p, _ => e with { Seq = Seq });
     }
+
+    private static Card Parse(string card) => Card.TryParse(card, out var parsed) ? parsed : throw new ArgumentException($"{card} is not a card");
 }

@@ -1,3 +1,4 @@
+using CardGame.Contracts.Cards;
 using CardGame.LoadTest.Game;
 
 namespace CardGame.LoadTest.Tests;
@@ -44,7 +45,7 @@ public sealed class MoveChooserTests
         var move = _chooser.Choose(["8C"], topCard: "5H", suitToFollow: "H");
 
         Assert.Equal("8C", move.Card);
-        Assert.Contains(move.Suit, CardText.Suits);
+        Assert.True(SuitNames.TryParse(move.Suit, out _));
     }
 
     [Fact]
@@ -60,24 +61,27 @@ public sealed class MoveChooserTests
     {
         var seed = Environment.TickCount;
         var random = new Random(seed);
-        var deck = CardText.FullDeck().ToList();
+        var deck = Card.FullDeck.Select(c => c.ToString()).ToList();
         for (var i = 0; i < 2000; i++)
         {
             var cards = deck.OrderBy(_ => random.Next()).Take(random.Next(1, 12)).ToList();
             var top = deck[random.Next(deck.Count)];
-            var suit = CardText.Suits[random.Next(4)];
+            var suit = SuitNames.ToWire((Suit)random.Next(4));
             var move = _chooser.Choose(cards, top, suit);
 
             if (move.IsTake)
             {
-                Assert.DoesNotContain(cards, c => CardText.IsLegal(c, top, suit));
+                Assert.DoesNotContain(cards, c => Legal(c, top, suit));
             }
             else
             {
                 Assert.True(cards.Contains(move.Card!), $"seed {seed}: {move} not in hand");
-                Assert.True(CardText.IsLegal(move.Card!, top, suit), $"seed {seed}: {move} on {top} ({suit})");
-                Assert.Equal(CardText.IsEight(move.Card!), move.Suit is not null);
+                Assert.True(Legal(move.Card!, top, suit), $"seed {seed}: {move} on {top} ({suit})");
+                Assert.Equal(move.Card!.StartsWith('8'), move.Suit is not null);
             }
         }
     }
+
+    private static bool Legal(string card, string top, string suit) =>
+        Card.TryParse(card, out var c) && Card.TryParse(top, out var t) && SuitNames.TryParse(suit, out var s) && c.Follows(t, s);
 }

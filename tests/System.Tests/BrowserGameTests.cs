@@ -135,7 +135,7 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
         var (mover, waiter) = await WhoseTurnAsync(alice, bob);
         var seq = await waiter.SeqAsync();
         var hand = await waiter.HandAsync();
-        var notAnEight = hand.First(c => MoveChooser.Rank(c) != "8");
+        var notAnEight = hand.First(c => !MoveChooser.IsEight(c));
         await waiter.Page.Locator($"[data-testid='card'][data-card='{notAnEight}']").ClickAsync();
         await Expect(waiter.Error).ToBeVisibleAsync();
         await Expect(waiter.Error).ToHaveAttributeAsync("data-code", "not_your_turn");

@@ -99,7 +99,7 @@ public sealed class GameBot : IAsyncDisposable
                 var mover = bots.Single(b => b.PlayerId == view.Turn);
                 await mover.PlayIfMyTurnAsync(roomId);
             }
-            catch (HubException ex) when (ex.Message.StartsWith("rate_limited:", StringComparison.Ordinal))
+            catch (HubException ex) when (GameError.FromHubMessage(ex.Message)?.Code == ErrorCodes.RateLimited)
             {
                 // As a well-behaved client does: slow down and carry on.
                 await Task.Delay(500);

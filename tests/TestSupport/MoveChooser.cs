@@ -1,3 +1,4 @@
+using CardGame.Contracts.Cards;
 using CardGame.Contracts.Protocol;
 
 namespace CardGame.TestSupport;
@@ -15,28 +16,29 @@ public static class MoveChooser
             return null;
         }
 
-        var topRank = Rank(view.TopCard);
-        var matching = hand.FirstOrDefault(c => Rank(c) != "8" && (Rank(c) == topRank || Suit(c) == view.Suit));
+        var top = Card.Parse(view.TopCard);
+        var follow = SuitToFollow(view);
+        var matching = hand.FirstOrDefault(c => !IsEight(c) && Card.Parse(c).Follows(top, follow));
         if (matching is not null)
         {
             return (matching, null);
         }
 
-        var eight = hand.FirstOrDefault(c => Rank(c) == "8");
+        var eight = hand.FirstOrDefault(IsEight);
         if (eight is null)
         {
             return null;
         }
 
-        var declared = hand.Where(c => c != eight).GroupBy(Suit).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault() ?? "S";
-        return (eight, declared);
+        var declared = hand.Where(c => c != eight).GroupBy(c => Card.Parse(c).Suit).OrderByDescending(g => g.Count()).Select(g => (Suit?)g.Key).FirstOrDefault() ?? Suit.Spades;
+        return (eight, SuitNames.ToWire(declared));
     }
 
     /// <summary>A card of the hand that may not be put now, if any.</summary>
     public static string? ChooseIllegal(TableView view) =>
-        view.Hand?.FirstOrDefault(c => Rank(c) != "8" && Rank(c) != Rank(view.TopCard!) && Suit(c) != view.Suit);
+        view.Hand?.FirstOrDefault(c => !Card.Parse(c).Follows(Card.Parse(view.TopCard), SuitToFollow(view)));
 
-    public static string Rank(string card) => card[..^1];
+    public static bool IsEight(string card) => Card.Parse(card).Rank == Rank.Eight;
 
-    public static string Suit(string card) => card[^1..];
+    private static Suit? SuitToFollow(TableView view) => SuitNames.TryParse(view.Suit, out var suit) ? suit : null;
 }

@@ -18,28 +18,28 @@ public interface IPlayerGrain : IGrainWithStringKey
     Task<Welcome> SignIn(string name);
 
     [Alias("CreateRoom")]
-    Task<RoomResult> CreateRoom(string name, int seats);
+    Task<GameResult<RoomInfo>> CreateRoom(string name, int seats);
 
     [Alias("JoinRoom")]
-    Task<TableResult> JoinRoom(string roomId);
+    Task<GameResult<TableView>> JoinRoom(string roomId);
 
     [Alias("StartGame")]
-    Task<TableResult> StartGame(string roomId);
+    Task<GameResult<TableView>> StartGame(string roomId);
 
     [Alias("TakeCard")]
-    Task<TableResult> TakeCard(string roomId, string? moveId = null);
+    Task<GameResult<TableView>> TakeCard(string roomId, string? moveId = null);
 
     [Alias("PutCard")]
-    Task<TableResult> PutCard(string roomId, string card, string? suit, string? moveId = null);
+    Task<GameResult<TableView>> PutCard(string roomId, string card, string? suit, string? moveId = null);
 
     [Alias("Resume")]
-    Task<ResumeResult> Resume(string roomId, long lastSeq);
+    Task<GameResult<Resumed>> Resume(string roomId, long lastSeq);
 
     [Alias("LeaveRoom")]
-    Task<TableResult> LeaveRoom(string roomId);
+    Task<GameResult<TableView>> LeaveRoom(string roomId);
 
     [Alias("GetTable")]
-    Task<TableResult> GetTable(string roomId);
+    Task<GameResult<TableView>> GetTable(string roomId);
 
     /// <summary>
     /// An edge reports its live connection count for this player (0 when the last one closed). Edges repeat it

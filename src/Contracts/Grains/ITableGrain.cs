@@ -13,34 +13,34 @@ public interface ITableGrain : IGrainWithStringKey
 {
     /// <summary>Creates the room. Fails with <c>bad_request</c> if it exists already.</summary>
     [Alias("Create")]
-    Task<RoomResult> Create(string name, int seats, string creatorId);
+    Task<GameResult<RoomInfo>> Create(string name, int seats, string creatorId);
 
     [Alias("Join")]
-    Task<TableResult> Join(PlayerSnapshot player);
+    Task<GameResult<TableView>> Join(PlayerSnapshot player);
 
     [Alias("Start")]
-    Task<TableResult> Start(string playerId);
+    Task<GameResult<TableView>> Start(string playerId);
 
     /// <summary>
     /// Takes a card. With a <paramref name="moveId"/> (client-chosen), a retry of a move the table already applied
     /// returns the current view instead of applying it again.
     /// </summary>
     [Alias("Take")]
-    Task<TableResult> Take(string playerId, string? moveId = null);
+    Task<GameResult<TableView>> Take(string playerId, string? moveId = null);
 
     /// <summary>Puts a card; <paramref name="moveId"/> as for <see cref="Take"/>.</summary>
     [Alias("Put")]
-    Task<TableResult> Put(string playerId, string card, string? suit, string? moveId = null);
+    Task<GameResult<TableView>> Put(string playerId, string card, string? suit, string? moveId = null);
 
     /// <summary>The events after <paramref name="lastSeq"/> as <paramref name="playerId"/> may see them, or a view.</summary>
     [Alias("Resume")]
-    Task<ResumeResult> Resume(string playerId, long lastSeq);
+    Task<GameResult<Resumed>> Resume(string playerId, long lastSeq);
 
     [Alias("Leave")]
-    Task<TableResult> Leave(string playerId);
+    Task<GameResult<TableView>> Leave(string playerId);
 
     [Alias("GetView")]
-    Task<TableResult> GetView(string playerId);
+    Task<GameResult<TableView>> GetView(string playerId);
 
     /// <summary>Whether <paramref name="playerId"/> holds a seat here.</summary>
     [Alias("IsSeated")]

@@ -1,29 +1,24 @@
 using System.Threading.Channels;
 using CardGame.Contracts.Protocol;
-using CardGame.Edge.Hub;
-using Microsoft.AspNetCore.SignalR;
+using CardGame.Edge.Application;
 
 namespace CardGame.Edge.Delivery;
 
 /// <summary>
-/// The ordered queue of one connection's events, sent by its own loop: a slow client delays only itself. A client
+/// The ordered queue of one connection's events (on any transport), sent by its own loop: a slow client delays only itself. A client
 /// that falls <see cref="EdgeOptions.MaxQueuedEventsPerConnection"/> events behind is disconnected; on reconnect it
 /// resyncs with <c>GetTable</c>.
 /// </summary>
 public sealed partial class ConnectionOutbox
 {
     private readonly Channel<TableEvent> _events;
-    private readonly string _connectionId;
-    private readonly HubCallerContext _context;
-    private readonly IHubContext<GameHub, IGameClient> _hub;
+    private readonly IClientConnection _connection;
     private readonly ILogger _logger;
 
-    public ConnectionOutbox(HubCallerContext context, IHubContext<GameHub, IGameClient> hub, int capacity, ILogger logger)
+    public ConnectionOutbox(IClientConnection connection, int capacity, ILogger logger)
     {
         _events = Channel.CreateBounded<TableEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _connectionId = context.ConnectionId;
-        _context = context;
-        _hub = hub;
+        _connection = connection;
         _logger = logger;
         _ = SendAllAsync();
     }
@@ -32,8 +27,8 @@ public sealed partial class ConnectionOutbox
     {
         if (!_events.Writer.TryWrite(tableEvent) && _events.Writer.TryComplete())
         {
-            LogTooFarBehind(_logger, _connectionId, tableEvent.RoomId);
-            _context.Abort();
+            LogTooFarBehind(_logger, _connection.Id, tableEvent.RoomId);
+            _connection.Abort();
         }
     }
 
@@ -45,11 +40,11 @@ public sealed partial class ConnectionOutbox
         {
             try
             {
-                await _hub.Clients.Client(_connectionId).TableEvent(tableEvent);
+                await _connection.SendEventAsync(tableEvent);
             }
             catch (Exception ex)
             {
-                LogSendFailed(_logger, ex, _connectionId, tableEvent.RoomId);
+                LogSendFailed(_logger, ex, _connection.Id, tableEvent.RoomId);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CardGame.Contracts.Protocol;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 
@@ -30,17 +31,17 @@ public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<Gam
     }
 
     /// <summary>
-    /// Sends <paramref name="error"/> (<c>code: text</c>) as the reason of a close the client must not retry on its own,
-    /// and closes the connection. False when it is already gone.
+    /// Sends <paramref name="reason"/> (as <c>code: text</c>) as the reason of a close the client must not retry on its
+    /// own, and closes the connection. False when it is already gone.
     /// </summary>
-    public async Task<bool> CloseAsync(string connectionId, string error)
+    public async Task<bool> CloseAsync(string connectionId, GameError reason)
     {
         if (!_connections.TryGetValue(connectionId, out var connection))
         {
             return false;
         }
 
-        await connection.WriteAsync(new CloseMessage(error, allowReconnect: false));
+        await connection.WriteAsync(new GameCloseMessage(reason));
         connection.Abort();
         return true;
     }

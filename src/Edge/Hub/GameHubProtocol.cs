@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using CardGame.Contracts.Protocol;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -10,7 +11,7 @@ namespace CardGame.Edge.Hub;
 /// <summary>
 /// The standard JSON hub protocol (camelCase), with two adjustments that keep the error contract: an invocation
 /// whose arguments do not bind is passed on with <see cref="MalformedArgument"/>s (so it fails with
-/// <c>bad_request</c> instead of SignalR's generic text), and error texts leave as <see cref="GameErrors.ForClient"/>.
+/// <c>bad_request</c> instead of SignalR's generic text), and error texts leave as <see cref="ForClient(string)"/>.
 /// Methods listed in <see cref="OptionalLastArgument"/> may also be invoked without their last argument (SignalR itself
 /// has no optional parameters), which then arrives as null: <c>TakeCard(roomId)</c> or <c>TakeCard(roomId, moveId)</c>.
 /// </summary>
@@ -91,11 +92,37 @@ public sealed class GameHubProtocol(IOptions<JsonHubProtocolOptions> options) : 
         public string? GetTarget(ReadOnlySpan<byte> utf8Bytes) => inner.GetTarget(utf8Bytes);
     }
 
+    /// <summary>
+    /// The error text a client receives. SignalR puts its own words and the exception's type name before the message
+    /// of a <see cref="GameHubException"/>; clients get only that message (<c>code: text</c>). Errors SignalR raises
+    /// itself (an unknown method, an unreadable message) get a code here: <c>unavailable</c> for its "unexpected
+    /// error", else <c>bad_request</c>.
+    /// </summary>
+    public static string ForClient(string error)
+    {
+        var marker = error.LastIndexOf(GameErrorMarker, StringComparison.Ordinal);
+        if (marker >= 0)
+        {
+            return error[(marker + GameErrorMarker.Length)..];
+        }
+
+        // SignalR's own HubExceptions ("Method does not exist."): their message only, without SignalR's words.
+        var own = error.LastIndexOf(SignalRErrorMarker, StringComparison.Ordinal);
+        var text = own >= 0 ? error[(own + SignalRErrorMarker.Length)..] : error;
+        var code = error.StartsWith("An unexpected error", StringComparison.Ordinal) ? ErrorCodes.Unavailable : ErrorCodes.BadRequest;
+        return new GameError(code, text).ToString();
+    }
+
+    private const string GameErrorMarker = nameof(GameHubException) + ": ";
+
+    private const string SignalRErrorMarker = nameof(HubException) + ": ";
+
     private static HubMessage ForClient(HubMessage message) => message switch
     {
         CompletionMessage { Error: { } error } completion =>
-            new CompletionMessage(completion.InvocationId!, GameErrors.ForClient(error), result: null, hasResult: false) { Headers = completion.Headers },
-        CloseMessage { Error: { } error } close => new CloseMessage(GameErrors.ForClient(error), close.AllowReconnect),
+            new CompletionMessage(completion.InvocationId!, ForClient(error), result: null, hasResult: false) { Headers = completion.Headers },
+        GameCloseMessage => message,
+        CloseMessage { Error: { } error } close => new CloseMessage(ForClient(error), close.AllowReconnect),
         _ => message,
     };
 }

@@ -1,3 +1,4 @@
+using CardGame.Edge.Application;
 using CardGame.Edge.Auth;
 using CardGame.Edge.Delivery;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -28,21 +29,21 @@ public static class HubExtensions
         services.AddSingleton<ConnectionReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionReporter>());
         services.AddSingleton<PlayerSessions>();
+        services.AddSingleton<TokenExpiry>();
+        services.AddSingleton<RequestLimiter>();
+        services.AddSingleton<RequestRunner>();
+        services.AddSingleton<GameApplication>();
+
         services.AddSingleton<GameHubLifetimeManager>();
         services.AddSingleton<HubLifetimeManager<GameHub>>(sp => sp.GetRequiredService<GameHubLifetimeManager>());
-        services.AddSingleton<TokenExpiry>();
-
-        // Filters registered as singletons are shared; otherwise SignalR would build one per invocation.
-        services.AddSingleton<InvocationRateLimitFilter>();
-        services.AddSingleton<HubErrorFilter>();
+        services.AddSingleton<HubSessions>();
+        // A filter registered as a singleton is shared; otherwise SignalR would build one per invocation.
+        services.AddSingleton<GameHubFilter>();
         services.AddSignalR(hub =>
         {
             hub.MaximumReceiveMessageSize = MaximumMessageBytes;
             hub.EnableDetailedErrors = false;
-            hub.AddFilter<Observability.MetricsHubFilter>();
-            hub.AddFilter<TokenExpiry>();
-            hub.AddFilter<InvocationRateLimitFilter>();
-            hub.AddFilter<HubErrorFilter>();
+            hub.AddFilter<GameHubFilter>();
         });
         services.RemoveAll<IHubProtocol>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, GameHubProtocol>());

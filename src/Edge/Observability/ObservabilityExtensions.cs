@@ -16,7 +16,6 @@ public static class ObservabilityExtensions
     public static IHostApplicationBuilder AddEdgeObservability(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<EdgeMetrics>();
-        builder.Services.AddSingleton<MetricsHubFilter>();
         var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EdgeMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
             .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MaxSeriesPerMetric })

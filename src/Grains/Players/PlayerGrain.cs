@@ -163,7 +163,7 @@ public sealed partial class PlayerGrain(
         }
 
         var result = await Table(roomId).Leave(PlayerId);
-        if ((result.IsOk || result.ErrorCode is ErrorCodes.NotSeated or ErrorCodes.RoomNotFound) && player.State.RoomId == roomId)
+        if ((result.IsOk || result.Error?.Code is ErrorCodes.NotSeated or ErrorCodes.RoomNotFound) && player.State.RoomId == roomId)
         {
             player.State.RoomId = null;
             await player.WriteStateAsync();

@@ -108,7 +108,7 @@ public static class CrazyEights
             game.Turn = NextAfter(game, game.Players.IndexOf(playerId));
         }
 
-        return new RuleResult(null, null, Card: put);
+        return new RuleResult(null, Card: put);
     }
 
     /// <summary>Takes the top card of the stock and ends the turn.</summary>
@@ -134,14 +134,14 @@ public static class CrazyEights
         if (game.Stock.Count == 0)
         {
             game.Turn = next;
-            return new RuleResult(null, null, Passed: true);
+            return new RuleResult(null, Passed: true);
         }
 
         var taken = game.Stock[^1];
         game.Stock.RemoveAt(game.Stock.Count - 1);
         HandOf(game, playerId).Add(taken);
         game.Turn = next;
-        return new RuleResult(null, null, Card: taken, Reshuffled: reshuffled);
+        return new RuleResult(null, Card: taken, Reshuffled: reshuffled);
     }
 
     /// <summary>
@@ -187,7 +187,7 @@ public static class CrazyEights
     public static bool IsLegal(CrazyEightsGame game, Card card)
     {
         ArgumentNullException.ThrowIfNull(game);
-        return card.Rank == Rank.Eight || card.Suit == game.SuitToFollow || game.TopCard?.Rank == card.Rank;
+        return card.Follows(game.TopCard, game.SuitToFollow);
     }
 
     /// <summary>The cards of <paramref name="playerId"/>'s hand that could be put now (empty if not in the game).</summary>

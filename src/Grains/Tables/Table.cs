@@ -57,7 +57,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         State.Phase = Phases.Waiting;
         State.CreatedAt = time.GetUtcNow();
         Changed = true;
-        return new RoomResult(Info());
+        return RoomResult.Ok(Info());
     }
 
     public TableResult Join(PlayerSnapshot player)
@@ -383,9 +383,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     }
 
     /// <summary>A rule's rejection, worded for people: players by name rather than by id.</summary>
-    private TableResult Rejected(RuleResult result) => result.ErrorCode == ErrorCodes.NotYourTurn && State.Game?.Turn is { } turn
+    private TableResult Rejected(RuleResult result) => result.Error?.Code == ErrorCodes.NotYourTurn && State.Game?.Turn is { } turn
         ? TableResult.Fail(ErrorCodes.NotYourTurn, $"it is {FindSeat(turn)?.Name ?? turn}'s turn")
-        : TableResult.Fail(result.ErrorCode!, result.ErrorMessage ?? result.ErrorCode!);
+        : TableResult.Fail(result.Error!);
 
     private TableResult? CheckSeated(string playerId)
     {

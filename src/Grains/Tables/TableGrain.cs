@@ -132,11 +132,11 @@ public sealed partial class TableGrain(
         var oldest = _log.TryPeek(out var first) ? first.Event.Seq : seq + 1;
         if (lastSeq + 1 < oldest)
         {
-            return Task.FromResult(new ResumeResult(null, _table.View(playerId)));
+            return Task.FromResult(ResumeResult.Ok(new Resumed(null, _table.View(playerId))));
         }
 
         var events = _log.Where(n => n.Event.Seq > lastSeq).Select(n => n.ForRecipient(playerId)).ToList();
-        return Task.FromResult(new ResumeResult(events, null));
+        return Task.FromResult(ResumeResult.Ok(new Resumed(events, null)));
     }
 
     public Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0)
@@ -212,7 +212,7 @@ public sealed partial class TableGrain(
     private async Task<TableResult> ApplyAndCommitAsync(Func<Table, TableResult> action)
     {
         var result = Apply(action);
-        if (result.ErrorCode is { } code)
+        if (result.Error?.Code is { } code)
         {
             metrics.Rejected(code);
         }

@@ -1,5 +1,5 @@
 using CardGame.Contracts.Protocol;
-using CardGame.LoadTest.Game;
+using CardGame.Contracts.Cards;
 
 namespace CardGame.LoadTest.Checking;
 
@@ -448,7 +448,7 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
         {
             if (e.Card is { } card)
             {
-                if (!CardText.TryParse(card, out _, out _))
+                if (!Card.TryParse(card, out _))
                 {
                     violations.Report(ViolationKinds.MissingCard, $"{RoomId} seq {e.Seq}: took '{card}', not a card");
                 }
@@ -477,20 +477,22 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
     {
         var putter = e.PlayerId ?? "";
         var card = e.Card ?? "";
-        if (!CardText.TryParse(card, out var rank, out var suit))
+        if (!Card.TryParse(card, out var put))
         {
             violations.Report(ViolationKinds.IllegalMoveAccepted, $"{RoomId} seq {e.Seq}: put '{card}', not a card");
         }
         else
         {
-            var legal = rank == "8" || suit == SuitToFollow || (TopCard is not null && CardText.Rank(TopCard) == rank);
+            Card? top = Card.TryParse(TopCard, out var parsedTop) ? parsedTop : null;
+            Suit? follow = SuitNames.TryParse(SuitToFollow, out var parsedSuit) ? parsedSuit : null;
+            var legal = put.Follows(top, follow);
             var decidable = TopCard is not null || legal;
             if (decidable && !legal)
             {
                 violations.Report(ViolationKinds.IllegalMoveAccepted, $"{RoomId} seq {e.Seq}: {putter} put {card} on {TopCard} with {SuitToFollow} to follow");
             }
 
-            if (rank != "8" && e.Suit != suit)
+            if (put.Rank != Rank.Eight && e.Suit != SuitNames.ToWire(put.Suit))
             {
                 violations.Report(ViolationKinds.IllegalMoveAccepted, $"{RoomId} seq {e.Seq}: put {card} but suit to follow is {e.Suit}");
             }
@@ -544,7 +546,7 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
 
     private void CheckHandCards(List<string> hand, string where)
     {
-        if (hand.Any(card => !CardText.TryParse(card, out _, out _)) || hand.Distinct().Count() != hand.Count)
+        if (hand.Any(card => !Card.TryParse(card, out _)) || hand.Distinct().Count() != hand.Count)
         {
             violations.Report(ViolationKinds.DuplicateCard, $"{RoomId} {where}: hand [{string.Join(' ', hand)}] has a repeated or malformed card");
         }

@@ -2,18 +2,9 @@ using CardGame.Contracts.Protocol;
 
 namespace CardGame.LoadTest.Players;
 
-/// <summary>Reads the contract's error code from the start of a hub error message ("not_your_turn: it is bob's turn").</summary>
+/// <summary>The contract's error code of a failed hub call, as a metric label ("unexpected" when it carries none).</summary>
 public static class HubErrors
 {
-    public static string Code(string? message)
-    {
-        if (string.IsNullOrEmpty(message))
-        {
-            return "unknown";
-        }
-
-        var colon = message.IndexOf(':', StringComparison.Ordinal);
-        var code = colon > 0 ? message[..colon] : message;
-        return ErrorCodes.All.Contains(code) ? code : "unexpected";
-    }
+    public static string Code(string? message) =>
+        message is null ? "unknown" : GameError.FromHubMessage(message)?.Code ?? "unexpected";
 }

@@ -353,7 +353,7 @@ public sealed class ChaosClient : IAsyncDisposable
         }
         catch (HubException ex)
         {
-            code = ex.Message.Split(':')[0];
+            code = GameError.FromHubMessage(ex.Message)?.Code ?? ex.Message;
             // unavailable: the cluster could not be reached in time, so the call may have run; rate_limited: this
             // attempt changed nothing, but an earlier one may still be on its way. Either way: retry.
             outcome = code is ErrorCodes.Unavailable or ErrorCodes.RateLimited ? Outcome.Unknown : Outcome.Error;

@@ -10,7 +10,7 @@ namespace CardGame.Chaos.Tests.Infrastructure;
 public static class HistoryCheck
 {
     private static readonly string[] Deck =
-        [.. new[] { "C", "D", "H", "S" }.SelectMany(s => new[] { "A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K" }.Select(r => r + s))];
+        [.. CardGame.Contracts.Cards.Card.FullDeck.Select(card => card.ToString())];
 
     public static List<string> Run(IReadOnlyList<ChaosClient> clients, IReadOnlyList<TableView> views, StoredTable stored)
     {

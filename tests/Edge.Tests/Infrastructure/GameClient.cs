@@ -109,7 +109,7 @@ public sealed class GameClient : IAsyncDisposable
             {
                 return await InvokeAsync<T>(method, args);
             }
-            catch (HubException ex) when (ex.Message.StartsWith(ErrorCodes.RateLimited + ": ", StringComparison.Ordinal) && attempt < 40)
+            catch (HubException ex) when (GameError.FromHubMessage(ex.Message)?.Code == ErrorCodes.RateLimited && attempt < 40)
             {
                 await Task.Delay(250);
             }
@@ -127,7 +127,7 @@ public sealed class GameClient : IAsyncDisposable
     public async Task<string> AssertFailsAsync(string code, string method, params object?[] args)
     {
         var message = await ErrorOfAsync(method, args);
-        Assert.StartsWith(code + ": ", message, StringComparison.Ordinal);
+        Assert.Equal(code, GameError.FromHubMessage(message)?.Code);
         return message;
     }
 

@@ -16,12 +16,12 @@ internal static class GameDriver
         }
 
         var created = await players[0].CreateRoom("test room", seats);
-        Assert.True(created.IsOk, created.ErrorMessage);
-        var roomId = created.Room!.RoomId;
+        Assert.True(created.IsOk, created.Error?.Text);
+        var roomId = created.Value!.RoomId;
         foreach (var player in players)
         {
             var joined = await player.JoinRoom(roomId);
-            Assert.True(joined.IsOk, joined.ErrorMessage);
+            Assert.True(joined.IsOk, joined.Error?.Text);
         }
 
         return (roomId, players);
@@ -31,13 +31,13 @@ internal static class GameDriver
     public static async Task<TableView> PlayOneMoveAsync(IGrainFactory grains, string roomId)
     {
         var any = await grains.GetGrain<ITableGrain>(roomId).GetView("observer");
-        var turn = any.View!.Turn ?? throw new InvalidOperationException("no one's turn");
+        var turn = any.Value!.Turn ?? throw new InvalidOperationException("no one's turn");
         var mover = grains.GetGrain<IPlayerGrain>(turn);
-        var view = (await mover.GetTable(roomId)).View!;
+        var view = (await mover.GetTable(roomId)).Value!;
         var put = MoveChooser.ChoosePut(view);
         var result = put is { } move ? await mover.PutCard(roomId, move.Card, move.Suit) : await mover.TakeCard(roomId);
-        Assert.True(result.IsOk, $"{result.ErrorCode}: {result.ErrorMessage}");
-        return result.View!;
+        Assert.True(result.IsOk, $"{result.Error?.Code}: {result.Error?.Text}");
+        return result.Value!;
     }
 
     public static async Task<TableView> PlayToEndAsync(IGrainFactory grains, string roomId, int maxMoves = 2000)

@@ -13,28 +13,28 @@ public sealed class ResumeAndRetryTests(ClusterFixture fixture)
     public async Task A_move_retried_with_the_same_moveId_is_applied_once()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var view = (await players[0].StartGame(roomId)).View!;
+        var view = (await players[0].StartGame(roomId)).Value!;
         var first = players.Single(p => p.GetPrimaryKeyString() == view.Turn);
         var second = players.Single(p => p != first);
 
         var took = await first.TakeCard(roomId, "move-1");
         var retried = await first.TakeCard(roomId, "move-1");
         Assert.True(took.IsOk && retried.IsOk);
-        Assert.Equal(took.View!.Seq, retried.View!.Seq);
-        Assert.Equal(took.View.Hand, retried.View.Hand);
+        Assert.Equal(took.Value!.Seq, retried.Value!.Seq);
+        Assert.Equal(took.Value.Hand, retried.Value.Hand);
 
-        var secondView = (await second.GetTable(roomId)).View!;
+        var secondView = (await second.GetTable(roomId)).Value!;
         var put = MoveChooser.ChoosePut(secondView);
         var moved = put is { } p ? await second.PutCard(roomId, p.Card, p.Suit, "move-1") : await second.TakeCard(roomId, "move-1");
         var again = put is { } q ? await second.PutCard(roomId, q.Card, q.Suit, "move-1") : await second.TakeCard(roomId, "move-1");
-        Assert.True(moved.IsOk, moved.ErrorMessage);
-        Assert.True(again.IsOk, again.ErrorMessage);
-        Assert.Equal(moved.View!.Seq, again.View!.Seq);
-        Assert.Equal(moved.View.Hand, again.View.Hand);
+        Assert.True(moved.IsOk, moved.Error?.Text);
+        Assert.True(again.IsOk, again.Error?.Text);
+        Assert.Equal(moved.Value!.Seq, again.Value!.Seq);
+        Assert.Equal(moved.Value.Hand, again.Value.Hand);
 
         // A new id is a new move: now out of turn.
-        Assert.Equal(ErrorCodes.NotYourTurn, (await second.TakeCard(roomId, "move-2")).ErrorCode);
-        Assert.Equal(ErrorCodes.BadRequest, (await second.TakeCard(roomId, new string('m', 65))).ErrorCode);
+        Assert.Equal(ErrorCodes.NotYourTurn, (await second.TakeCard(roomId, "move-2")).Error?.Code);
+        Assert.Equal(ErrorCodes.BadRequest, (await second.TakeCard(roomId, new string('m', 65))).Error?.Code);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class ResumeAndRetryTests(ClusterFixture fixture)
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 3);
         var me = players[2];
-        var lastSeen = (await me.GetTable(roomId)).View!.Seq;
+        var lastSeen = (await me.GetTable(roomId)).Value!.Seq;
         await players[0].StartGame(roomId);
         TableView latest = null!;
         for (var i = 0; i < 9; i++)
@@ -50,17 +50,16 @@ public sealed class ResumeAndRetryTests(ClusterFixture fixture)
             latest = await GameDriver.PlayOneMoveAsync(Grains, roomId);
         }
 
-        var resumed = await me.Resume(roomId, lastSeen);
+        var resumed = (await me.Resume(roomId, lastSeen)).Value!;
 
-        Assert.True(resumed.IsOk);
         Assert.Null(resumed.View);
         var events = resumed.Events!;
         Assert.Equal(Enumerable.Range((int)lastSeen + 1, (int)(latest.Seq - lastSeen)).Select(s => (long)s), events.Select(e => e.Seq));
         var myId = me.GetPrimaryKeyString();
         Assert.Equal(5, events.Single(e => e.Kind == EventKinds.Started).Hand!.Count);
         Assert.All(events.Where(e => e.Kind == EventKinds.Took && e.PlayerId != myId), e => Assert.Null(e.Card));
-        Assert.Empty((await me.Resume(roomId, latest.Seq)).Events!);
-        Assert.Equal(ErrorCodes.BadRequest, (await me.Resume(roomId, latest.Seq + 1)).ErrorCode);
+        Assert.Empty((await me.Resume(roomId, latest.Seq)).Value!.Events!);
+        Assert.Equal(ErrorCodes.BadRequest, (await me.Resume(roomId, latest.Seq + 1)).Error?.Code);
     }
 
     [Fact]
@@ -68,10 +67,10 @@ public sealed class ResumeAndRetryTests(ClusterFixture fixture)
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
         await players[0].StartGame(roomId);
-        var before = (await players[1].GetTable(roomId)).View!;
+        var before = (await players[1].GetTable(roomId)).Value!;
 
         await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var resumed = await players[1].Resume(roomId, 1);
+        var resumed = (await players[1].Resume(roomId, 1)).Value!;
 
         Assert.Null(resumed.Events);
         Assert.Equal(before.Seq, resumed.View!.Seq);

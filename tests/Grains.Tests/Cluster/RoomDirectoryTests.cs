@@ -52,24 +52,24 @@ public sealed class RoomDirectoryTests(ClusterFixture fixture, ITestOutputHelper
         await player.SignIn("flooder");
         var keysBefore = await RedisKeysAsync();
 
-        var results = new List<RoomResult>();
+        var results = new List<GameResult<RoomInfo>>();
         for (var i = 0; i < 50; i++)
         {
             results.Add(await player.CreateRoom($"flood {i}", 4));
         }
 
         var keysAfter = await RedisKeysAsync();
-        output.WriteLine($"50 CreateRoom calls: {results.Count(r => r.IsOk)} rooms, {results.Count(r => r.ErrorCode == ErrorCodes.LimitReached)} limit_reached; Redis keys {keysBefore} -> {keysAfter}");
+        output.WriteLine($"50 CreateRoom calls: {results.Count(r => r.IsOk)} rooms, {results.Count(r => r.Error?.Code == ErrorCodes.LimitReached)} limit_reached; Redis keys {keysBefore} -> {keysAfter}");
         Assert.Equal(3, results.Count(r => r.IsOk));
-        Assert.All(results.Skip(3), r => Assert.Equal(ErrorCodes.LimitReached, r.ErrorCode));
+        Assert.All(results.Skip(3), r => Assert.Equal(ErrorCodes.LimitReached, r.Error?.Code));
         // The three tables and the player record, at most (other tests may add keys meanwhile, so only an upper bound on ours).
         Assert.True(keysAfter - keysBefore <= 3 + 1 + 20, $"Redis grew by {keysAfter - keysBefore} keys");
 
         var joiner = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
         await joiner.SignIn("joiner");
-        Assert.True((await joiner.JoinRoom(results[0].Room!.RoomId)).IsOk);
+        Assert.True((await joiner.JoinRoom(results[0].Value!.RoomId)).IsOk);
         Assert.True((await player.CreateRoom("one more", 4)).IsOk);
-        Assert.Equal(ErrorCodes.LimitReached, (await player.CreateRoom("too many", 4)).ErrorCode);
+        Assert.Equal(ErrorCodes.LimitReached, (await player.CreateRoom("too many", 4)).Error?.Code);
     }
 
     [Fact]

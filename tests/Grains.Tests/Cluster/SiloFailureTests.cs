@@ -22,13 +22,13 @@ public sealed class SiloFailureTests(ClusterFixture fixture, ITestOutputHelper o
         }
 
         Assert.Equal(Phases.Playing, acknowledged.Phase);
-        var before = await Task.WhenAll(players.Select(async p => (await p.GetTable(roomId)).View!));
+        var before = await Task.WhenAll(players.Select(async p => (await p.GetTable(roomId)).Value!));
         var host = await HostOfAsync(roomId);
         var victim = fixture.Cluster.Silos.Single(s => s.SiloAddress.Equals(host));
 
         var killedAt = DateTime.UtcNow;
         await fixture.Cluster.KillSiloAsync(victim);
-        var after = await RetryAsync(() => Task.WhenAll(players.Select(async p => (await p.GetTable(roomId)).View!)));
+        var after = await RetryAsync(() => Task.WhenAll(players.Select(async p => (await p.GetTable(roomId)).Value!)));
         output.WriteLine($"table unavailable for {(DateTime.UtcNow - killedAt).TotalMilliseconds:F0} ms after the kill");
 
         Assert.NotEqual(host, await HostOfAsync(roomId));

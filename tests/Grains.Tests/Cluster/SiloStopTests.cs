@@ -28,7 +28,7 @@ public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper outp
 
         _calls.Clear();
 
-        var seqBeforeStop = (await table.GetView("observer")).View!.Seq;
+        var seqBeforeStop = (await table.GetView("observer")).Value!.Seq;
         var host = await HostOfAsync(roomId);
         var victim = fixture.Cluster.Silos.Single(s => s.SiloAddress.Equals(host));
 
@@ -48,11 +48,11 @@ public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper outp
         Assert.NotEqual(host, await HostOfAsync(roomId));
 
         // The resume log came along: a client that last saw the seq before the stop gets events, not a snapshot.
-        var lastSeq = (await table.GetView("observer")).View!.Seq;
+        var lastSeq = (await table.GetView("observer")).Value!.Seq;
         var resumed = await players[1].Resume(roomId, seqBeforeStop);
-        Assert.True(resumed.IsOk, resumed.ErrorMessage);
-        Assert.Null(resumed.View);
-        Assert.Equal(Range(seqBeforeStop + 1, lastSeq), resumed.Events!.Select(e => e.Seq));
+        Assert.True(resumed.IsOk, resumed.Error?.Text);
+        Assert.Null(resumed.Value!.View);
+        Assert.Equal(Range(seqBeforeStop + 1, lastSeq), resumed.Value.Events!.Select(e => e.Seq));
 
         // So did the edge's subscription: it received every event once, in order, across the move.
         await edge.WaitForSeqAsync(lastSeq);
@@ -63,19 +63,19 @@ public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper outp
     private async Task PlayOrDealAsync(string roomId, IPlayerGrain dealer)
     {
         var table = Grains.GetGrain<ITableGrain>(roomId);
-        var turn = (await TimedAsync(() => table.GetView("observer"))).View!.Turn;
+        var turn = (await TimedAsync(() => table.GetView("observer"))).Value!.Turn;
         if (turn is null)
         {
             var dealt = await TimedAsync(() => dealer.StartGame(roomId));
-            Assert.True(dealt.IsOk, dealt.ErrorMessage);
+            Assert.True(dealt.IsOk, dealt.Error?.Text);
             return;
         }
 
-        var view = (await TimedAsync(() => table.GetView(turn))).View!;
+        var view = (await TimedAsync(() => table.GetView(turn))).Value!;
         var moved = MoveChooser.ChoosePut(view) is { } put
             ? await TimedAsync(() => table.Put(turn, put.Card, put.Suit))
             : await TimedAsync(() => table.Take(turn));
-        Assert.True(moved.IsOk, $"{moved.ErrorCode}: {moved.ErrorMessage}");
+        Assert.True(moved.IsOk, $"{moved.Error?.Code}: {moved.Error?.Text}");
     }
 
     private async Task<T> TimedAsync<T>(Func<Task<T>> call)

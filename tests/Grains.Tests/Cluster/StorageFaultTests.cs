@@ -12,14 +12,14 @@ public sealed class StorageFaultTests(FaultInjectionClusterFixture fixture) : IC
     public async Task A_move_whose_write_fails_is_not_acknowledged_and_memory_matches_storage_afterwards()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var started = (await players[0].StartGame(roomId)).View!;
+        var started = (await players[0].StartGame(roomId)).Value!;
         var mover = players.Single(p => p.GetPrimaryKeyString() == started.Turn);
-        var before = (await mover.GetTable(roomId)).View!;
+        var before = (await mover.GetTable(roomId)).Value!;
 
         await Faults.AddFaultOnWrite(TableId(roomId), new InvalidOperationException("injected write fault"));
         await Assert.ThrowsAnyAsync<Exception>(() => mover.TakeCard(roomId));
 
-        var after = (await mover.GetTable(roomId)).View!;
+        var after = (await mover.GetTable(roomId)).Value!;
         Assert.Equal(before.Seq, after.Seq);
         Assert.Equal(before.Hand, after.Hand);
         Assert.Equal(before.StockCount, after.StockCount);
@@ -27,23 +27,23 @@ public sealed class StorageFaultTests(FaultInjectionClusterFixture fixture) : IC
 
         // Memory and storage agree: the next move applies on top of the stored state, once.
         var took = await mover.TakeCard(roomId);
-        Assert.True(took.IsOk, took.ErrorMessage);
-        Assert.Equal(before.Seq + 1, took.View!.Seq);
-        Assert.Equal(before.Hand!.Count + 1, took.View.Hand!.Count);
+        Assert.True(took.IsOk, took.Error?.Text);
+        Assert.Equal(before.Seq + 1, took.Value!.Seq);
+        Assert.Equal(before.Hand!.Count + 1, took.Value.Hand!.Count);
     }
 
     [Fact]
     public async Task When_even_the_reload_fails_the_table_is_reactivated_from_storage()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var started = (await players[0].StartGame(roomId)).View!;
+        var started = (await players[0].StartGame(roomId)).Value!;
         var mover = players.Single(p => p.GetPrimaryKeyString() == started.Turn);
 
         await Faults.AddFaultOnWrite(TableId(roomId), new InvalidOperationException("injected write fault"));
         await Faults.AddFaultOnRead(TableId(roomId), new InvalidOperationException("injected read fault"));
         await Assert.ThrowsAnyAsync<Exception>(() => mover.TakeCard(roomId));
 
-        var view = await RetryAsync(async () => (await mover.GetTable(roomId)).View!);
+        var view = await RetryAsync(async () => (await mover.GetTable(roomId)).Value!);
         Assert.Equal(started.Seq, view.Seq);
         Assert.Equal(started.Hand, view.Hand);
     }

@@ -46,19 +46,19 @@ public sealed class StoredStateFixtureTests(ClusterFixture fixture)
         {
             var id = player.GetPrimaryKeyString();
             var expected = id == toMove ? [.. hands[id], stockTop] : hands[id];
-            Assert.Equal(expected, (await player.GetTable(RoomId)).View!.Hand);
+            Assert.Equal(expected, (await player.GetTable(RoomId)).Value!.Hand);
         }
 
         var resumed = await players.Single(p => p.GetPrimaryKeyString() == toMove).Resume(RoomId, storedSeq);
-        var auto = Assert.Single(resumed.Events!);
+        var auto = Assert.Single(resumed.Value!.Events!);
         Assert.Equal((EventKinds.Took, toMove, true, stockTop), (auto.Kind, auto.PlayerId, auto.Auto == true, auto.Card));
 
         // A move id remembered in the stored state is still recognised: the resend changes nothing.
         var (lastMover, lastMoveId) = tableJson.GetProperty("AppliedMoves").EnumerateObject()
             .Select(p => (p.Name, p.Value.EnumerateArray().Last().GetString()!)).OrderBy(m => m.Item2).Last();
         var resent = await table.Take(lastMover, lastMoveId);
-        Assert.True(resent.IsOk, resent.ErrorMessage);
-        Assert.Equal(storedSeq + 1, resent.View!.Seq);
+        Assert.True(resent.IsOk, resent.Error?.Text);
+        Assert.Equal(storedSeq + 1, resent.Value!.Seq);
 
         var end = await GameDriver.PlayToEndAsync(fixture.Grains, RoomId);
         Assert.Equal(Phases.Finished, end.Phase);
@@ -104,7 +104,7 @@ public sealed class StoredStateFixtureTests(ClusterFixture fixture)
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (true)
         {
-            var view = (await table.GetView("observer")).View!;
+            var view = (await table.GetView("observer")).Value!;
             if (view.Seq >= seq || DateTime.UtcNow > deadline)
             {
                 Assert.Equal(seq, view.Seq);

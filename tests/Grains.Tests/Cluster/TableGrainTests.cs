@@ -14,9 +14,9 @@ public sealed class TableGrainTests(ClusterFixture fixture)
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
         var started = await players[0].StartGame(roomId);
-        Assert.True(started.IsOk, started.ErrorMessage);
-        Assert.Equal(7, started.View!.Hand!.Count);
-        Assert.Equal(Phases.Playing, started.View.Phase);
+        Assert.True(started.IsOk, started.Error?.Text);
+        Assert.Equal(7, started.Value!.Hand!.Count);
+        Assert.Equal(Phases.Playing, started.Value.Phase);
 
         var end = await GameDriver.PlayToEndAsync(Grains, roomId);
 
@@ -85,7 +85,7 @@ public sealed class TableGrainTests(ClusterFixture fixture)
         var roomIds = new List<string>();
         for (var i = 0; i < 24; i++)
         {
-            roomIds.Add((await Grains.GetGrain<ITableGrain>(RoomIds.New()).Create($"spread {i}", 2, "creator")).Room!.RoomId);
+            roomIds.Add((await Grains.GetGrain<ITableGrain>(RoomIds.New()).Create($"spread {i}", 2, "creator")).Value!.RoomId);
         }
 
         var management = Grains.GetGrain<IManagementGrain>(0);
@@ -101,16 +101,16 @@ public sealed class TableGrainTests(ClusterFixture fixture)
     public async Task A_rejected_action_leaves_state_and_seq_unchanged_in_storage()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var view = (await players[0].StartGame(roomId)).View!;
+        var view = (await players[0].StartGame(roomId)).Value!;
         var waiting = players.Single(p => p.GetPrimaryKeyString() != view.Turn);
         var mover = players.Single(p => p.GetPrimaryKeyString() == view.Turn);
         var stored = await StoredTableAsync(roomId);
-        var moverView = (await mover.GetTable(roomId)).View!;
+        var moverView = (await mover.GetTable(roomId)).Value!;
 
-        var rejections = new List<TableResult>
+        var rejections = new List<GameResult<TableView>>
         {
             await waiting.TakeCard(roomId),
-            await waiting.PutCard(roomId, (await waiting.GetTable(roomId)).View!.Hand![0], null),
+            await waiting.PutCard(roomId, (await waiting.GetTable(roomId)).Value!.Hand![0], null),
             await mover.PutCard(roomId, "ZZ", null),
             await mover.PutCard(roomId, NotInHand(moverView), null),
             await players[0].StartGame(roomId),
@@ -123,18 +123,18 @@ public sealed class TableGrainTests(ClusterFixture fixture)
 
         Assert.Equal<string?>(
             [ErrorCodes.NotYourTurn, ErrorCodes.NotYourTurn, ErrorCodes.BadRequest, ErrorCodes.CardNotInHand, ErrorCodes.GameInProgress, ErrorCodes.RoomNotFound],
-            rejections.Take(6).Select(r => r.ErrorCode));
-        Assert.All(rejections.Skip(6), r => Assert.Equal(ErrorCodes.IllegalCard, r.ErrorCode));
-        Assert.All(rejections, r => Assert.Null(r.View));
+            rejections.Take(6).Select(r => r.Error?.Code));
+        Assert.All(rejections.Skip(6), r => Assert.Equal(ErrorCodes.IllegalCard, r.Error?.Code));
+        Assert.All(rejections, r => Assert.Null(r.Value));
         Assert.Equal(stored, await StoredTableAsync(roomId));
-        Assert.Equal(view.Seq, (await mover.GetTable(roomId)).View!.Seq);
+        Assert.Equal(view.Seq, (await mover.GetTable(roomId)).Value!.Seq);
     }
 
     [Fact]
     public async Task Tables_are_stored_in_redis_as_json_without_type_names_so_renaming_a_class_breaks_nothing()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var view = (await players[0].StartGame(roomId)).View!;
+        var view = (await players[0].StartGame(roomId)).Value!;
 
         var stored = await StoredTableAsync(roomId);
 
@@ -148,13 +148,13 @@ public sealed class TableGrainTests(ClusterFixture fixture)
     public async Task A_player_sits_at_one_room_at_a_time()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var other = (await players[0].CreateRoom("another", 3)).Room!.RoomId;
+        var other = (await players[0].CreateRoom("another", 3)).Value!.RoomId;
 
         var second = await players[0].JoinRoom(other);
         var again = await players[0].JoinRoom(roomId);
         var welcome = await players[0].SignIn("player0");
 
-        Assert.Equal(ErrorCodes.AlreadySeated, second.ErrorCode);
+        Assert.Equal(ErrorCodes.AlreadySeated, second.Error?.Code);
         Assert.True(again.IsOk);
         Assert.Equal(roomId, welcome.RoomId);
         Assert.True((await players[0].LeaveRoom(roomId)).IsOk);
@@ -166,31 +166,31 @@ public sealed class TableGrainTests(ClusterFixture fixture)
     public async Task Joining_is_refused_when_the_room_is_full_or_playing_and_starting_needs_two_players()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 1, seats: 2);
-        Assert.Equal(ErrorCodes.NotEnoughPlayers, (await players[0].StartGame(roomId)).ErrorCode);
+        Assert.Equal(ErrorCodes.NotEnoughPlayers, (await players[0].StartGame(roomId)).Error?.Code);
 
         var second = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
         var third = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
         Assert.True((await second.JoinRoom(roomId)).IsOk);
-        Assert.Equal(ErrorCodes.RoomFull, (await third.JoinRoom(roomId)).ErrorCode);
+        Assert.Equal(ErrorCodes.RoomFull, (await third.JoinRoom(roomId)).Error?.Code);
         Assert.True((await second.StartGame(roomId)).IsOk);
         Assert.True((await second.LeaveRoom(roomId)).IsOk);
 
-        var view = (await players[0].GetTable(roomId)).View!;
+        var view = (await players[0].GetTable(roomId)).Value!;
         Assert.Equal(Phases.Finished, view.Phase);
         Assert.Equal(players[0].GetPrimaryKeyString(), view.Winner);
-        Assert.Equal(ErrorCodes.NotSeated, (await third.TakeCard(roomId)).ErrorCode);
+        Assert.Equal(ErrorCodes.NotSeated, (await third.TakeCard(roomId)).Error?.Code);
     }
 
     [Fact]
     public async Task Invalid_room_requests_are_bad_requests()
     {
         var player = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
-        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("", 4)).ErrorCode);
-        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom(new string('x', 41), 4)).ErrorCode);
-        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("ok", 7)).ErrorCode);
-        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("ok", 1)).ErrorCode);
-        Assert.Equal(ErrorCodes.BadRequest, (await player.JoinRoom("bad id!")).ErrorCode);
-        Assert.Equal(ErrorCodes.BadRequest, (await player.JoinRoom("")).ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("", 4)).Error?.Code);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom(new string('x', 41), 4)).Error?.Code);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("ok", 7)).Error?.Code);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.CreateRoom("ok", 1)).Error?.Code);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.JoinRoom("bad id!")).Error?.Code);
+        Assert.Equal(ErrorCodes.BadRequest, (await player.JoinRoom("")).Error?.Code);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         var observer = new RecordingObserver();
         var reference = Grains.CreateObjectReference<ITableObserver>(observer);
         await Grains.GetGrain<ITableGrain>(roomId).Subscribe("edge-t", reference);
-        var started = (await players[0].StartGame(roomId)).View!;
+        var started = (await players[0].StartGame(roomId)).Value!;
 
         await observer.WaitForSeqAsync(started.Seq + 1, TimeSpan.FromSeconds(10));
 
@@ -24,7 +24,7 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         Assert.True(auto.Auto);
         Assert.Equal(started.Turn, auto.PlayerId);
         Assert.NotEqual(started.Turn, auto.Turn);
-        var view = (await players[0].GetTable(roomId)).View!;
+        var view = (await players[0].GetTable(roomId)).Value!;
         Assert.True(view.Players.Single(p => p.PlayerId == started.Turn).HandCount >= 8);
     }
 
@@ -35,11 +35,11 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         await players[0].SetConnections("edge-x", 1);
         await players[0].SetConnections("edge-x", 0);
 
-        var held = (await players[1].GetTable(roomId)).View!;
+        var held = (await players[1].GetTable(roomId)).Value!;
         Assert.False(held.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
         Assert.Equal(2, held.Players.Count);
 
-        await TableGrainTests.WaitForAsync(async () => (await players[1].GetTable(roomId)).View!.Players.Count == 1);
+        await TableGrainTests.WaitForAsync(async () => (await players[1].GetTable(roomId)).Value!.Players.Count == 1);
         Assert.Null((await players[0].SignIn("player0")).RoomId);
     }
 
@@ -51,8 +51,8 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         await players[0].SetConnections("edge-y", 1);
         await players[0].SetConnections("edge-y", 0);
 
-        await TableGrainTests.WaitForAsync(async () => (await players[1].GetTable(roomId)).View!.Phase == Phases.Finished);
-        var view = (await players[1].GetTable(roomId)).View!;
+        await TableGrainTests.WaitForAsync(async () => (await players[1].GetTable(roomId)).Value!.Phase == Phases.Finished);
+        var view = (await players[1].GetTable(roomId)).Value!;
         Assert.Equal(players[1].GetPrimaryKeyString(), view.Winner);
     }
 
@@ -63,7 +63,7 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         await players[0].SetConnections("edge-z", 1);
 
         await TableGrainTests.WaitForAsync(async () =>
-            !(await players[1].GetTable(roomId)).View!.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
+            !(await players[1].GetTable(roomId)).Value!.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
     }
 
     [Fact]
@@ -74,17 +74,17 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         var rooms = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            rooms.Add((await creator.CreateRoom($"empty {i}", 4)).Room!.RoomId);
+            rooms.Add((await creator.CreateRoom($"empty {i}", 4)).Value!.RoomId);
         }
 
-        Assert.Equal(ErrorCodes.LimitReached, (await creator.CreateRoom("fourth", 4)).ErrorCode);
+        Assert.Equal(ErrorCodes.LimitReached, (await creator.CreateRoom("fourth", 4)).Error?.Code);
         var list = Grains.GetGrain<IRoomListGrain>(0);
         await TableGrainTests.WaitForAsync(async () => (await list.List()).Count(r => rooms.Contains(r.RoomId)) == 3);
 
         // Game:EmptyRoomSeconds is 2 here.
         await TableGrainTests.WaitForAsync(async () => !(await list.List()).Any(r => rooms.Contains(r.RoomId)));
         var joiner = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
-        Assert.All(await Task.WhenAll(rooms.Select(joiner.JoinRoom)), r => Assert.Equal(ErrorCodes.RoomNotFound, r.ErrorCode));
+        Assert.All(await Task.WhenAll(rooms.Select(joiner.JoinRoom)), r => Assert.Equal(ErrorCodes.RoomNotFound, r.Error?.Code));
         Assert.True((await creator.CreateRoom("again", 4)).IsOk);
     }
 }

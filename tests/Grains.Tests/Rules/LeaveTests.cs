@@ -104,9 +104,9 @@ public sealed class LeaveTests
         Assert.True(CrazyEights.Leave(game, "p2").IsOk);
         var before = Snapshot(game);
 
-        Assert.Equal(ErrorCodes.NotSeated, CrazyEights.Leave(game, "p2").ErrorCode);
-        Assert.Equal(ErrorCodes.NotSeated, CrazyEights.Leave(game, "ghost").ErrorCode);
-        Assert.Equal(ErrorCodes.NotSeated, CrazyEights.Take(game, "p2").ErrorCode);
+        Assert.Equal(ErrorCodes.NotSeated, CrazyEights.Leave(game, "p2").Error?.Code);
+        Assert.Equal(ErrorCodes.NotSeated, CrazyEights.Leave(game, "ghost").Error?.Code);
+        Assert.Equal(ErrorCodes.NotSeated, CrazyEights.Take(game, "p2").Error?.Code);
         Assert.Equal(before, Snapshot(game));
     }
 }

@@ -42,8 +42,8 @@ public sealed class PutTests
 
         var result = CrazyEights.Put(game, "p1", "5D", null);
 
-        Assert.Equal(ErrorCodes.IllegalCard, result.ErrorCode);
-        Assert.False(string.IsNullOrWhiteSpace(result.ErrorMessage));
+        Assert.Equal(ErrorCodes.IllegalCard, result.Error?.Code);
+        Assert.False(string.IsNullOrWhiteSpace(result.Error?.Text));
         Assert.Equal(before, Snapshot(game));
     }
 
@@ -71,7 +71,7 @@ public sealed class PutTests
         var before = Snapshot(game);
 
         Assert.False(CrazyEights.IsLegal(game, ParseCard("3H")));
-        Assert.Equal(ErrorCodes.IllegalCard, CrazyEights.Put(game, "p2", "3H", null).ErrorCode);
+        Assert.Equal(ErrorCodes.IllegalCard, CrazyEights.Put(game, "p2", "3H", null).Error?.Code);
         Assert.Equal(before, Snapshot(game));
 
         Assert.True(CrazyEights.IsLegal(game, ParseCard("9S")));
@@ -97,7 +97,7 @@ public sealed class PutTests
         var game = Game();
         var before = Snapshot(game);
 
-        Assert.Equal(ErrorCodes.SuitRequired, CrazyEights.Put(game, "p1", "8H", suit).ErrorCode);
+        Assert.Equal(ErrorCodes.SuitRequired, CrazyEights.Put(game, "p1", "8H", suit).Error?.Code);
         Assert.Equal(before, Snapshot(game));
     }
 
@@ -111,7 +111,7 @@ public sealed class PutTests
         var game = Game();
         var before = Snapshot(game);
 
-        Assert.Equal(ErrorCodes.BadRequest, CrazyEights.Put(game, "p1", "8H", suit).ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, CrazyEights.Put(game, "p1", "8H", suit).Error?.Code);
         Assert.Equal(before, Snapshot(game));
     }
 
@@ -121,7 +121,7 @@ public sealed class PutTests
         var game = Game();
         var before = Snapshot(game);
 
-        Assert.Equal(ErrorCodes.BadRequest, CrazyEights.Put(game, "p1", "7H", "H").ErrorCode);
+        Assert.Equal(ErrorCodes.BadRequest, CrazyEights.Put(game, "p1", "7H", "H").Error?.Code);
         Assert.Equal(before, Snapshot(game));
     }
 
@@ -142,8 +142,8 @@ public sealed class PutTests
 
         var result = CrazyEights.Put(game, "p3", "6C", null);
 
-        Assert.Equal(ErrorCodes.NotYourTurn, result.ErrorCode);
-        Assert.Equal("it is p1's turn", result.ErrorMessage);
+        Assert.Equal(ErrorCodes.NotYourTurn, result.Error?.Code);
+        Assert.Equal("it is p1's turn", result.Error?.Text);
         Assert.Equal(before, Snapshot(game));
     }
 
@@ -180,7 +180,7 @@ public sealed class PutTests
     {
         var game = Position("7C", "3D", "8D", "9S 3H");
 
-        Assert.Equal(ErrorCodes.SuitRequired, CrazyEights.Put(game, "p1", "8D", null).ErrorCode);
+        Assert.Equal(ErrorCodes.SuitRequired, CrazyEights.Put(game, "p1", "8D", null).Error?.Code);
         Assert.True(CrazyEights.Put(game, "p1", "8D", "S").IsOk);
         Assert.Equal("p1", game.Winner);
         Assert.Equal(Suit.Spades, game.SuitToFollow);
@@ -193,10 +193,10 @@ public sealed class PutTests
         Assert.True(CrazyEights.Put(game, "p1", "5C", null).IsOk);
         var before = Snapshot(game);
 
-        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Put(game, "p2", "9S", null).ErrorCode);
-        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Take(game, "p2").ErrorCode);
-        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Take(game, "p1").ErrorCode);
-        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Put(game, "ghost", "xx", "?").ErrorCode);
+        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Put(game, "p2", "9S", null).Error?.Code);
+        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Take(game, "p2").Error?.Code);
+        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Take(game, "p1").Error?.Code);
+        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Put(game, "ghost", "xx", "?").Error?.Code);
         Assert.Equal(before, Snapshot(game));
     }
 
@@ -227,9 +227,9 @@ public sealed class PutTests
 
         var result = CrazyEights.Put(game, player, card, suit);
 
-        Assert.Equal(code, result.ErrorCode);
+        Assert.Equal(code, result.Error?.Code);
         Assert.False(result.IsOk);
-        Assert.False(string.IsNullOrWhiteSpace(result.ErrorMessage));
+        Assert.False(string.IsNullOrWhiteSpace(result.Error?.Text));
         Assert.Null(result.Card);
         Assert.Equal(before, Snapshot(game));
     }
@@ -239,8 +239,8 @@ public sealed class PutTests
     {
         var result = CrazyEights.Put(Game(), "p1", new string('x', 10_000), null);
 
-        Assert.Equal(ErrorCodes.BadRequest, result.ErrorCode);
-        Assert.True(result.ErrorMessage!.Length < 100, result.ErrorMessage);
+        Assert.Equal(ErrorCodes.BadRequest, result.Error?.Code);
+        Assert.True(result.Error?.Text!.Length < 100, result.Error?.Text);
     }
 
     [Fact]

@@ -141,7 +141,7 @@ public sealed class RandomGamesTests(ITestOutputHelper output)
         stats.Rejections++;
         var before = Snapshot(game);
         var result = move();
-        if (result.ErrorCode != code || Snapshot(game) != before)
+        if (result.Error?.Code != code || Snapshot(game) != before)
         {
             throw new XunitException($"{what}: expected {code} and no change, got {result} and {Snapshot(game)} from {before}");
         }
@@ -154,8 +154,8 @@ public sealed class RandomGamesTests(ITestOutputHelper output)
     {
         var before = Snapshot(game);
         var player = game.Players[random.Next(game.Players.Count)];
-        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Take(game, player).ErrorCode);
-        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Put(game, player, Pick(game.Hands[player], random).ToString(), null).ErrorCode);
+        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Take(game, player).Error?.Code);
+        Assert.Equal(ErrorCodes.GameNotStarted, CrazyEights.Put(game, player, Pick(game.Hands[player], random).ToString(), null).Error?.Code);
         Assert.Equal(before, Snapshot(game));
 
         if (random.Next(4) == 0)

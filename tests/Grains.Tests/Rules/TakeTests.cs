@@ -57,8 +57,8 @@ public sealed class TakeTests
 
         var result = CrazyEights.Take(game, player);
 
-        Assert.Equal(code, result.ErrorCode);
-        Assert.False(string.IsNullOrWhiteSpace(result.ErrorMessage));
+        Assert.Equal(code, result.Error?.Code);
+        Assert.False(string.IsNullOrWhiteSpace(result.Error?.Text));
         Assert.Equal(before, Snapshot(game));
     }
 

@@ -50,8 +50,8 @@ public sealed class TableTests
         Assert.Equal<string?>(
             [ErrorCodes.NotYourTurn, ErrorCodes.NotYourTurn, ErrorCodes.GameInProgress, ErrorCodes.GameInProgress, ErrorCodes.NotSeated,
                 ErrorCodes.BadRequest, ErrorCodes.BadRequest],
-            results.Select(r => r.ErrorCode));
-        Assert.Equal($"it is {table.State.Game.Turn}'s turn", results[0].ErrorMessage);
+            results.Select(r => r.Error?.Code));
+        Assert.Equal($"it is {table.State.Game.Turn}'s turn", results[0].Error?.Text);
         Assert.False(table.Changed);
         Assert.Empty(table.Pending);
         Assert.Equal(before, JsonSerializer.Serialize(table.State));
@@ -126,7 +126,7 @@ public sealed class TableTests
             var view = table.View(table.State.Game!.Turn!);
             var move = CardGame.TestSupport.MoveChooser.ChoosePut(view);
             var result = move is { } m ? table.Put(view.Turn!, m.Card, m.Suit) : table.Take(view.Turn!);
-            Assert.True(result.IsOk, result.ErrorMessage);
+            Assert.True(result.IsOk, result.Error?.Text);
         }
 
         var winner = table.State.Game!.Winner!;
@@ -208,7 +208,7 @@ public sealed class TableTests
             var result = (moves % 4 == 3 || old.State.Game.RngState != 0x5EED) && CardGame.TestSupport.MoveChooser.ChoosePut(old.View(turn)) is { } m
                 ? old.Put(turn, m.Card, m.Suit)
                 : old.Take(turn);
-            Assert.True(result.IsOk, result.ErrorMessage);
+            Assert.True(result.IsOk, result.Error?.Text);
             if (moves == 0)
             {
                 Assert.Equal(stock.SkipLast(1), old.State.Game.Stock); // the stored deck, as it was
@@ -230,8 +230,8 @@ public sealed class TableTests
         table.Leave("alice");
 
         Assert.False(table.Exists);
-        Assert.Equal(ErrorCodes.RoomNotFound, table.Join(new PlayerSnapshot("bob", "bob")).ErrorCode);
-        Assert.Equal(ErrorCodes.BadRequest, table.Create("again", 4, "bob").ErrorCode);
+        Assert.Equal(ErrorCodes.RoomNotFound, table.Join(new PlayerSnapshot("bob", "bob")).Error?.Code);
+        Assert.Equal(ErrorCodes.BadRequest, table.Create("again", 4, "bob").Error?.Code);
     }
 
     [Fact]
@@ -294,7 +294,7 @@ public sealed class TableTests
         Assert.False(empty.Exists);
         Assert.True(empty.Changed);
         Assert.Empty(empty.Pending);
-        Assert.Equal(ErrorCodes.RoomNotFound, empty.Join(new PlayerSnapshot("bob", "bob")).ErrorCode);
+        Assert.Equal(ErrorCodes.RoomNotFound, empty.Join(new PlayerSnapshot("bob", "bob")).Error?.Code);
         Assert.True(joined.Exists);
     }
 

@@ -61,7 +61,7 @@ public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifet
                         Interlocked.Increment(ref acknowledged);
                     }
                 }
-                catch (HubException ex) when (!stop.IsCancellationRequested && TolerableCodes.Any(code => ex.Message.StartsWith(code + ": ", StringComparison.Ordinal)))
+                catch (HubException ex) when (!stop.IsCancellationRequested && GameError.FromHubMessage(ex.Message) is { } error && TolerableCodes.Contains(error.Code))
                 {
                     // A call in flight while a silo shuts down may fail with unavailable; a bot that outpaces the rate
                     // limit is told to slow down. The bot retries either; anything else fails the test.

@@ -1,10 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 
-namespace CardGame.Grains.Rules;
+namespace CardGame.Contracts.Cards;
 
 /// <summary>
-/// A playing card. On the wire and in stored JSON it is its rank then its suit letter, e.g. "10H", "QS", "8C".
+/// A playing card. On the wire and in stored JSON it is its rank then its suit letter, e.g. "10H", "QS", "8C". The one
+/// reader (<see cref="TryParse"/>) and writer (<see cref="ToString"/>) of that notation in .NET, shared by the rules,
+/// the edge, the load tool and the tests (the browser has its own, in <c>cards.js</c>).
 /// </summary>
 [JsonConverter(typeof(CardJsonConverter))]
 public readonly record struct Card(Rank Rank, Suit Suit)
@@ -30,6 +32,15 @@ public readonly record struct Card(Rank Rank, Suit Suit)
         card = new Card(rank, suit);
         return true;
     }
+
+    /// <summary>
+    /// Whether this card may be put on <paramref name="topCard"/> when <paramref name="suitToFollow"/> is the suit to
+    /// follow: an 8 always, else the same suit as the one to follow or the same rank as the top card.
+    /// </summary>
+    public bool Follows(Card? topCard, Suit? suitToFollow) => Rank == Rank.Eight || Suit == suitToFollow || topCard?.Rank == Rank;
+
+    /// <summary>Parses the wire format, or throws <see cref="FormatException"/>.</summary>
+    public static Card Parse(string? text) => TryParse(text, out var card) ? card : throw new FormatException($"'{text}' is not a card");
 
     public override string ToString() =>
         IsValid ? RankNames.ToWire(Rank) + SuitNames.ToWire(Suit) : $"(no card: {(int)Rank}/{(int)Suit})";

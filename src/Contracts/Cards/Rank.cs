@@ -1,4 +1,4 @@
-namespace CardGame.Grains.Rules;
+namespace CardGame.Contracts.Cards;
 
 /// <summary>A card's rank; on the wire A, 2 … 10, J, Q, K (see <see cref="RankNames"/>).</summary>
 public enum Rank

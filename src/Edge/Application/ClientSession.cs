@@ -1,14 +1,13 @@
 using CardGame.Edge.Auth;
-using Microsoft.AspNetCore.SignalR;
 
-namespace CardGame.Edge.Hub;
+namespace CardGame.Edge.Application;
 
-/// <summary>Who a connection plays as, kept in <see cref="HubCallerContext.Items"/> (hubs themselves are transient).</summary>
-public sealed class ConnectionSession
+/// <summary>One client connection's state on this edge, the same for every transport: who it plays as, and until when.</summary>
+public sealed class ClientSession(IClientConnection connection)
 {
-    private static readonly object Key = new();
+    public IClientConnection Connection { get; } = connection;
 
-    /// <summary>Set by a token at connect or by Authenticate; never changes afterwards.</summary>
+    /// <summary>Set by a token at connect or by authenticating; never changes afterwards.</summary>
     public PlayerIdentity? Player { get; set; }
 
     /// <summary>Whether the player grain has been told the player's name on this connection.</summary>
@@ -22,14 +21,4 @@ public sealed class ConnectionSession
 
     /// <summary>Closes the connection at <see cref="TokenExpiresAt"/> (<see cref="TokenExpiry"/>).</summary>
     public ITimer? ExpiryTimer { get; set; }
-
-    public static ConnectionSession Of(HubCallerContext context)
-    {
-        if (!context.Items.TryGetValue(Key, out var session))
-        {
-            context.Items[Key] = session = new ConnectionSession();
-        }
-
-        return (ConnectionSession)session!;
-    }
 }

@@ -2,22 +2,20 @@ using System.Globalization;
 using System.Security.Claims;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Auth;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
-namespace CardGame.Edge.Hub;
+namespace CardGame.Edge.Application;
 
 /// <summary>
 /// A connection lives no longer than the token it authenticated with: when the token stops being accepted (its
 /// <c>exp</c> plus <see cref="AuthOptions.ClockSkew"/>), the connection is closed with <c>token_expired</c> as the
-/// reason, and an invocation that arrives after that moment fails with <c>token_expired</c>. One timer per
-/// authenticated connection, from <see cref="TimeProvider"/>; <c>Authenticate</c> with a fresh token moves it.
+/// reason, and a request that arrives after that moment fails with <c>token_expired</c> (<see cref="Check"/>). One
+/// timer per authenticated connection, from <see cref="TimeProvider"/>; authenticating with a fresh token moves it.
 /// </summary>
 public sealed partial class TokenExpiry(
-    GameHubLifetimeManager connections,
     IOptions<AuthOptions> auth,
     TimeProvider time,
-    ILogger<TokenExpiry> logger) : IHubFilter
+    ILogger<TokenExpiry> logger)
 {
     public const string Message = "the token this connection signed in with has expired; sign in again and reconnect";
 
@@ -25,27 +23,24 @@ public sealed partial class TokenExpiry(
     private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
 
     /// <summary>The connection now rests on the token <paramref name="claims"/> came from: it closes when that expires.</summary>
-    public void Track(HubCallerContext context, ClaimsIdentity? claims)
+    public void Track(ClientSession session, ClaimsIdentity? claims)
     {
         if (ExpiresAt(claims) is not { } expires)
         {
             return;
         }
 
-        var session = ConnectionSession.Of(context);
-        var connectionId = context.ConnectionId;
         lock (session.Gate)
         {
             session.TokenExpiresAt = expires + auth.Value.ClockSkew;
-            session.ExpiryTimer ??= time.CreateTimer(_ => _ = ExpireAsync(connectionId, session), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            session.ExpiryTimer ??= time.CreateTimer(_ => _ = ExpireAsync(session), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             session.ExpiryTimer.Change(Wait(session.TokenExpiresAt.Value), Timeout.InfiniteTimeSpan);
         }
     }
 
     /// <summary>The connection closed: its timer goes.</summary>
-    public static void Forget(HubCallerContext context)
+    public static void Forget(ClientSession session)
     {
-        var session = ConnectionSession.Of(context);
         lock (session.Gate)
         {
             session.ExpiryTimer?.Dispose();
@@ -53,23 +48,24 @@ public sealed partial class TokenExpiry(
         }
     }
 
-    public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    /// <summary>Fails with <c>token_expired</c> once the session's token is no longer accepted.</summary>
+    public void Check(ClientSession session)
     {
-        var session = ConnectionSession.Of(invocationContext.Context);
         lock (session.Gate)
         {
             if (session.TokenExpiresAt is { } deadline && deadline <= time.GetUtcNow())
             {
-                // The timer closes the connection (it is due now); this invocation only learns why.
-                throw GameErrors.Create(ErrorCodes.TokenExpired, Message);
+                // The timer closes the connection (it is due now); this request only learns why.
+                throw new GameException(Expired);
             }
         }
-
-        return next(invocationContext);
     }
 
-    private async Task ExpireAsync(string connectionId, ConnectionSession session)
+    private static GameError Expired { get; } = new(ErrorCodes.TokenExpired, Message);
+
+    private async Task ExpireAsync(ClientSession session)
     {
+        var connectionId = session.Connection.Id;
         lock (session.Gate)
         {
             if (session.TokenExpiresAt is not { } deadline || session.ExpiryTimer is null)
@@ -87,7 +83,7 @@ public sealed partial class TokenExpiry(
 
         try
         {
-            if (await connections.CloseAsync(connectionId, $"{ErrorCodes.TokenExpired}: {Message}"))
+            if (await session.Connection.CloseAsync(Expired))
             {
                 LogClosed(logger, connectionId);
             }

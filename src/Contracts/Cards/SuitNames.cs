@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace CardGame.Grains.Rules;
+namespace CardGame.Contracts.Cards;
 
 /// <summary>The wire letters of the suits: C, D, H, S (upper case only, like the cards).</summary>
 public static class SuitNames

@@ -1,4 +1,4 @@
-namespace CardGame.Grains.Rules;
+namespace CardGame.Contracts.Cards;
 
 /// <summary>The wire texts of the ranks: A, 2 … 10, J, Q, K.</summary>
 public static class RankNames

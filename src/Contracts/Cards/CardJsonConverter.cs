@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CardGame.Grains.Rules;
+namespace CardGame.Contracts.Cards;
 
 /// <summary>Stores a <see cref="Card"/> as its wire string ("10H"), also as a dictionary key.</summary>
 public sealed class CardJsonConverter : JsonConverter<Card>

@@ -1,4 +1,4 @@
-namespace CardGame.Grains.Rules;
+namespace CardGame.Contracts.Cards;
 
 /// <summary>A card's suit; on the wire its letter C, D, H or S (see <see cref="SuitNames"/>).</summary>
 public enum Suit

@@ -1,0 +1,23 @@
+using CardGame.Contracts.Protocol;
+
+namespace CardGame.Contracts.Grains;
+
+/// <summary>
+/// The outcome of a grain call a client asked for: its <see cref="Value"/> (the caller's <see cref="TableView"/>, a new
+/// room's <see cref="RoomInfo"/>, a <see cref="Resumed"/>), or the <see cref="Error"/> that rejected it. A rejected
+/// call changed nothing.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cardgame.GameResult`1")]
+public sealed record GameResult<T>(
+    [property: Id(0)] T? Value,
+    [property: Id(1)] GameError? Error = null)
+    where T : class
+{
+    public bool IsOk => Error is null;
+
+    public static GameResult<T> Ok(T value) => new(value);
+
+    public static GameResult<T> Fail(GameError error) => new(null, error);
+
+    public static GameResult<T> Fail(string code, string text) => new(null, new GameError(code, text));
+}

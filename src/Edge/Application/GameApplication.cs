@@ -1,0 +1,159 @@
+using System.Security.Claims;
+using CardGame.Contracts.Cards;
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using CardGame.Edge.Auth;
+using CardGame.Edge.Cluster;
+using CardGame.Edge.Delivery;
+
+namespace CardGame.Edge.Application;
+
+/// <summary>
+/// The game protocol (shared/protocol.md) once, under every transport: the SignalR hub and <c>/ws</c> only read a
+/// request, call one method here and format its result or its <see cref="GameException"/>. Each method: the session's
+/// player, the arguments checked where they enter (<c>bad_request</c> before any grain is touched), one grain call,
+/// the result. Room membership (create, join, leave) goes through the player grain, which keeps "one room at a time";
+/// moves, views and resume go straight to the table as the session's authenticated player, one hop instead of two.
+/// Methods that may seat the caller subscribe this edge to the table first, so no event after the returned view is
+/// missed; every returned view records whether the caller sits at that table (<see cref="LocalPlayers"/>).
+/// </summary>
+public sealed class GameApplication(
+    PlayerSessions sessions,
+    GuestTokens tokens,
+    ClusterConnection cluster,
+    TableSubscriptions subscriptions,
+    LocalPlayers players)
+{
+    private const int MaxRoomIdLength = 64;
+
+    /// <summary>A connection opened; with a valid token (<paramref name="user"/>) it plays as that player right away.</summary>
+    public Task ConnectedAsync(ClientSession session, ClaimsPrincipal? user) => sessions.ConnectedAsync(session, user);
+
+    public void Disconnected(ClientSession session) => sessions.Disconnected(session);
+
+    public async Task<Welcome> AuthenticateAsync(ClientSession session, string? token)
+    {
+        var (player, claims, error) = await tokens.ValidateAsync(token);
+        return player is null
+            ? throw new GameException(new GameError(error!, error == ErrorCodes.TokenExpired ? "the token has expired; sign in again" : "the token is not valid here"))
+            : await sessions.AuthenticateAsync(session, player, claims);
+    }
+
+    public async Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(ClientSession session)
+    {
+        await sessions.RequirePlayerAsync(session);
+        return await cluster.Grains.GetGrain<IRoomListGrain>(0).List();
+    }
+
+    public async Task<RoomInfo> CreateRoomAsync(ClientSession session, CreateRoomRequest? request)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        if (request is null)
+        {
+            throw new GameException(GameError.BadRequest("creating a room takes {name, seats}"));
+        }
+
+        return Unwrap(await Player(player).CreateRoom(request.Name ?? "", request.Seats ?? 4));
+    }
+
+    public async Task<TableView> JoinRoomAsync(ClientSession session, string? roomId)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        var room = RoomId(roomId);
+        using var hold = await subscriptions.HoldAsync(room, refresh: true);
+        return Seen(player, Unwrap(await Player(player).JoinRoom(room)));
+    }
+
+    public async Task<TableView> StartGameAsync(ClientSession session, string? roomId)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        return Seen(player, Unwrap(await Table(roomId).Start(player.PlayerId)));
+    }
+
+    public async Task<TableView> TakeCardAsync(ClientSession session, string? roomId, string? moveId)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        return Seen(player, Unwrap(await Table(roomId).Take(player.PlayerId, moveId)));
+    }
+
+    public async Task<TableView> PutCardAsync(ClientSession session, string? roomId, string? card, string? suit, string? moveId)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        var table = Table(roomId);
+        if (!Card.TryParse(card, out _))
+        {
+            throw new GameException(GameError.BadRequest(card is null ? "which card? e.g. 10H, QS, 8C" : $"{Quote(card)} is not a card (e.g. 10H, QS, 8C)"));
+        }
+
+        if (!string.IsNullOrEmpty(suit) && !SuitNames.TryParse(suit, out _))
+        {
+            throw new GameException(GameError.BadRequest($"{Quote(suit)} is not a suit: C, D, H or S"));
+        }
+
+        return Seen(player, Unwrap(await table.Put(player.PlayerId, card, suit, moveId)));
+    }
+
+    public async Task<Resumed> ResumeAsync(ClientSession session, string? roomId, long lastSeq)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        var room = RoomId(roomId);
+        using var hold = await subscriptions.HoldAsync(room, refresh: false);
+        var resumed = Unwrap(await Table(room).Resume(player.PlayerId, lastSeq));
+        return resumed.View is { } view ? resumed with { View = Seen(player, view) } : resumed;
+    }
+
+    public async Task LeaveRoomAsync(ClientSession session, string? roomId)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        var room = RoomId(roomId);
+        var result = await Player(player).LeaveRoom(room);
+        if (result.IsOk || result.Error?.Code is ErrorCodes.NotSeated or ErrorCodes.RoomNotFound)
+        {
+            players.NotSeated(player.PlayerId, room, long.MaxValue);
+        }
+
+        Unwrap(result);
+    }
+
+    public async Task<TableView> GetTableAsync(ClientSession session, string? roomId)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        var room = RoomId(roomId);
+        using var hold = await subscriptions.HoldAsync(room, refresh: false);
+        return Seen(player, Unwrap(await Table(room).GetView(player.PlayerId)));
+    }
+
+    /// <summary>The value of a successful grain call, or its error as a <see cref="GameException"/>.</summary>
+    private static T Unwrap<T>(GameResult<T> result)
+        where T : class =>
+        result.Error is { } error ? throw new GameException(error)
+            : result.Value ?? throw new GameException(GameError.Unavailable("the table returned nothing; retry"));
+
+    private IPlayerGrain Player(PlayerIdentity player) => cluster.Grains.GetGrain<IPlayerGrain>(player.PlayerId);
+
+    /// <summary>The room's table grain; <c>bad_request</c> for a malformed room id, before any grain is touched.</summary>
+    private ITableGrain Table(string? roomId) => cluster.Grains.GetGrain<ITableGrain>(RoomId(roomId));
+
+    /// <summary>Records whether the caller sits at the table, as of the view's seq.</summary>
+    private TableView Seen(PlayerIdentity player, TableView view)
+    {
+        if (view.Players.Any(p => p.PlayerId == player.PlayerId))
+        {
+            players.Seated(player.PlayerId, view.RoomId, view.Seq);
+        }
+        else
+        {
+            players.NotSeated(player.PlayerId, view.RoomId, view.Seq);
+        }
+
+        return view;
+    }
+
+    private static string RoomId(string? roomId) =>
+        roomId is { Length: > 0 and <= MaxRoomIdLength } && roomId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? roomId
+            : throw new GameException(GameError.BadRequest("roomId is missing or malformed"));
+
+    // Echo at most a little of what a client sent.
+    private static string Quote(string text) => text.Length <= 12 ? $"'{text}'" : $"'{text[..12]}…'";
+}
