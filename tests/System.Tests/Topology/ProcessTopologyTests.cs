@@ -14,7 +14,9 @@ public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifet
 {
     private ProcessTopology _topology = null!;
 
-    public async Task InitializeAsync() => _topology = await ProcessTopology.StartAsync(silos: 2, edges: 2, nginx: true);
+    // One creator opens the 24 rooms that show where new tables go: above the default cap of open rooms nobody joined.
+    public async Task InitializeAsync() => _topology = await ProcessTopology.StartAsync(silos: 2, edges: 2, nginx: true,
+        new Dictionary<string, string?> { ["Game:MaxUnjoinedRoomsPerPlayer"] = "24" });
 
     public async Task DisposeAsync() => await _topology.DisposeAsync();
 
