@@ -77,6 +77,7 @@ http {
       proxy_set_header Connection \$connection_upgrade;
       proxy_read_timeout 120s;
       proxy_buffering off;
+      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
     }
   }
 }

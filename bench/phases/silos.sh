@@ -1,4 +1,4 @@
-# Sourced by bench/run.sh (needs its register, start, free_port, wait_http, start_redis and log); its section of the
+# Sourced by bench/run.sh (needs its register, start, free_port, wait_http, start_redis, log and ONE_ADDRESS); its section of the
 # report is bench/phases/silos_report.py.
 # Cost per move as the cluster grows (issue 11): 1, 2 and 3 silos behind the same 2 edges, as production runs them
 # (Redis clustering and storage on one fresh redis-server, append-only with an fsync on every write), at the same offered load (open loop, SILOS_RATE moves/s,
@@ -19,7 +19,7 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
   for i in $(seq 1 "$n"); do
     port=$(free_port); gw=$(free_port); health=$(free_port)
     start "silo$i" env ConnectionStrings__Redis="$REDIS" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
-      --Urls="http://127.0.0.1:$health" "${QUIET[@]}"
+      --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     SILOS_SERVERS+=("silo$i=$LAST_PID=http://127.0.0.1:$health")
     wait_http "http://127.0.0.1:$health/health/ready" 90 || return 1
@@ -27,7 +27,7 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
   for i in 1 2; do
     port=$(free_port)
     start "edge$i" env ConnectionStrings__Redis="$REDIS" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
-      --Auth:SigningKey="$SIGNING_KEY" "${QUIET[@]}"
+      --Auth:SigningKey="$SIGNING_KEY" "${ONE_ADDRESS[@]}"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
     SILOS_SERVERS+=("edge$i=$LAST_PID=http://127.0.0.1:$port")

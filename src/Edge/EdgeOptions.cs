@@ -70,6 +70,13 @@ public sealed class EdgeOptions
 
     public TimeSpan AuthenticateWithin => TimeSpan.FromSeconds(AuthenticateWithinSeconds);
 
+    /// <summary>
+    /// Seconds a stopping edge (SIGTERM) waits for its clients to move to another edge after telling them to, before it
+    /// stops. Default 20.
+    /// </summary>
+    [Range(0, 600)]
+    public double DrainSeconds { get; set; } = 20;
+
     public TimeSpan SubscriptionRefresh => TimeSpan.FromSeconds(SubscriptionRefreshSeconds);
 
     public TimeSpan ConnectionReport => TimeSpan.FromSeconds(ConnectionReportSeconds);

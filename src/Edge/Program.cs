@@ -1,6 +1,7 @@
 using CardGame.Edge.Auth;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Hub;
+using CardGame.Edge.Lifecycle;
 using CardGame.Edge.Limits;
 using CardGame.Edge.Observability;
 using CardGame.Edge.Sockets;
@@ -13,9 +14,11 @@ builder.AddGuestAuth();     // POST /api/auth/guest, JWT validation
 builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery
 builder.AddGameSocket();    // /ws: the same protocol as plain JSON frames
 builder.AddEdgeObservability(); // OpenTelemetry metrics
+builder.AddEdgeDrain();     // SIGTERM: not ready, refuse new connections, tell clients to move, then stop
 
 var app = builder.Build();
 app.UseEdgeLimits();        // forwarded headers from trusted proxies, rate limits
+app.UseEdgeDrain();         // while draining: 503 for new connections
 app.UseSecurityHeaders();  // CSP, nosniff, no framing
 app.UseDefaultFiles();
 app.UseStaticFiles();

@@ -17,7 +17,9 @@ namespace CardGame.Edge.Tests;
 /// the rules: the table's stored state right after each deal (hands, stock order and the secret seed of the fair
 /// shuffle, confirmed by dealing again), and every later state replayed from the events and compared with what the
 /// table stored at the end. No part of a seed appears in any payload but the game's <c>finished</c> event, which
-/// reveals exactly it; and every player verifies every game's shuffle with the shared verifier.
+/// reveals exactly it; and every player verifies every game's shuffle with the shared verifier. Each table also has a
+/// spectator (watching from an edge) and a prober who sits nowhere and calls GetTable and Resume during every game:
+/// neither may ever see a card that is not face up.
 /// </summary>
 [Collection(EdgesCollection.Name)]
 public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOutputHelper output)
@@ -26,7 +28,7 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
     private const int Tables = 40;
 
     [Fact]
-    public async Task Over_200_bot_games_no_payload_shows_another_players_card_the_stock_or_the_seed_before_the_end_and_every_shuffle_verifies()
+    public async Task Over_200_bot_games_no_payload_shows_another_players_card_the_stock_or_the_seed_before_the_end_and_every_shuffle_verifies_to_players_spectators_and_onlookers()
     {
         var watch = Stopwatch.StartNew();
         var tables = await Task.WhenAll(Enumerable.Range(0, Tables).Select(t => PlayGamesAsync(t, Games / Tables)));
@@ -41,9 +43,14 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
         {
             var truth = Replay(table);
             var secrets = Secrets(table);
-            foreach (var client in table.Clients)
+            foreach (var client in table.Clients.Concat(table.Onlookers))
             {
-                await client.Client.WaitForSeqAsync(table.RoomId, table.Games[^1].EndSeq);
+                if (client != table.Onlookers[^1])
+                {
+                    // Everyone but the prober, who receives no events (it neither sits nor watches), only results.
+                    await client.Client.WaitForSeqAsync(table.RoomId, table.Games[^1].EndSeq);
+                }
+
                 foreach (var raw in client.Client.RawEvents.Select(e => e.GetRawText()).Concat(client.Results))
                 {
                     payloads++;
@@ -51,15 +58,28 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
                     cardsSeen += Check(raw, client.Client.PlayerId!, secrets, truth, violations);
                 }
 
-                verified += Verify(table, client.Client, violations);
+                if (table.Clients.Contains(client))
+                {
+                    verified += Verify(table, client.Client, violations);
+                }
             }
         }
+
+        var spectatorEvents = tables.Sum(t => t.Onlookers[0].Client.EventsOf(t.RoomId).Count);
+        foreach (var table in tables)
+        {
+            // The spectator got every event from the one after its view to the end, in order.
+            var seqs = table.Onlookers[0].Client.EventsOf(table.RoomId).Select(e => e.Seq).ToList();
+            Assert.Equal(GameTests.LongRange(table.WatchedAt + 1, table.Games[^1].EndSeq), seqs);
+        }
+
+        output.WriteLine($"spectators received {spectatorEvents:N0} events; onlookers made {2 * games.Count} GetTable/Resume calls during games");
 
         output.WriteLine($"{games.Count} games at {Tables} tables ({games.Sum(g => g.EndSeq - g.StartSeq)} events) played in {played.TotalSeconds:F1} s; " +
             $"checked {payloads:N0} payloads ({bytes:N0} bytes, {cardsSeen:N0} cards shown, each against the true hands, stock and discard pile; " +
             $"{games.Count} seeds, none shown before its game finished, each revealed by its finished event; {verified} shuffles verified by their players) " +
             $"in {watch.Elapsed.TotalSeconds:F1} s total");
-        foreach (var client in tables.SelectMany(t => t.Clients))
+        foreach (var client in tables.SelectMany(t => t.Clients.Concat(t.Onlookers)))
         {
             await client.Client.DisposeAsync();
         }
@@ -84,16 +104,29 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
             await client.CallAsync<TableView>("JoinRoom", room.RoomId);
         }
 
-        var run = new TableRun(room.RoomId, clients);
+        // A spectator on the edge of players 1 and 3 or of 0 and 2, and a prober who only looks, on the other.
+        var spectator = new RecordingClient(await GameClient.SignInAsync(index % 2 == 0 ? fixture.Edge2 : fixture.Edge1, $"spectator{index}"));
+        var prober = new RecordingClient(await GameClient.SignInAsync(index % 2 == 0 ? fixture.Edge1 : fixture.Edge2, $"prober{index}"));
+        var watched = await spectator.CallAsync<TableView>("WatchRoom", room.RoomId);
+        Assert.Null(watched.Hand);
+        var run = new TableRun(room.RoomId, clients, [spectator, prober], watched.Seq);
         for (var g = 0; g < count; g++)
         {
             var view = await clients[g % 4].CallAsync<TableView>("StartGame", room.RoomId);
             var initial = await StoredTables.ReadAsync(fixture.Redis, room.RoomId);
             Assert.Equal(view.Seq, initial.Seq);
             ConfirmSeed(initial.Game!);
+            var probed = false;
             var seats = view.Players.Select(p => p.PlayerId).ToList();
             while (view.Phase == Phases.Playing)
             {
+                if (!probed && view.Seq >= initial.Seq + 4)
+                {
+                    probed = true;
+                    Assert.Null((await prober.CallAsync<TableView>("GetTable", room.RoomId)).Hand);
+                    await prober.CallAsync<Resumed>("Resume", room.RoomId, initial.Seq - 1);
+                }
+
                 var mover = clients.Single(c => c.Client.PlayerId == view.Turn);
                 var mine = await mover.CallAsync<TableView>("GetTable", room.RoomId);
                 view = MoveChooser.ChoosePut(mine) is { } put
@@ -274,7 +307,7 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
 
     private sealed record GameRun(long StartSeq, long EndSeq, CrazyEightsGame Initial, CrazyEightsGame Final, IReadOnlyList<string> Seats);
 
-    private sealed record TableRun(string RoomId, List<RecordingClient> Clients)
+    private sealed record TableRun(string RoomId, List<RecordingClient> Clients, List<RecordingClient> Onlookers, long WatchedAt)
     {
         public List<GameRun> Games { get; } = [];
     }
@@ -298,10 +331,18 @@ public sealed partial class HiddenInformationTests(EdgesFixture fixture, ITestOu
                 try
                 {
                     var raw = (JsonElement)(await Client.Connection.InvokeCoreAsync(method, typeof(JsonElement), args))!;
-                    _results.Enqueue(raw.GetRawText());
+                    // A Resumed is checked as the events and the view it holds, each at its own seq.
+                    var parts = raw.ValueKind == JsonValueKind.Object && raw.TryGetProperty("events", out var events)
+                        ? (events.ValueKind == JsonValueKind.Array ? events.EnumerateArray() : Enumerable.Empty<JsonElement>())
+                            .Append(raw.GetProperty("view")).Where(e => e.ValueKind != JsonValueKind.Null)
+                        : [raw];
+                    foreach (var part in parts)
+                    {
+                        _results.Enqueue(part.GetRawText());
+                    }
                     return raw.Deserialize<T>(JsonSerializerOptions.Web)!;
                 }
-                catch (HubException ex) when (GameError.FromHubMessage(ex.Message)?.Code == ErrorCodes.RateLimited && attempt < 40)
+                catch (HubException ex) when (ex.Message.StartsWith(ErrorCodes.RateLimited + ": ", StringComparison.Ordinal) && attempt < 40)
                 {
                     await Task.Delay(250);
                 }

@@ -85,6 +85,8 @@ public sealed class TokenExpiryFilterTests
 
         public Task SendEventAsync(TableEvent tableEvent) => Task.CompletedTask;
 
+        public Task SendLobbyEventAsync(LobbyEvent lobbyEvent) => Task.CompletedTask;
+
         public Task<bool> CloseAsync(GameError reason)
         {
             ClosedWith = reason;

@@ -92,6 +92,8 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
         await Expect(alice.TestId("waiting-text")).ToHaveTextAsync("Waiting for players (1/3). A game needs at least 2.");
         await Expect(alice.TestId("start-game")).ToBeDisabledAsync();
         await alice.ScreenshotAsync("waiting");
+        // Carol's lobby is live (WatchLobby and its events; the page does not poll).
+        await Expect(carol.TestId("lobby-live")).ToHaveAttributeAsync("data-live", "true");
         var entry = carol.RoomInList(roomId);
         await Expect(entry.GetByTestId("room-title")).ToHaveTextAsync(roomName);
         await Expect(entry.GetByTestId("room-players")).ToHaveTextAsync("1/3");
@@ -104,7 +106,8 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
 
         await bob.TestId("start-game").ClickAsync();
         await Expect(entry).ToHaveAttributeAsync("data-phase", "playing");
-        await Expect(entry.GetByTestId("join-room")).ToBeDisabledAsync();
+        await Expect(entry.GetByTestId("join-room")).ToHaveCountAsync(0);
+        await Expect(entry.GetByTestId("watch-room")).ToBeVisibleAsync();
 
         // The last player to leave closes the room: it leaves everyone's list.
         await alice.TestId("leave-room").ClickAsync();
@@ -115,6 +118,85 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
         foreach (var player in new[] { carol, alice, bob })
         {
             player.AssertNoPageErrors();
+        }
+    }
+
+    [Fact]
+    public async Task Quick_play_fills_a_room_that_deals_by_itself_and_a_spectator_watches_it_without_a_hand()
+    {
+        var names = new[] { "Quinn", "Robin", "Sasha", "Toni" };
+        var players = new List<Player>();
+        await using var sam = await Player.OpenAsync(fixture.Browser, fixture.Edge2.BaseAddress, "Sam", output);
+        try
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                var player = await Player.OpenAsync(fixture.Browser, i % 2 == 0 ? fixture.Edge1.BaseAddress : fixture.Edge2.BaseAddress, names[i], output);
+                players.Add(player);
+                await player.SignInAsync();
+            }
+
+            await sam.SignInAsync();
+            // One after another, so each finds the room the one before opened (the quickest way to fill it).
+            foreach (var player in players)
+            {
+                await player.TestId("quick-play").ClickAsync();
+                await Expect(player.Table).ToBeVisibleAsync();
+            }
+
+            var roomId = await players[0].Table.GetAttributeAsync("data-room-id");
+            foreach (var player in players)
+            {
+                await Expect(player.Table).ToHaveAttributeAsync("data-room-id", roomId!);
+            }
+
+            // Four of four seats: the room dealt by itself, 5 cards each; the log names who sat down.
+            await ExpectDealtAsync(5, [.. players]);
+            await Expect(players[0].TestId("log")).ToContainTextAsync("Toni sat down.");
+            await Expect(players[3].TestId("log")).Not.ToContainTextAsync("Someone");
+
+            // Sam watches from the lobby: the room is playing, so it offers Watch.
+            var entry = sam.RoomInList(roomId!);
+            await Expect(entry).ToHaveAttributeAsync("data-phase", "playing");
+            await entry.GetByTestId("watch-room").ClickAsync();
+            await Expect(sam.TestId("spectator-banner")).ToBeVisibleAsync();
+            await Expect(sam.Table).ToHaveAttributeAsync("data-spectator", "true");
+            await Expect(sam.TestId("hand")).ToBeHiddenAsync();
+            await Expect(sam.Cards).ToHaveCountAsync(0);
+            await Expect(sam.TestId("take")).ToBeDisabledAsync();
+            await Expect(sam.TestId("leave-room")).ToHaveTextAsync("Stop watching");
+            // The real countdown, from the server's turnEndsAt.
+            await Expect(sam.TestId("countdown")).ToHaveTextAsync(new Regex(@"^([1-9]|[12]\d|30) s$"));
+            await Expect(sam.TestId("spectators")).ToHaveAttributeAsync("data-count", "1");
+            await sam.ScreenshotAsync("spectator");
+
+            // A move: Sam's page follows it, and the mover's page now counts the spectator.
+            Player? mover = null;
+            foreach (var player in players)
+            {
+                mover ??= await player.IsMyTurnAsync() ? player : null;
+            }
+
+            Assert.NotNull(mover);
+            var before = await mover.SeqAsync();
+            await mover.PlayOneMoveAsync();
+            await mover.WaitForSeqAsync(before + 1);
+            await sam.WaitForSeqAsync(before + 1);
+            await Expect(mover.TestId("spectators")).ToHaveAttributeAsync("data-count", "1");
+            await Expect(mover.TestId("spectators")).ToHaveTextAsync("👁 1 watching");
+
+            await sam.TestId("leave-room").ClickAsync();
+            await Expect(sam.TestId("lobby-screen")).ToBeVisibleAsync();
+            await Expect(entry.GetByTestId("room-spectators")).ToHaveAttributeAsync("data-count", "0");
+            sam.AssertNoPageErrors();
+            players.ForEach(p => p.AssertNoPageErrors());
+        }
+        finally
+        {
+            foreach (var player in players)
+            {
+                await player.DisposeAsync();
+            }
         }
     }
 

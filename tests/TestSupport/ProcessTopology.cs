@@ -12,16 +12,19 @@ public sealed class ProcessTopology : IAsyncDisposable
     public const string SigningKey = "process-topology-test-signing-key-0123456789abcdef";
 
     private readonly IReadOnlyDictionary<string, string?> _gameSettings;
+    private readonly IReadOnlyDictionary<string, string?> _edgeSettings;
     private readonly RedisServer? _redis;
     private readonly RedisCluster? _redisCluster;
     private Process? _nginx;
     private string? _nginxDirectory;
 
-    private ProcessTopology(RedisServer? redis, RedisCluster? redisCluster, IReadOnlyDictionary<string, string?> gameSettings)
+    private ProcessTopology(RedisServer? redis, RedisCluster? redisCluster, IReadOnlyDictionary<string, string?> gameSettings,
+        IReadOnlyDictionary<string, string?>? edgeSettings = null)
     {
         _redis = redis;
         _redisCluster = redisCluster;
         _gameSettings = gameSettings;
+        _edgeSettings = edgeSettings ?? new Dictionary<string, string?>();
     }
 
     /// <summary>The one redis-server (not set when the topology runs on a Redis Cluster).</summary>
@@ -50,10 +53,15 @@ public sealed class ProcessTopology : IAsyncDisposable
         ["Orleans:ServiceId"] = ClusterId,
     };
 
-    public static async Task<ProcessTopology> StartAsync(int silos, int edges, bool nginx, IReadOnlyDictionary<string, string?>? gameSettings = null)
+    /// <summary>
+    /// Starts the topology. <paramref name="gameSettings"/> go to the silos, <paramref name="edgeSettings"/> (e.g.
+    /// <c>Edge:DrainSeconds</c>) to the edges.
+    /// </summary>
+    public static async Task<ProcessTopology> StartAsync(int silos, int edges, bool nginx, IReadOnlyDictionary<string, string?>? gameSettings = null,
+        IReadOnlyDictionary<string, string?>? edgeSettings = null)
     {
         var redis = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always");
-        return await StartServersAsync(new ProcessTopology(redis, null, gameSettings ?? new Dictionary<string, string?>()), silos, edges, nginx);
+        return await StartServersAsync(new ProcessTopology(redis, null, gameSettings ?? new Dictionary<string, string?>(), edgeSettings), silos, edges, nginx);
     }
 
     /// <summary>The same topology on a Redis Cluster of three masters (storage and clustering both on it).</summary>
@@ -113,6 +121,11 @@ public sealed class ProcessTopology : IAsyncDisposable
         {
             ["Auth:SigningKey"] = SigningKey,
         };
+        foreach (var (key, value) in _edgeSettings)
+        {
+            config[key] = value;
+        }
+
         var edge = ServerProcess.Start($"edge{Edges.Count + 1}", Artifact("Edge", "CardGame.Edge.dll"), config, RedisServer.FreePort());
         lock (Edges)
         {
@@ -161,6 +174,7 @@ public sealed class ProcessTopology : IAsyncDisposable
                         proxy_set_header Connection $connection_upgrade;
                         proxy_read_timeout 120s;
                         proxy_buffering off;
+                        proxy_next_upstream error timeout http_502 http_503 non_idempotent;
                     }
                 }
             }

@@ -5,10 +5,10 @@ using Orleans.Concurrency;
 namespace CardGame.Contracts.Grains;
 
 /// <summary>
-/// One grain per player (key: the player id, the token's <c>sub</c>). Remembers the player's name, the room they sit
-/// at and their record, and forwards their actions to that room's <see cref="ITableGrain"/>. Edges call this grain for
-/// sign-in and room membership (create, join, leave: "one room at a time") and call the table directly for moves,
-/// views and resume (one hop fewer on the hot path; the forwarding methods here remain for in-cluster callers).
+/// One grain per player (key: the player id, the token's <c>sub</c>). Remembers the player's name, a pointer to the room
+/// they sit at (the table is the authority: the pointer is checked with it) and their record. Edges call this grain for
+/// sign-in and room membership (create, join, quick play, leave: "one room at a time") and call the table directly for
+/// moves, views and resume, as the connection's authenticated player.
 /// This grain calls tables; tables only send it one-way notices, so calls never form a cycle.
 /// </summary>
 [Alias("cardgame.IPlayerGrain")]
@@ -23,23 +23,15 @@ public interface IPlayerGrain : IGrainWithStringKey
     [Alias("JoinRoom")]
     Task<GameResult<TableView>> JoinRoom(string roomId);
 
-    [Alias("StartGame")]
-    Task<GameResult<TableView>> StartGame(string roomId);
-
-    [Alias("TakeCard")]
-    Task<GameResult<TableView>> TakeCard(string roomId, string? moveId = null);
-
-    [Alias("PutCard")]
-    Task<GameResult<TableView>> PutCard(string roomId, string card, string? suit, string? moveId = null);
-
-    [Alias("Resume")]
-    Task<GameResult<Resumed>> Resume(string roomId, long lastSeq);
+    /// <summary>
+    /// Seats the player at a waiting room with a free seat (of <paramref name="seats"/> seats, or any size when null)
+    /// or at a new quick-play room; while seated, the view of that room (idempotent).
+    /// </summary>
+    [Alias("QuickPlay")]
+    Task<GameResult<TableView>> QuickPlay(int? seats);
 
     [Alias("LeaveRoom")]
     Task<GameResult<TableView>> LeaveRoom(string roomId);
-
-    [Alias("GetTable")]
-    Task<GameResult<TableView>> GetTable(string roomId);
 
     /// <summary>
     /// An edge reports its live connection count for this player (0 when the last one closed). Edges repeat it

@@ -11,9 +11,12 @@ namespace CardGame.Contracts.Grains;
 [Alias("cardgame.ITableGrain")]
 public interface ITableGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the room. Fails with <c>bad_request</c> if it exists already.</summary>
+    /// <summary>
+    /// Creates the room. Fails with <c>bad_request</c> if it exists already. A <paramref name="quickPlay"/> room deals by
+    /// itself as soon as its last seat is taken.
+    /// </summary>
     [Alias("Create")]
-    Task<GameResult<RoomInfo>> Create(string name, int seats, string creatorId);
+    Task<GameResult<RoomInfo>> Create(string name, int seats, string creatorId, bool quickPlay = false);
 
     [Alias("Join")]
     Task<GameResult<TableView>> Join(PlayerSnapshot player);

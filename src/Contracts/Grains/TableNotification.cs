@@ -32,4 +32,10 @@ public sealed record TableNotification(
 
         return evt;
     }
+
+    /// <summary>The event as someone watching the table sees it: no private part at all (no hand, no taken card).</summary>
+    public TableEvent ForSpectator() =>
+        Event.Kind == EventKinds.Took || Event.Hand is not null || Hands is not null
+            ? Event with { Card = Event.Kind == EventKinds.Took ? null : Event.Card, Hand = null }
+            : Event;
 }

@@ -4,4 +4,7 @@ namespace CardGame.Contracts.Protocol;
 public interface IGameClient
 {
     Task TableEvent(TableEvent tableEvent);
+
+    /// <summary>A change of the room list, to connections watching the lobby.</summary>
+    Task LobbyEvent(LobbyEvent lobbyEvent);
 }

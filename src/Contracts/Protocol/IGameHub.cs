@@ -18,4 +18,17 @@ public interface IGameHub
     Task<Resumed> Resume(string roomId, long lastSeq);
     Task LeaveRoom(string roomId);
     Task<TableView> GetTable(string roomId);
+
+    /// <summary>Seats the caller at a waiting room with a free seat (fullest first) or a new quick-play room; while seated, that room's view.</summary>
+    Task<TableView> QuickPlay(QuickPlayRequest request);
+
+    /// <summary>Watches a room without a seat: its view, then its events with every private part removed.</summary>
+    Task<TableView> WatchRoom(string roomId);
+
+    Task StopWatching(string roomId);
+
+    /// <summary>The room list, then <see cref="IGameClient.LobbyEvent"/>s for every change of it.</summary>
+    Task<IReadOnlyList<RoomInfo>> WatchLobby();
+
+    Task StopWatchingLobby();
 }

@@ -22,7 +22,9 @@ public sealed class GameApplication(
     GuestTokens tokens,
     ClusterConnection cluster,
     TableSubscriptions subscriptions,
-    LocalPlayers players)
+    LocalPlayers players,
+    LocalSpectators spectators,
+    LobbyWatchers lobby)
 {
     private const int MaxRoomIdLength = 64;
 
@@ -121,6 +123,76 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         return Seen(player, Unwrap(await Table(room).GetView(player.PlayerId)));
+    }
+
+    public async Task<TableView> QuickPlayAsync(ClientSession session, QuickPlayRequest? request)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        if (request?.Seats is < 2 or > 6)
+        {
+            throw new GameException(GameError.BadRequest("quick play takes {seats}: 2 to 6, or null for any size"));
+        }
+
+        var view = Unwrap(await Player(player).QuickPlay(request?.Seats));
+        // The room is known only now: subscribe, then resync, so no event after the view we return is missed.
+        using var hold = await subscriptions.HoldAsync(view.RoomId, refresh: true);
+        return Seen(player, Unwrap(await Table(view.RoomId).GetView(player.PlayerId)));
+    }
+
+    /// <summary>
+    /// Watches a room (no seat): counted first, so the subscription tells the table this edge has one more spectator,
+    /// then the view; events after it reach the connection in their public form (<see cref="TableEventFanOut"/>).
+    /// </summary>
+    public async Task<TableView> WatchRoomAsync(ClientSession session, string? roomId)
+    {
+        var player = await sessions.RequirePlayerAsync(session);
+        var room = RoomId(roomId);
+        var connection = players.Connection(session.Connection.Id) ?? throw new GameException(GameError.AuthRequired());
+        var outcome = spectators.Watch(connection, room);
+        if (outcome == LocalSpectators.WatchOutcome.LimitReached)
+        {
+            throw new GameException(new GameError(ErrorCodes.LimitReached,
+                $"a connection watches at most {LocalSpectators.MaxRoomsPerConnection} rooms at once; stop watching one first"));
+        }
+
+        try
+        {
+            await subscriptions.WatchersChangedAsync(room);
+            var view = Unwrap(await Table(room).GetView(player.PlayerId));
+            return Seen(player, view);
+        }
+        catch when (outcome == LocalSpectators.WatchOutcome.Added)
+        {
+            // Not watched after all (no such room, or the cluster did not answer): nothing is kept.
+            spectators.Unwatch(connection.ConnectionId, room);
+            _ = subscriptions.WatchersChangedAsync(room);
+            throw;
+        }
+    }
+
+    public async Task StopWatchingAsync(ClientSession session, string? roomId)
+    {
+        await sessions.RequirePlayerAsync(session);
+        var room = RoomId(roomId);
+        if (spectators.Unwatch(session.Connection.Id, room))
+        {
+            await subscriptions.WatchersChangedAsync(room);
+        }
+    }
+
+    /// <summary>The room list, read after this edge is subscribed to every directory shard, so no later change is missed.</summary>
+    public async Task<IReadOnlyList<RoomInfo>> WatchLobbyAsync(ClientSession session)
+    {
+        await sessions.RequirePlayerAsync(session);
+        var connection = players.Connection(session.Connection.Id) ?? throw new GameException(GameError.AuthRequired());
+        await lobby.WatchAsync(connection);
+        return await cluster.Grains.GetGrain<IRoomListGrain>(0).ListFresh();
+    }
+
+    public async Task StopWatchingLobbyAsync(ClientSession session)
+    {
+        await sessions.RequirePlayerAsync(session);
+        lobby.Unwatch(session.Connection.Id);
     }
 
     /// <summary>The value of a successful grain call, or its error as a <see cref="GameException"/>.</summary>

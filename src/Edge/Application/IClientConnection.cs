@@ -15,6 +15,9 @@ public interface IClientConnection
     /// <summary>Sends one table event; called by one loop per connection, in <c>seq</c> order.</summary>
     Task SendEventAsync(TableEvent tableEvent);
 
+    /// <summary>Sends one change of the room list to a connection watching the lobby; called by the same loop.</summary>
+    Task SendLobbyEventAsync(LobbyEvent lobbyEvent);
+
     /// <summary>Closes the connection telling the client why (<paramref name="reason"/>), so it does not retry on its own.</summary>
     Task<bool> CloseAsync(GameError reason);
 

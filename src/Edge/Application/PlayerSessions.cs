@@ -17,6 +17,8 @@ namespace CardGame.Edge.Application;
 public sealed partial class PlayerSessions(
     ClusterConnection cluster,
     LocalPlayers players,
+    LocalSpectators spectators,
+    LobbyWatchers lobby,
     TableSubscriptions subscriptions,
     ConnectionReporter reporter,
     TokenExpiry expiry,
@@ -122,6 +124,12 @@ public sealed partial class PlayerSessions(
         }
 
         connection.Outbox.Close();
+        lobby.Unwatch(connection.ConnectionId);
+        foreach (var watched in spectators.RemoveConnection(connection.ConnectionId))
+        {
+            _ = subscriptions.WatchersChangedAsync(watched);
+        }
+
         reporter.CountChanged(connection.PlayerId);
         LogDisconnected(logger, connection.PlayerId, connectionId, remaining);
     }

@@ -5,53 +5,123 @@ using CardGame.Edge.Application;
 namespace CardGame.Edge.Delivery;
 
 /// <summary>
-/// The ordered queue of one connection's events (on any transport), sent by its own loop: a slow client delays only itself. A client
-/// that falls <see cref="EdgeOptions.MaxQueuedEventsPerConnection"/> events behind is disconnected; on reconnect it
-/// resyncs with <c>GetTable</c>.
+/// The ordered queue of one connection's events (on any transport), sent by its own loop: a slow client delays only
+/// itself. A client that falls <see cref="EdgeOptions.MaxQueuedEventsPerConnection"/> table events behind is
+/// disconnected; on reconnect it resyncs with <c>GetTable</c>. Lobby events wait coalesced per room (a room's latest
+/// state replaces the one not sent yet), so a burst of room-list changes costs a slow watcher at most one entry per
+/// room, up to <see cref="MaxPendingLobbyRooms"/>.
 /// </summary>
 public sealed partial class ConnectionOutbox
 {
-    private readonly Channel<TableEvent> _events;
+    /// <summary>Rooms with a lobby event not yet sent to this connection, beyond which it is closed as too slow.</summary>
+    public const int MaxPendingLobbyRooms = 20_000;
+
+    private static readonly object LobbyReady = new();
+
+    private readonly Channel<object> _events;
     private readonly IClientConnection _connection;
     private readonly ILogger _logger;
+    private readonly Lock _lobbyGate = new();
+    private readonly Dictionary<string, LobbyEvent> _lobbyPending = [];
+    private readonly List<string> _lobbyOrder = [];
+    private bool _lobbySignalled;
 
     public ConnectionOutbox(IClientConnection connection, int capacity, ILogger logger)
     {
-        _events = Channel.CreateBounded<TableEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _events = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _connection = connection;
         _logger = logger;
         _ = SendAllAsync();
     }
 
-    public void Post(TableEvent tableEvent)
+    public void Post(TableEvent tableEvent) => Enqueue(tableEvent, tableEvent.RoomId);
+
+    public void Post(LobbyEvent lobbyEvent)
     {
-        if (!_events.Writer.TryWrite(tableEvent) && _events.Writer.TryComplete())
+        var roomId = lobbyEvent.Room.RoomId;
+        lock (_lobbyGate)
         {
-            LogTooFarBehind(_logger, _connection.Id, tableEvent.RoomId);
-            _connection.Abort();
+            if (_lobbyPending.TryGetValue(roomId, out var waiting))
+            {
+                // Added and not sent yet: still news of an added room, in its latest state.
+                _lobbyPending[roomId] = waiting.Kind == LobbyEventKinds.RoomAdded && lobbyEvent.Kind == LobbyEventKinds.RoomChanged
+                    ? lobbyEvent with { Kind = LobbyEventKinds.RoomAdded }
+                    : lobbyEvent;
+                return;
+            }
+
+            if (_lobbyPending.Count >= MaxPendingLobbyRooms)
+            {
+                LogTooFarBehind(_logger, _connection.Id, "the lobby");
+                _connection.Abort();
+                return;
+            }
+
+            _lobbyPending[roomId] = lobbyEvent;
+            _lobbyOrder.Add(roomId);
+            if (_lobbySignalled)
+            {
+                return;
+            }
+
+            _lobbySignalled = true;
         }
+
+        Enqueue(LobbyReady, "the lobby");
     }
 
     public void Close() => _events.Writer.TryComplete();
 
+    private void Enqueue(object message, string about)
+    {
+        if (!_events.Writer.TryWrite(message) && _events.Writer.TryComplete())
+        {
+            LogTooFarBehind(_logger, _connection.Id, about);
+            _connection.Abort();
+        }
+    }
+
     private async Task SendAllAsync()
     {
-        await foreach (var tableEvent in _events.Reader.ReadAllAsync())
+        await foreach (var message in _events.Reader.ReadAllAsync())
         {
-            try
+            if (message is TableEvent tableEvent)
             {
-                await _connection.SendEventAsync(tableEvent);
+                await SendAsync(_connection.SendEventAsync(tableEvent), tableEvent.RoomId);
+                continue;
             }
-            catch (Exception ex)
+
+            List<LobbyEvent> lobbyEvents;
+            lock (_lobbyGate)
             {
-                LogSendFailed(_logger, ex, _connection.Id, tableEvent.RoomId);
+                lobbyEvents = [.. _lobbyOrder.Select(id => _lobbyPending[id])];
+                _lobbyOrder.Clear();
+                _lobbyPending.Clear();
+                _lobbySignalled = false;
+            }
+
+            foreach (var lobbyEvent in lobbyEvents)
+            {
+                await SendAsync(_connection.SendLobbyEventAsync(lobbyEvent), "the lobby");
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} fell too far behind on room {RoomId} events; closing it")]
+    private async Task SendAsync(Task send, string about)
+    {
+        try
+        {
+            await send;
+        }
+        catch (Exception ex)
+        {
+            LogSendFailed(_logger, ex, _connection.Id, about);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} fell too far behind on {RoomId} events; closing it")]
     private static partial void LogTooFarBehind(ILogger logger, string connectionId, string roomId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Sending a room {RoomId} event to connection {ConnectionId} failed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sending a {RoomId} event to connection {ConnectionId} failed")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, string connectionId, string roomId);
 }

@@ -15,6 +15,7 @@ public sealed partial class ConnectionReporter(
     ClusterConnection cluster,
     EdgeNode edge,
     LocalPlayers players,
+    Lifecycle.EdgeDrain drain,
     IOptions<EdgeOptions> options,
     ILogger<ConnectionReporter> logger) : BackgroundService
 {
@@ -62,6 +63,13 @@ public sealed partial class ConnectionReporter(
     private async Task ReportAsync(string playerId)
     {
         var count = players.ConnectionCount(playerId);
+        if (count == 0 && drain.IsDraining)
+        {
+            // Told to move, the player is reconnecting through another edge: saying "gone" here would flash
+            // connected: false at the table. This edge's last count expires with its lease if the player never comes back.
+            return;
+        }
+
         try
         {
             await cluster.Grains.GetGrain<IPlayerGrain>(playerId).SetConnections(edge.EdgeId, count);

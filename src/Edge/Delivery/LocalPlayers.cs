@@ -80,6 +80,15 @@ public sealed class LocalPlayers
         }
     }
 
+    /// <summary>The authenticated connection with this id, or null.</summary>
+    public LocalConnection? Connection(string connectionId)
+    {
+        lock (_gate)
+        {
+            return _connections.GetValueOrDefault(connectionId);
+        }
+    }
+
     public IReadOnlyList<LocalConnection> ConnectionsOf(string playerId)
     {
         lock (_gate)

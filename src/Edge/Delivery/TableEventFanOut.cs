@@ -9,9 +9,11 @@ namespace CardGame.Edge.Delivery;
 /// <summary>
 /// This edge's <see cref="ITableObserver"/>. A table sends it each batch in <c>seq</c> order and waits for the call:
 /// it only enqueues, so a table never waits on clients. One loop then hands each event, as its recipient may see it
-/// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order.
+/// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order; and its public
+/// form (<see cref="TableNotification.ForSpectator"/>) to every local connection watching the room that is not a
+/// recipient's.
 /// </summary>
-public sealed partial class TableEventFanOut(LocalPlayers players, ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
+public sealed partial class TableEventFanOut(LocalPlayers players, LocalSpectators spectators, ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
 {
     private readonly Channel<(string RoomId, IReadOnlyList<TableNotification> Notifications, ActivityContext Trace)> _batches =
         Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>, ActivityContext)>(new UnboundedChannelOptions { SingleReader = true });
@@ -73,6 +75,22 @@ public sealed partial class TableEventFanOut(LocalPlayers players, ILogger<Table
             foreach (var connection in connections)
             {
                 connection.Outbox.Post(personal);
+            }
+        }
+
+        var watchers = spectators.WatchersOf(roomId);
+        if (watchers.Count == 0)
+        {
+            return;
+        }
+
+        var forSpectators = notification.ForSpectator();
+        foreach (var watcher in watchers)
+        {
+            // A seated player watching their own table already has the event, with their own cards.
+            if (!notification.Recipients.Contains(watcher.PlayerId))
+            {
+                watcher.Outbox.Post(forSpectators);
             }
         }
     }

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace CardGame.Edge.Delivery;
 
 /// <summary>
-/// Keeps this edge subscribed to exactly the tables it needs: those a locally connected player sits at, plus those a
-/// hub call is about to seat someone at (<see cref="HoldAsync"/>, which subscribes before the call so no event after
+/// Keeps this edge subscribed to exactly the tables it needs: those a locally connected player sits at or a local
+/// connection watches (the subscription tells the table how many watch it here), plus those a hub call is about to
+/// seat someone at (<see cref="HoldAsync"/>, which subscribes before the call so no event after
 /// the returned view is missed). Re-subscribes every <see cref="EdgeOptions.SubscriptionRefreshSeconds"/> (a table
 /// reactivated elsewhere has forgotten us; tables expire subscriptions not refreshed), and unsubscribes from a table
 /// no local player sits at any more. Subscribe and unsubscribe calls for one table never overlap.
@@ -15,6 +16,7 @@ public sealed partial class TableSubscriptions(
     ClusterConnection cluster,
     EdgeNode edge,
     LocalPlayers players,
+    LocalSpectators spectators,
     IOptions<EdgeOptions> options,
     ILogger<TableSubscriptions> logger) : BackgroundService
 {
@@ -73,6 +75,27 @@ public sealed partial class TableSubscriptions(
         }
     }
 
+    /// <summary>
+    /// The number of local connections watching <paramref name="roomId"/> changed: tell the table now (subscribing, or
+    /// refreshing with the new count), or leave it when nothing here wants it any more.
+    /// </summary>
+    public async Task WatchersChangedAsync(string roomId)
+    {
+        lock (_gate)
+        {
+            RoomFor(roomId);
+        }
+
+        if (IsWanted(roomId))
+        {
+            await RefreshAsync(roomId, throwOnFailure: spectators.IsWatched(roomId));
+        }
+        else
+        {
+            await UnsubscribeIfUnwantedAsync(roomId);
+        }
+    }
+
     internal void Release(string roomId, Room room)
     {
         lock (_gate)
@@ -119,7 +142,7 @@ public sealed partial class TableSubscriptions(
         List<string> toUnsubscribe;
         lock (_gate)
         {
-            foreach (var seated in players.SeatedRooms())
+            foreach (var seated in players.SeatedRooms().Concat(spectators.WatchedRooms()))
             {
                 RoomFor(seated);
             }
@@ -129,11 +152,11 @@ public sealed partial class TableSubscriptions(
         }
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(toSubscribe, parallel, async (roomId, _) => await RefreshAsync(roomId));
+        await Parallel.ForEachAsync(toSubscribe, parallel, async (roomId, _) => await RefreshAsync(roomId, throwOnFailure: false));
         await Parallel.ForEachAsync(toUnsubscribe, parallel, async (roomId, _) => await UnsubscribeIfUnwantedAsync(roomId));
     }
 
-    private async Task RefreshAsync(string roomId)
+    private async Task RefreshAsync(string roomId, bool throwOnFailure)
     {
         Room room;
         lock (_gate)
@@ -150,7 +173,7 @@ public sealed partial class TableSubscriptions(
                 room.Subscribed = true;
             }
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!throwOnFailure)
         {
             LogSubscribeFailed(logger, ex, roomId);
         }
@@ -193,7 +216,7 @@ public sealed partial class TableSubscriptions(
 
         lock (_gate)
         {
-            if (!room.Subscribed && room.Holds == 0 && !players.IsSeatedRoom(roomId) && _rooms.GetValueOrDefault(roomId) == room)
+            if (!room.Subscribed && room.Holds == 0 && !players.IsSeatedRoom(roomId) && !spectators.IsWatched(roomId) && _rooms.GetValueOrDefault(roomId) == room)
             {
                 _rooms.Remove(roomId);
             }
@@ -202,7 +225,7 @@ public sealed partial class TableSubscriptions(
 
     private async Task<long> SubscribeAsync(string roomId)
     {
-        var seq = await cluster.Grains.GetGrain<ITableGrain>(roomId).Subscribe(edge.EdgeId, edge.Observer);
+        var seq = await cluster.Grains.GetGrain<ITableGrain>(roomId).Subscribe(edge.EdgeId, edge.Observer, spectators.Count(roomId));
         LogSubscribed(logger, roomId, seq);
         return seq;
     }
@@ -215,7 +238,7 @@ public sealed partial class TableSubscriptions(
         }
     }
 
-    private bool IsWanted(string roomId, Room room) => room.Holds > 0 || players.IsSeatedRoom(roomId);
+    private bool IsWanted(string roomId, Room room) => room.Holds > 0 || players.IsSeatedRoom(roomId) || spectators.IsWatched(roomId);
 
     private Room RoomFor(string roomId)
     {

@@ -43,4 +43,14 @@ public sealed class GameHub(GameApplication game, HubSessions sessions) : Hub<IG
     public Task LeaveRoom(string roomId) => game.LeaveRoomAsync(Session, roomId);
 
     public Task<TableView> GetTable(string roomId) => game.GetTableAsync(Session, roomId);
+
+    public Task<TableView> QuickPlay(QuickPlayRequest request) => game.QuickPlayAsync(Session, request);
+
+    public Task<TableView> WatchRoom(string roomId) => game.WatchRoomAsync(Session, roomId);
+
+    public Task StopWatching(string roomId) => game.StopWatchingAsync(Session, roomId);
+
+    public Task<IReadOnlyList<RoomInfo>> WatchLobby() => game.WatchLobbyAsync(Session);
+
+    public Task StopWatchingLobby() => game.StopWatchingLobbyAsync(Session);
 }

@@ -45,4 +45,26 @@ public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<Gam
         connection.Abort();
         return true;
     }
+
+    /// <summary>
+    /// Asks every connection to close with <paramref name="error"/> as the reason; with <paramref name="allowReconnect"/>
+    /// SignalR clients that reconnect automatically do so at once. They close themselves; nothing is aborted here.
+    /// Returns how many were asked.
+    /// </summary>
+    public async Task<int> CloseAllAsync(string error, bool allowReconnect)
+    {
+        var all = _connections.Values.ToList();
+        await Task.WhenAll(all.Select(async connection =>
+        {
+            try
+            {
+                await connection.WriteAsync(new CloseMessage(error, allowReconnect));
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Already going.
+            }
+        }));
+        return all.Count;
+    }
 }

@@ -22,6 +22,9 @@ public static class HubExtensions
         services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidation>();
 
         services.AddSingleton<LocalPlayers>();
+        services.AddSingleton<LocalSpectators>();
+        services.AddSingleton<LobbyWatchers>();
+        services.AddHostedService(sp => sp.GetRequiredService<LobbyWatchers>());
         services.AddSingleton<TableEventFanOut>();
         services.AddHostedService(sp => sp.GetRequiredService<TableEventFanOut>());
         services.AddSingleton<TableSubscriptions>();

@@ -29,6 +29,8 @@ public sealed class HubSessions(IHubContext<GameHub, IGameClient> hub, GameHubLi
 
         public Task SendEventAsync(TableEvent tableEvent) => hub.Clients.Client(context.ConnectionId).TableEvent(tableEvent);
 
+        public Task SendLobbyEventAsync(LobbyEvent lobbyEvent) => hub.Clients.Client(context.ConnectionId).LobbyEvent(lobbyEvent);
+
         public Task<bool> CloseAsync(GameError reason) => connections.CloseAsync(context.ConnectionId, reason);
 
         public void Abort() => context.Abort();

@@ -7,7 +7,7 @@ namespace CardGame.Grains;
 
 /// <summary>
 /// One player: name, the room they sit at, and their record. Validates what the player asks for, keeps
-/// "one room at a time", and forwards actions to the table. Tracks live connections per edge (leased) and tells the
+/// "one room at a time" (a pointer to the room, checked with the table, which is the authority). Tracks live connections per edge (leased) and tells the
 /// table when the player's last connection closes or the first one opens.
 /// </summary>
 public sealed partial class PlayerGrain(
@@ -123,37 +123,41 @@ public sealed partial class PlayerGrain(
             return TableResult.Fail(ErrorCodes.AlreadySeated, $"you are seated at room {current}; leave it first");
         }
 
-        var result = await Table(roomId).Join(new PlayerSnapshot(PlayerId, player.State.Name));
-        if (result.IsOk && player.State.RoomId != roomId)
+        return await SeatedAsync(await Table(roomId).Join(new PlayerSnapshot(PlayerId, player.State.Name)));
+    }
+
+    public async Task<TableResult> QuickPlay(int? seats)
+    {
+        if (seats is < 2 or > 6)
         {
-            player.State.RoomId = roomId;
+            return TableResult.Fail(ErrorCodes.BadRequest, "quick play takes 2 to 6 seats, or null for any");
+        }
+
+        if (await CurrentRoomAsync() is { } current)
+        {
+            return await Table(current).GetView(PlayerId);
+        }
+
+        var quickPlay = GrainFactory.GetGrain<IQuickPlayGrain>(seats ?? 0);
+        return await SeatedAsync(await quickPlay.Seat(new PlayerSnapshot(PlayerId, player.State.Name)));
+    }
+
+    /// <summary>After a join: remembers the room, and tells the table at once if the player has no connection.</summary>
+    private async Task<TableResult> SeatedAsync(TableResult result)
+    {
+        if (result.IsOk && player.State.RoomId != result.Value!.RoomId)
+        {
+            player.State.RoomId = result.Value.RoomId;
             await player.WriteStateAsync();
         }
 
         if (result.IsOk && !_connected)
         {
-            await Table(roomId).SetConnected(PlayerId, false);
+            await Table(result.Value!.RoomId).SetConnected(PlayerId, false);
         }
 
         return result;
     }
-
-    public Task<TableResult> StartGame(string roomId) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).Start(PlayerId) : Task.FromResult(BadRoomId());
-
-    public Task<TableResult> TakeCard(string roomId, string? moveId = null) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).Take(PlayerId, moveId) : Task.FromResult(BadRoomId());
-
-    public Task<TableResult> PutCard(string roomId, string card, string? suit, string? moveId = null) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).Put(PlayerId, card, suit, moveId) : Task.FromResult(BadRoomId());
-
-    public Task<ResumeResult> Resume(string roomId, long lastSeq) =>
-        RoomIds.IsValid(roomId)
-            ? Table(roomId).Resume(PlayerId, lastSeq)
-            : Task.FromResult(ResumeResult.Fail(ErrorCodes.BadRequest, "roomId is missing or malformed"));
-
-    public Task<TableResult> GetTable(string roomId) =>
-        RoomIds.IsValid(roomId) ? Table(roomId).GetView(PlayerId) : Task.FromResult(BadRoomId());
 
     public async Task<TableResult> LeaveRoom(string roomId)
     {

@@ -43,7 +43,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         Changed = false;
     }
 
-    public RoomResult Create(string name, int seats, string creatorId)
+    public RoomResult Create(string name, int seats, string creatorId, bool quickPlay = false)
     {
         if (State.Exists || State.Seq > 0)
         {
@@ -56,6 +56,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         State.CreatorId = creatorId;
         State.Phase = Phases.Waiting;
         State.CreatedAt = time.GetUtcNow();
+        State.QuickPlay = quickPlay;
         Changed = true;
         return RoomResult.Ok(Info());
     }
@@ -242,6 +243,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     }
 
     public bool IsSeated(string playerId) => State.Exists && FindSeat(playerId) is not null;
+
+    /// <summary>A quick-play room whose seats are all taken and that is not playing: it deals now.</summary>
+    public bool DealsByItself => State is { Exists: true, QuickPlay: true } && State.Phase != Phases.Playing && State.Players.Count == State.Seats;
 
     /// <summary>
     /// Connections watching this room, on all edges (kept by the grain from the edges' subscriptions; not persisted).

@@ -69,9 +69,9 @@ public sealed partial class TableGrain(
         }
     }
 
-    public async Task<RoomResult> Create(string name, int seats, string creatorId)
+    public async Task<RoomResult> Create(string name, int seats, string creatorId, bool quickPlay = false)
     {
-        var result = Apply(t => t.Create(name, seats, creatorId));
+        var result = Apply(t => t.Create(name, seats, creatorId, quickPlay));
         await CommitAsync();
         if (result.IsOk)
         {
@@ -81,7 +81,23 @@ public sealed partial class TableGrain(
         return result;
     }
 
-    public Task<TableResult> Join(PlayerSnapshot player) => ApplyAndCommitAsync(t => t.Join(player));
+    /// <summary>Seats the player; the last seat of a quick-play room also deals, in the same write.</summary>
+    public async Task<TableResult> Join(PlayerSnapshot player)
+    {
+        var dealt = false;
+        var result = await ApplyAndCommitAsync(t =>
+        {
+            var joined = t.Join(player);
+            dealt = joined.IsOk && t.DealsByItself;
+            return dealt ? t.Start(player.PlayerId, FairShuffle.NewSeed()) : joined;
+        });
+        if (dealt)
+        {
+            LogStarted(logger, RoomId, table.State.Players.Count, table.State.GamesDealt);
+        }
+
+        return result;
+    }
 
     public async Task<TableResult> Start(string playerId)
     {

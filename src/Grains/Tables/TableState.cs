@@ -42,4 +42,7 @@ public sealed class TableState
 
     /// <summary>When the room was created; a room nobody joins closes <c>Game:EmptyRoomSeconds</c> later. Null in tables stored before it existed.</summary>
     public DateTimeOffset? CreatedAt { get; set; }
+
+    /// <summary>A quick-play room: it deals by itself whenever its last seat is taken.</summary>
+    public bool QuickPlay { get; set; }
 }

@@ -11,7 +11,7 @@ namespace CardGame.LoadTest.Checking;
 /// missed meanwhile come from <c>Resume</c> (<see cref="OnResumed"/>) and are checked like live ones, so a dropped
 /// connection is no gap. Not thread-safe: the owner serializes calls.
 /// </summary>
-public sealed class TableTracker(string roomId, string playerId, Violations violations)
+public sealed class TableTracker(string roomId, string playerId, Violations violations, bool spectating = false)
 {
     private const int DeckSize = 52;
 
@@ -532,6 +532,10 @@ public sealed class TableTracker(string roomId, string playerId, Violations viol
         if (e.Hand is not null && e.Kind != EventKinds.Started)
         {
             violations.Report(ViolationKinds.ForeignHand, $"{RoomId} seq {e.Seq}: a {e.Kind} event carried a hand");
+        }
+        else if (e.Hand is not null && spectating)
+        {
+            violations.Report(ViolationKinds.ForeignHand, $"{RoomId} seq {e.Seq}: spectator {PlayerId} was shown a hand");
         }
     }
 

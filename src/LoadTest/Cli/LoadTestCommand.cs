@@ -22,6 +22,11 @@ public static class LoadTestCommand
         };
         var players = new Option<int>("--players", "-n") { Description = "Simulated players (each one SignalR connection).", DefaultValueFactory = _ => 200 };
         var seats = new Option<int>("--seats") { Description = "Seats per table (2-6); every table is filled by this tool.", DefaultValueFactory = _ => 4 };
+        var spectators = new Option<int>("--spectators")
+        {
+            Description = "game scenario: spectators per table (WatchRoom), each on its own connection, checked like the players: every event in order, never a hand or a taken card.",
+            DefaultValueFactory = _ => 0,
+        };
         var think = DurationOption("--think", "Closed loop: a player's think time before each move (±20 %). 0 = as fast as the server answers.", TimeSpan.FromSeconds(5));
         var rate = new Option<double>("--rate")
         {
@@ -50,6 +55,14 @@ public static class LoadTestCommand
             });
         }
 
+        spectators.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 100)
+            {
+                result.AddError("--spectators must be 0 to 100");
+            }
+        });
+
         seats.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() is < 2 or > 6)
@@ -64,7 +77,7 @@ public static class LoadTestCommand
             + "with Resume (checked like live events) and sends a move whose answer was lost again with the same moveId. "
             + "Exits 1 when a correctness violation was seen, 2 when the run could not start.")
         {
-            edges, scenario, players, seats, think, rate, duration, warmup, connectConcurrency, idleSteps, serverPids, payload, seed, json, jsonFile,
+            edges, scenario, players, seats, spectators, think, rate, duration, warmup, connectConcurrency, idleSteps, serverPids, payload, seed, json, jsonFile,
         };
 
         root.SetAction((parse, cancellationToken) =>
@@ -75,6 +88,7 @@ public static class LoadTestCommand
                 Scenario = parse.GetValue(scenario),
                 Players = parse.GetValue(players),
                 Seats = parse.GetValue(seats),
+                Spectators = parse.GetValue(spectators),
                 Think = parse.GetValue(think),
                 Rate = parse.GetValue(rate),
                 Duration = parse.GetValue(duration),

@@ -14,6 +14,9 @@ public sealed record Report
 
     public required int Seats { get; init; }
 
+    /// <summary>Spectators per table (each one connection, checked like a player).</summary>
+    public int Spectators { get; init; }
+
     public required double ThinkMs { get; init; }
 
     /// <summary>Open-loop rate in moves/s, or 0 for the closed loop.</summary>

@@ -28,7 +28,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
 
         var before = ProcessSample.ReadAll(options.ServerPids);
         var tables = Enumerable.Range(0, groupCount).Select(g => new TableGroup(g, options.Seats, run.Metrics, run.Violations,
-            options.Scenario == Scenario.Grain ? options.Seats - 1 : null)).ToList();
+            options.Scenario == Scenario.Grain ? options.Seats - 1 : options.Seats + options.Spectators)).ToList();
         var players = new List<IAsyncDisposable>();
         var starters = new List<GamePlayer>();
         var bareGroups = new List<BareGroup>();
@@ -154,10 +154,21 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
                 players.AddRange(seats);
             }
 
-            var connected = await Task.WhenAll(seats.Select(p => p.ConnectAsync(ct)));
+            // Spectators watch from the edges after the seats' (round-robin), so a table's events reach every edge.
+            var spectators = options.Scenario == Scenario.Game
+                ? Enumerable.Range(0, options.Spectators)
+                    .Select(s => new Spectator(options.Players + (table.Index * options.Spectators) + s, edges[(first + options.Seats + s) % edges.Count], table, run))
+                    .ToList()
+                : [];
+            lock (players)
+            {
+                players.AddRange(spectators);
+            }
+
+            var connected = await Task.WhenAll(seats.Select(p => p.ConnectAsync(ct)).Concat(spectators.Select(s => s.ConnectAsync(ct))));
             if (connected.All(ok => ok))
             {
-                await Task.WhenAll(seats.Select(p => p.SeatAsync(ct)));
+                await Task.WhenAll(seats.Select(p => p.SeatAsync(ct)).Concat(spectators.Select(s => s.WatchAsync(ct))));
                 if (table.IsFull)
                 {
                     lock (starters)
@@ -205,6 +216,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             Edges = [.. options.Edges.Select(e => e.ToString().TrimEnd('/'))],
             Players = options.Players / options.Seats * options.Seats,
             Seats = options.Seats,
+            Spectators = options.Spectators,
             ThinkMs = options.OpenLoop ? 0 : options.Think.TotalMilliseconds,
             Rate = options.Rate,
             Seed = options.Seed,

@@ -11,6 +11,9 @@ public sealed record LoadTestOptions
 
     public int Seats { get; init; } = 4;
 
+    /// <summary>Game scenario: spectators watching each table (checked like the players).</summary>
+    public int Spectators { get; init; }
+
     /// <summary>Closed loop: how long a player waits before its move (±20 %). Ignored when <see cref="Rate"/> is set.</summary>
     public TimeSpan Think { get; init; } = TimeSpan.FromSeconds(5);
 

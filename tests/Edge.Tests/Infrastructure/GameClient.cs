@@ -16,6 +16,7 @@ public sealed class GameClient : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<TableEvent> _events = [];
     private readonly List<JsonElement> _rawEvents = [];
+    private readonly List<(LobbyEvent Event, DateTimeOffset ReceivedAt)> _lobbyEvents = [];
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private GameClient(HubConnection connection, string? playerId, string? token)
@@ -30,6 +31,13 @@ public sealed class GameClient : IAsyncDisposable
             {
                 _events.Add(tableEvent);
                 _rawEvents.Add(raw.Clone());
+            }
+        });
+        connection.On<LobbyEvent>("LobbyEvent", lobbyEvent =>
+        {
+            lock (_gate)
+            {
+                _lobbyEvents.Add((lobbyEvent, DateTimeOffset.UtcNow));
             }
         });
         connection.Closed += error =>
@@ -55,6 +63,29 @@ public sealed class GameClient : IAsyncDisposable
             lock (_gate)
             {
                 return [.. _events];
+            }
+        }
+    }
+
+    public IReadOnlyList<LobbyEvent> LobbyEvents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lobbyEvents.Select(e => e.Event)];
+            }
+        }
+    }
+
+    /// <summary>The lobby events received, with when each arrived.</summary>
+    public IReadOnlyList<(LobbyEvent Event, DateTimeOffset ReceivedAt)> LobbyEventTimes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lobbyEvents];
             }
         }
     }
@@ -147,6 +178,26 @@ public sealed class GameClient : IAsyncDisposable
             {
                 var seen = string.Join(", ", Events.Select(e => $"{e.Seq}:{e.Kind}:{e.PlayerId}"));
                 throw new TimeoutException($"no matching event for {PlayerId}; received: {seen}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async Task<LobbyEvent> WaitForLobbyEventAsync(Func<LobbyEvent, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            if (LobbyEvents.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                var seen = string.Join(", ", LobbyEvents.Select(e => $"{e.Kind}:{e.Room.RoomId}:{e.Room.Players}"));
+                throw new TimeoutException($"no matching lobby event for {PlayerId}; received: {seen}");
             }
 
             await Task.Delay(20);

@@ -16,6 +16,13 @@ public sealed class FastTimersCollection : ICollectionFixture<FastTimersClusterF
     public const string Name = "fast-timers";
 }
 
+/// <summary>A cluster of its own for quick play, so no other test's waiting rooms are there to fill.</summary>
+[CollectionDefinition(Name)]
+public sealed class QuickPlayCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "quick-play";
+}
+
 public sealed class FastTimersClusterFixture : ClusterFixture
 {
     protected override short InitialSilos => 1;

@@ -4,7 +4,7 @@ using CardGame.TestSupport;
 
 namespace CardGame.Grains.Tests.Cluster;
 
-/// <summary>Plays through the grains the way an edge would: player grains forward to the table.</summary>
+/// <summary>Plays through the grains the way an edge does: membership through player grains, moves and views straight to the table.</summary>
 internal static class GameDriver
 {
     public static async Task<(string RoomId, IPlayerGrain[] Players)> SeatPlayersAsync(IGrainFactory grains, int count, int seats = 4)
@@ -33,9 +33,9 @@ internal static class GameDriver
         var any = await grains.GetGrain<ITableGrain>(roomId).GetView("observer");
         var turn = any.Value!.Turn ?? throw new InvalidOperationException("no one's turn");
         var mover = grains.GetGrain<IPlayerGrain>(turn);
-        var view = (await mover.GetTable(roomId)).Value!;
+        var view = (await grains.GetGrain<ITableGrain>(roomId).GetView(mover.GetPrimaryKeyString())).Value!;
         var put = MoveChooser.ChoosePut(view);
-        var result = put is { } move ? await mover.PutCard(roomId, move.Card, move.Suit) : await mover.TakeCard(roomId);
+        var result = put is { } move ? await grains.GetGrain<ITableGrain>(roomId).Put(mover.GetPrimaryKeyString(), move.Card, move.Suit) : await grains.GetGrain<ITableGrain>(roomId).Take(mover.GetPrimaryKeyString());
         Assert.True(result.IsOk, $"{result.Error?.Code}: {result.Error?.Text}");
         return result.Value!;
     }

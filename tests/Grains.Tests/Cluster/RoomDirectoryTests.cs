@@ -33,7 +33,7 @@ public sealed class RoomDirectoryTests(ClusterFixture fixture, ITestOutputHelper
         var list = Grains.GetGrain<IRoomListGrain>(0);
         var fullest = rooms.Take(110).Where((_, i) => i % 4 == 3).Order().ToList();
         IReadOnlyList<RoomInfo> listed = [];
-        await TableGrainTests.WaitForAsync(async () => (listed = await list.ListFresh()).Count(r => fullest.Contains(r.RoomId) && r.Players == 3) == fullest.Count);
+        await TableGrainTests.WaitForAsync(async () => (listed = await list.ListFresh()).Count(r => fullest.Contains(r.RoomId) && r.Players == 3) == fullest.Count, 30_000);
 
         Assert.Equal(RoomDirectory.MaxListed, listed.Count);
         var freeSeats = listed.TakeWhile(RoomDirectory.HasFreeSeat).ToList();

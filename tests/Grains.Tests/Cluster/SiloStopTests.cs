@@ -20,7 +20,7 @@ public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper outp
         var table = Grains.GetGrain<ITableGrain>(roomId);
         var edge = new RecordingObserver();
         var firstSeq = await table.Subscribe("edge-a", Grains.CreateObjectReference<ITableObserver>(edge)) + 1;
-        await players[0].StartGame(roomId);
+        await table.Start(players[0].GetPrimaryKeyString());
         for (var i = 0; i < 10; i++)
         {
             await PlayOrDealAsync(roomId, players[0]);
@@ -49,7 +49,7 @@ public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper outp
 
         // The resume log came along: a client that last saw the seq before the stop gets events, not a snapshot.
         var lastSeq = (await table.GetView("observer")).Value!.Seq;
-        var resumed = await players[1].Resume(roomId, seqBeforeStop);
+        var resumed = await table.Resume(players[1].GetPrimaryKeyString(), seqBeforeStop);
         Assert.True(resumed.IsOk, resumed.Error?.Text);
         Assert.Null(resumed.Value!.View);
         Assert.Equal(Range(seqBeforeStop + 1, lastSeq), resumed.Value.Events!.Select(e => e.Seq));
@@ -66,7 +66,7 @@ public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper outp
         var turn = (await TimedAsync(() => table.GetView("observer"))).Value!.Turn;
         if (turn is null)
         {
-            var dealt = await TimedAsync(() => dealer.StartGame(roomId));
+            var dealt = await TimedAsync(() => table.Start(dealer.GetPrimaryKeyString()));
             Assert.True(dealt.IsOk, dealt.Error?.Text);
             return;
         }
@@ -75,7 +75,7 @@ public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper outp
         var moved = MoveChooser.ChoosePut(view) is { } put
             ? await TimedAsync(() => table.Put(turn, put.Card, put.Suit))
             : await TimedAsync(() => table.Take(turn));
-        Assert.True(moved.IsOk, $"{moved.Error?.Code}: {moved.Error?.Text}");
+        Assert.True(moved.IsOk, moved.Error?.ToString());
     }
 
     private async Task<T> TimedAsync<T>(Func<Task<T>> call)

@@ -8,25 +8,28 @@ public sealed class StorageFaultTests(FaultInjectionClusterFixture fixture) : IC
 {
     private IGrainFactory Grains => fixture.Grains;
 
+    /// <summary>Moves and views go straight to the table as the player, as the edge sends them.</summary>
+    private ITableGrain Table(string roomId) => Grains.GetGrain<ITableGrain>(roomId);
+
     [Fact]
     public async Task A_move_whose_write_fails_is_not_acknowledged_and_memory_matches_storage_afterwards()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var started = (await players[0].StartGame(roomId)).Value!;
+        var started = (await Table(roomId).Start(players[0].GetPrimaryKeyString())).Value!;
         var mover = players.Single(p => p.GetPrimaryKeyString() == started.Turn);
-        var before = (await mover.GetTable(roomId)).Value!;
+        var before = (await Table(roomId).GetView(mover.GetPrimaryKeyString())).Value!;
 
         await Faults.AddFaultOnWrite(TableId(roomId), new InvalidOperationException("injected write fault"));
-        await Assert.ThrowsAnyAsync<Exception>(() => mover.TakeCard(roomId));
+        await Assert.ThrowsAnyAsync<Exception>(() => Table(roomId).Take(mover.GetPrimaryKeyString()));
 
-        var after = (await mover.GetTable(roomId)).Value!;
+        var after = (await Table(roomId).GetView(mover.GetPrimaryKeyString())).Value!;
         Assert.Equal(before.Seq, after.Seq);
         Assert.Equal(before.Hand, after.Hand);
         Assert.Equal(before.StockCount, after.StockCount);
         Assert.Equal(before.Turn, after.Turn);
 
         // Memory and storage agree: the next move applies on top of the stored state, once.
-        var took = await mover.TakeCard(roomId);
+        var took = await Table(roomId).Take(mover.GetPrimaryKeyString());
         Assert.True(took.IsOk, took.Error?.Text);
         Assert.Equal(before.Seq + 1, took.Value!.Seq);
         Assert.Equal(before.Hand!.Count + 1, took.Value.Hand!.Count);
@@ -36,14 +39,14 @@ public sealed class StorageFaultTests(FaultInjectionClusterFixture fixture) : IC
     public async Task When_even_the_reload_fails_the_table_is_reactivated_from_storage()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var started = (await players[0].StartGame(roomId)).Value!;
+        var started = (await Table(roomId).Start(players[0].GetPrimaryKeyString())).Value!;
         var mover = players.Single(p => p.GetPrimaryKeyString() == started.Turn);
 
         await Faults.AddFaultOnWrite(TableId(roomId), new InvalidOperationException("injected write fault"));
         await Faults.AddFaultOnRead(TableId(roomId), new InvalidOperationException("injected read fault"));
-        await Assert.ThrowsAnyAsync<Exception>(() => mover.TakeCard(roomId));
+        await Assert.ThrowsAnyAsync<Exception>(() => Table(roomId).Take(mover.GetPrimaryKeyString()));
 
-        var view = await RetryAsync(async () => (await mover.GetTable(roomId)).Value!);
+        var view = await RetryAsync(async () => (await Table(roomId).GetView(mover.GetPrimaryKeyString())).Value!);
         Assert.Equal(started.Seq, view.Seq);
         Assert.Equal(started.Hand, view.Hand);
     }

@@ -46,10 +46,10 @@ public sealed class StoredStateFixtureTests(ClusterFixture fixture)
         {
             var id = player.GetPrimaryKeyString();
             var expected = id == toMove ? [.. hands[id], stockTop] : hands[id];
-            Assert.Equal(expected, (await player.GetTable(RoomId)).Value!.Hand);
+            Assert.Equal(expected, (await fixture.Grains.GetGrain<ITableGrain>(RoomId).GetView(player.GetPrimaryKeyString())).Value!.Hand);
         }
 
-        var resumed = await players.Single(p => p.GetPrimaryKeyString() == toMove).Resume(RoomId, storedSeq);
+        var resumed = await fixture.Grains.GetGrain<ITableGrain>(RoomId).Resume(players.Single(p => p.GetPrimaryKeyString() == toMove).GetPrimaryKeyString(), storedSeq);
         var auto = Assert.Single(resumed.Value!.Events!);
         Assert.Equal((EventKinds.Took, toMove, true, stockTop), (auto.Kind, auto.PlayerId, auto.Auto == true, auto.Card));
 

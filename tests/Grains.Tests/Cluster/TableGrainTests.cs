@@ -9,11 +9,14 @@ public sealed class TableGrainTests(ClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;
 
+    /// <summary>Moves and views go straight to the table as the player, as the edge sends them.</summary>
+    private ITableGrain Table(string roomId) => Grains.GetGrain<ITableGrain>(roomId);
+
     [Fact]
     public async Task A_full_game_through_the_grains_ends_with_a_winner_and_counts_for_both_players()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var started = await players[0].StartGame(roomId);
+        var started = await Table(roomId).Start(players[0].GetPrimaryKeyString());
         Assert.True(started.IsOk, started.Error?.Text);
         Assert.Equal(7, started.Value!.Hand!.Count);
         Assert.Equal(Phases.Playing, started.Value.Phase);
@@ -43,7 +46,7 @@ public sealed class TableGrainTests(ClusterFixture fixture)
         var table = Grains.GetGrain<ITableGrain>(roomId);
         var seqAtSubscribe = await table.Subscribe("edge-a", reference);
 
-        await players[1].StartGame(roomId);
+        await Table(roomId).Start(players[1].GetPrimaryKeyString());
         TableView last = null!;
         for (var i = 0; i < 15; i++)
         {
@@ -101,24 +104,24 @@ public sealed class TableGrainTests(ClusterFixture fixture)
     public async Task A_rejected_action_leaves_state_and_seq_unchanged_in_storage()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var view = (await players[0].StartGame(roomId)).Value!;
+        var view = (await Table(roomId).Start(players[0].GetPrimaryKeyString())).Value!;
         var waiting = players.Single(p => p.GetPrimaryKeyString() != view.Turn);
         var mover = players.Single(p => p.GetPrimaryKeyString() == view.Turn);
         var stored = await StoredTableAsync(roomId);
-        var moverView = (await mover.GetTable(roomId)).Value!;
+        var moverView = (await Table(roomId).GetView(mover.GetPrimaryKeyString())).Value!;
 
         var rejections = new List<GameResult<TableView>>
         {
-            await waiting.TakeCard(roomId),
-            await waiting.PutCard(roomId, (await waiting.GetTable(roomId)).Value!.Hand![0], null),
-            await mover.PutCard(roomId, "ZZ", null),
-            await mover.PutCard(roomId, NotInHand(moverView), null),
-            await players[0].StartGame(roomId),
+            await Table(roomId).Take(waiting.GetPrimaryKeyString()),
+            await Table(roomId).Put(waiting.GetPrimaryKeyString(), (await Table(roomId).GetView(waiting.GetPrimaryKeyString())).Value!.Hand![0], null),
+            await Table(roomId).Put(mover.GetPrimaryKeyString(), "ZZ", null),
+            await Table(roomId).Put(mover.GetPrimaryKeyString(), NotInHand(moverView), null),
+            await Table(roomId).Start(players[0].GetPrimaryKeyString()),
             await Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}").JoinRoom("no-such-room"),
         };
         if (MoveChooser.ChooseIllegal(moverView) is { } illegal)
         {
-            rejections.Add(await mover.PutCard(roomId, illegal, null));
+            rejections.Add(await Table(roomId).Put(mover.GetPrimaryKeyString(), illegal, null));
         }
 
         Assert.Equal<string?>(
@@ -127,14 +130,14 @@ public sealed class TableGrainTests(ClusterFixture fixture)
         Assert.All(rejections.Skip(6), r => Assert.Equal(ErrorCodes.IllegalCard, r.Error?.Code));
         Assert.All(rejections, r => Assert.Null(r.Value));
         Assert.Equal(stored, await StoredTableAsync(roomId));
-        Assert.Equal(view.Seq, (await mover.GetTable(roomId)).Value!.Seq);
+        Assert.Equal(view.Seq, (await Table(roomId).GetView(mover.GetPrimaryKeyString())).Value!.Seq);
     }
 
     [Fact]
     public async Task Tables_are_stored_in_redis_as_json_without_type_names_so_renaming_a_class_breaks_nothing()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        var view = (await players[0].StartGame(roomId)).Value!;
+        var view = (await Table(roomId).Start(players[0].GetPrimaryKeyString())).Value!;
 
         var stored = await StoredTableAsync(roomId);
 
@@ -166,19 +169,19 @@ public sealed class TableGrainTests(ClusterFixture fixture)
     public async Task Joining_is_refused_when_the_room_is_full_or_playing_and_starting_needs_two_players()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 1, seats: 2);
-        Assert.Equal(ErrorCodes.NotEnoughPlayers, (await players[0].StartGame(roomId)).Error?.Code);
+        Assert.Equal(ErrorCodes.NotEnoughPlayers, (await Table(roomId).Start(players[0].GetPrimaryKeyString())).Error?.Code);
 
         var second = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
         var third = Grains.GetGrain<IPlayerGrain>($"p-{Guid.NewGuid():N}");
         Assert.True((await second.JoinRoom(roomId)).IsOk);
         Assert.Equal(ErrorCodes.RoomFull, (await third.JoinRoom(roomId)).Error?.Code);
-        Assert.True((await second.StartGame(roomId)).IsOk);
+        Assert.True((await Table(roomId).Start(second.GetPrimaryKeyString())).IsOk);
         Assert.True((await second.LeaveRoom(roomId)).IsOk);
 
-        var view = (await players[0].GetTable(roomId)).Value!;
+        var view = (await Table(roomId).GetView(players[0].GetPrimaryKeyString())).Value!;
         Assert.Equal(Phases.Finished, view.Phase);
         Assert.Equal(players[0].GetPrimaryKeyString(), view.Winner);
-        Assert.Equal(ErrorCodes.NotSeated, (await third.TakeCard(roomId)).Error?.Code);
+        Assert.Equal(ErrorCodes.NotSeated, (await Table(roomId).Take(third.GetPrimaryKeyString())).Error?.Code);
     }
 
     [Fact]
@@ -201,7 +204,7 @@ public sealed class TableGrainTests(ClusterFixture fixture)
 
         var room = await WaitForRoomAsync(list, roomId, r => r.Players == 2 && r.Phase == Phases.Waiting);
         Assert.Equal(3, room.Seats);
-        await players[0].StartGame(roomId);
+        await Table(roomId).Start(players[0].GetPrimaryKeyString());
         await WaitForRoomAsync(list, roomId, r => r.Phase == Phases.Playing);
         await players[0].LeaveRoom(roomId);
         await players[1].LeaveRoom(roomId);

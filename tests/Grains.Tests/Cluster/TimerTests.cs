@@ -8,14 +8,17 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;
 
+    /// <summary>Moves and views go straight to the table as the player, as the edge sends them.</summary>
+    private ITableGrain Table(string roomId) => Grains.GetGrain<ITableGrain>(roomId);
+
     [Fact]
     public async Task When_the_turn_times_out_the_server_takes_a_card_for_the_player()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
         var observer = new RecordingObserver();
         var reference = Grains.CreateObjectReference<ITableObserver>(observer);
-        await Grains.GetGrain<ITableGrain>(roomId).Subscribe("edge-t", reference);
-        var started = (await players[0].StartGame(roomId)).Value!;
+        await Table(roomId).Subscribe("edge-t", reference);
+        var started = (await Table(roomId).Start(players[0].GetPrimaryKeyString())).Value!;
 
         await observer.WaitForSeqAsync(started.Seq + 1, TimeSpan.FromSeconds(10));
 
@@ -24,7 +27,7 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         Assert.True(auto.Auto);
         Assert.Equal(started.Turn, auto.PlayerId);
         Assert.NotEqual(started.Turn, auto.Turn);
-        var view = (await players[0].GetTable(roomId)).Value!;
+        var view = (await Table(roomId).GetView(players[0].GetPrimaryKeyString())).Value!;
         Assert.True(view.Players.Single(p => p.PlayerId == started.Turn).HandCount >= 8);
     }
 
@@ -35,11 +38,11 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         await players[0].SetConnections("edge-x", 1);
         await players[0].SetConnections("edge-x", 0);
 
-        var held = (await players[1].GetTable(roomId)).Value!;
+        var held = (await Table(roomId).GetView(players[1].GetPrimaryKeyString())).Value!;
         Assert.False(held.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
         Assert.Equal(2, held.Players.Count);
 
-        await TableGrainTests.WaitForAsync(async () => (await players[1].GetTable(roomId)).Value!.Players.Count == 1);
+        await TableGrainTests.WaitForAsync(async () => (await Table(roomId).GetView(players[1].GetPrimaryKeyString())).Value!.Players.Count == 1);
         Assert.Null((await players[0].SignIn("player0")).RoomId);
     }
 
@@ -47,12 +50,12 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
     public async Task A_player_who_leaves_mid_game_hands_the_win_to_the_last_one_seated()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
-        await players[0].StartGame(roomId);
+        await Table(roomId).Start(players[0].GetPrimaryKeyString());
         await players[0].SetConnections("edge-y", 1);
         await players[0].SetConnections("edge-y", 0);
 
-        await TableGrainTests.WaitForAsync(async () => (await players[1].GetTable(roomId)).Value!.Phase == Phases.Finished);
-        var view = (await players[1].GetTable(roomId)).Value!;
+        await TableGrainTests.WaitForAsync(async () => (await Table(roomId).GetView(players[1].GetPrimaryKeyString())).Value!.Phase == Phases.Finished);
+        var view = (await Table(roomId).GetView(players[1].GetPrimaryKeyString())).Value!;
         Assert.Equal(players[1].GetPrimaryKeyString(), view.Winner);
     }
 
@@ -63,7 +66,7 @@ public sealed class TimerTests(FastTimersClusterFixture fixture)
         await players[0].SetConnections("edge-z", 1);
 
         await TableGrainTests.WaitForAsync(async () =>
-            !(await players[1].GetTable(roomId)).Value!.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
+            !(await Table(roomId).GetView(players[1].GetPrimaryKeyString())).Value!.Players.Single(p => p.PlayerId == players[0].GetPrimaryKeyString()).Connected);
     }
 
     [Fact]

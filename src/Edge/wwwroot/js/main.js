@@ -4,11 +4,10 @@ import { $, show } from './dom.js';
 import { isEight, favouriteSuit } from './cards.js';
 import { friendlyError, parseHubError, SIGN_IN_AGAIN } from './errors.js';
 import { applyEvent } from './table-state.js';
-import { describeEvent, renderLog, renderRooms, renderTable, renderTurn } from './render.js';
+import { describeEvent, lobbyOrder, renderLog, renderRooms, renderTable, renderTurn } from './render.js';
 import { forgetSession, loadSession, signInAsGuest } from './session.js';
 
-const TURN_SECONDS = Number(document.documentElement.dataset.turnSeconds) || 30;
-const LOBBY_REFRESH_MS = 2000;
+const MAX_ROOMS_SHOWN = 100;
 const RETRY_DELAYS_MS = [0, 1000, 2000, 5000, 10000];
 const MOVE_RETRIES = 2; // a move whose answer was lost is sent again (same moveId) at most this often
 const BACK_ONLINE_TIMEOUT_MS = 30000;
@@ -27,8 +26,12 @@ const state = {
   log: [], // { seq, text } of the current room
   loggedSeq: 0,
   names: new Map(), // playerId → name, kept after they leave so the log can still name them
-  turnStartedAt: 0,
-  lobbyTimer: 0,
+  turnSeconds: 0, // how long the current turn was when we first saw its deadline (for the timer bar)
+  turnEndsAt: null,
+  watching: null, // the room we watch as a spectator, or null
+  rooms: new Map(), // roomId → RoomInfo while the lobby is watched, kept current by LobbyEvents
+  lobbyWatched: false,
+  lobbyPending: null, // LobbyEvents that arrived while WatchLobby was answering
   busy: false,
 };
 
@@ -53,8 +56,10 @@ async function connect() {
     .configureLogging(signalR.LogLevel.Warning)
     .build();
   connection.on('TableEvent', onTableEvent);
+  connection.on('LobbyEvent', onLobbyEvent);
   connection.onreconnecting(() => {
     state.welcomed = false;
+    state.lobbyWatched = false;
     setStatus('reconnecting');
   });
   connection.onreconnected(() => {
@@ -79,6 +84,7 @@ async function startConnection(connection) {
       await connection.start();
       setStatus('online');
       state.welcomed = false;
+      state.lobbyWatched = false;
       await resume();
       return;
     } catch (error) {
@@ -110,6 +116,7 @@ async function resume() {
   let caughtUp = false;
   try {
     let roomId = state.view?.roomId ?? null;
+    let rewatch = false;
     if (!state.welcomed || !roomId) {
       const welcome = await invoke('Authenticate', state.session.token);
       state.welcomed = true;
@@ -118,9 +125,13 @@ async function resume() {
       $('me').dataset.playerId = welcome.playerId;
       show($('me'), true);
       roomId = welcome.roomId;
+      // A new connection watches nothing yet: watch again (a fresh view) unless seated somewhere.
+      rewatch = !roomId && !!state.watching;
     }
 
-    if (!roomId) {
+    if (rewatch) {
+      await watchRoom(state.watching);
+    } else if (!roomId) {
       leaveTableScreen(state.screen === 'table' ? 'You are no longer seated at that table.' : null);
     } else if (state.view?.roomId === roomId && !state.needView) {
       await catchUp(roomId);
@@ -132,6 +143,7 @@ async function resume() {
     }
 
     caughtUp = true;
+    if (state.screen === 'lobby' && !state.lobbyWatched) await watchLobby();
   } catch (error) {
     handleError(error);
     const { code } = parseHubError(error);
@@ -213,6 +225,20 @@ function setStatus(status) {
 
 // ---- events and the view we hold ------------------------------------------------------------------------------------
 
+function onLobbyEvent(event) {
+  if (state.lobbyPending) {
+    state.lobbyPending.push(event);
+  } else if (state.lobbyWatched) {
+    applyLobbyEvent(event);
+    drawRooms();
+  }
+}
+
+function applyLobbyEvent(event) {
+  if (event.kind === 'room_removed') state.rooms.delete(event.room.roomId);
+  else state.rooms.set(event.room.roomId, event.room);
+}
+
 function onTableEvent(event) {
   const view = state.view;
   if (!view || event.roomId !== view.roomId) return;
@@ -226,6 +252,7 @@ function onTableEvent(event) {
 
 /** Logs an event once, whether it arrived live or from Resume. */
 function logEvent(event) {
+  if (event.kind === 'joined' && event.name) state.names.set(event.playerId, event.name);
   if (event.seq > state.loggedSeq) {
     state.loggedSeq = event.seq;
     addLog(event.seq, null, event);
@@ -269,9 +296,10 @@ function adoptView(view, moved = false) {
   }
 
   for (const p of view.players) state.names.set(p.playerId, p.name);
-  // The countdown restarts whenever the turn passes (the server restarts its timer then too).
-  if (moved || !sameRoom || old.turn !== view.turn || old.phase !== view.phase) {
-    state.turnStartedAt = Date.now();
+  // The countdown runs to the server's deadline; the bar's length is the turn as we first saw it.
+  if (view.turnEndsAt !== state.turnEndsAt) {
+    state.turnEndsAt = view.turnEndsAt ?? null;
+    state.turnSeconds = secondsUntil(state.turnEndsAt) ?? 0;
   }
 
   state.view = view;
@@ -291,10 +319,12 @@ function showScreen(screen) {
   show($('signin-screen'), screen === 'signin');
   show($('lobby-screen'), screen === 'lobby');
   show($('table-screen'), screen === 'table');
-  clearInterval(state.lobbyTimer);
   if (screen === 'lobby') {
-    refreshRooms();
-    state.lobbyTimer = setInterval(refreshRooms, LOBBY_REFRESH_MS);
+    watchLobby();
+  } else if (state.lobbyWatched) {
+    state.lobbyWatched = false;
+    $('lobby-live').dataset.live = 'false';
+    invoke('StopWatchingLobby').catch(() => {});
   }
 
   if (screen === 'signin') {
@@ -306,7 +336,7 @@ function showScreen(screen) {
 
 function draw() {
   if (state.screen === 'table' && state.view) {
-    renderTable(state.view, state.session?.playerId, { put, take });
+    renderTable(state.view, state.session?.playerId, { put, take }, state.watching === state.view.roomId);
     drawLog();
   }
 
@@ -320,23 +350,46 @@ function drawLog() {
 }
 
 function tick() {
-  const elapsed = (Date.now() - state.turnStartedAt) / 1000;
-  const left = Math.max(0, Math.ceil(TURN_SECONDS - elapsed));
-  renderTurn(state.screen === 'table' ? state.view : null, state.session?.playerId, left, TURN_SECONDS);
+  const view = state.screen === 'table' ? state.view : null;
+  const left = secondsUntil(view?.turnEndsAt);
+  renderTurn(view, state.session?.playerId, left === null ? null : Math.ceil(left), state.turnSeconds);
 }
 
-async function refreshRooms() {
-  if (state.screen !== 'lobby' || state.connection?.state !== signalR.HubConnectionState.Connected) return;
+/** Seconds from now until an ISO-8601 time (never below 0), or null without one. */
+function secondsUntil(iso) {
+  const at = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(at) ? null : Math.max(0, (at - Date.now()) / 1000);
+}
+
+/** Watches the lobby: the room list, then LobbyEvents keep it current (no polling). */
+async function watchLobby() {
+  if (state.lobbyWatched || state.lobbyPending || state.connection?.state !== signalR.HubConnectionState.Connected || !state.welcomed) return;
+  state.lobbyPending = [];
   try {
-    const rooms = await invoke('ListRooms');
-    if (state.screen === 'lobby') renderRooms(rooms, roomId => act(() => joinRoom(roomId)));
+    const rooms = await invoke('WatchLobby');
+    state.rooms = new Map(rooms.map(room => [room.roomId, room]));
+    state.lobbyPending.forEach(applyLobbyEvent);
+    state.lobbyWatched = true;
+    $('lobby-live').dataset.live = 'true';
+    drawRooms();
   } catch (error) {
     const { code } = parseHubError(error);
     if (SIGN_IN_AGAIN.has(code)) handleError(error);
+  } finally {
+    state.lobbyPending = null;
   }
+
+  if (state.screen !== 'lobby' && state.lobbyWatched) showScreen(state.screen);
+}
+
+function drawRooms() {
+  if (state.screen !== 'lobby') return;
+  const rooms = [...state.rooms.values()].sort(lobbyOrder).slice(0, MAX_ROOMS_SHOWN);
+  renderRooms(rooms, { join: roomId => act(() => joinRoom(roomId)), watch: roomId => act(() => watchRoom(roomId)) });
 }
 
 function leaveTableScreen(notice) {
+  state.watching = null;
   state.view = null;
   state.needView = false;
   state.log = [];
@@ -377,8 +430,13 @@ function wireControls() {
     signOut();
   });
   $('leave-room').addEventListener('click', () => act(async () => {
-    await invoke('LeaveRoom', state.view.roomId);
+    if (state.watching === state.view.roomId) await invoke('StopWatching', state.view.roomId);
+    else await invoke('LeaveRoom', state.view.roomId);
     leaveTableScreen();
+  }));
+  $('quick-play').addEventListener('click', () => act(async () => {
+    adoptView(await invoke('QuickPlay', { seats: null }));
+    showScreen('table');
   }));
   $('start-game').addEventListener('click', startGame);
   $('rematch').addEventListener('click', startGame);
@@ -388,6 +446,19 @@ function wireControls() {
     const suit = $('suit-picker').returnValue;
     if (card && suit) act(async () => adoptView(await move('PutCard', state.view.roomId, card, suit)));
   });
+}
+
+/** Watches a room as a spectator: its view (no hand), then its events with every private part removed. */
+async function watchRoom(roomId) {
+  state.watching = roomId;
+  try {
+    adoptView(await invoke('WatchRoom', roomId));
+  } catch (error) {
+    state.watching = null;
+    throw error;
+  }
+
+  showScreen('table');
 }
 
 async function joinRoom(roomId) {

@@ -19,39 +19,63 @@ export function cardFace(card, props = {}) {
   el('span', { class: 'pip' }, suitSymbol(suit)));
 }
 
-export function renderRooms(rooms, onJoin) {
+/** The lobby: `rooms` in the server's order; `actions` holds { join(roomId), watch(roomId) }. */
+export function renderRooms(rooms, actions) {
   const list = $('room-list');
   list.replaceChildren(...rooms.map(room => {
     const full = room.players >= room.seats;
     const canJoin = room.phase !== 'playing' && !full;
-    return el('li', { class: 'room', 'data-testid': 'room', dataset: { roomId: room.roomId, phase: room.phase } },
+    const spectators = room.spectators ?? 0;
+    return el('li', { class: 'room', 'data-testid': 'room', dataset: { roomId: room.roomId, phase: room.phase, players: String(room.players) } },
       el('span', { class: 'room-name', 'data-testid': 'room-title' }, room.name),
       el('span', { class: 'room-seats', 'data-testid': 'room-players' }, `${room.players}/${room.seats}`),
       el('span', { class: `badge ${room.phase}` }, PHASE_TEXT[room.phase] ?? room.phase),
-      el('button', {
-        type: 'button',
-        class: 'secondary',
-        'data-testid': 'join-room',
-        disabled: !canJoin,
-        onclick: () => onJoin(room.roomId),
-      }, full ? 'Full' : room.phase === 'playing' ? 'Playing' : 'Join'));
+      el('span', { class: 'room-spectators', 'data-testid': 'room-spectators', title: 'watching', dataset: { count: String(spectators) } },
+        spectators > 0 ? `👁 ${spectators}` : ''),
+      room.phase === 'playing'
+        ? el('button', { type: 'button', class: 'secondary', 'data-testid': 'watch-room', onclick: () => actions.watch(room.roomId) }, 'Watch')
+        : el('button', {
+          type: 'button',
+          class: 'secondary',
+          'data-testid': 'join-room',
+          disabled: !canJoin,
+          onclick: () => actions.join(room.roomId),
+        }, full ? 'Full' : 'Join'));
   }));
   show($('no-rooms'), rooms.length === 0);
 }
 
-/** The table screen. `actions` holds { put(card), take() }. */
-export function renderTable(view, me, actions) {
+/** Lobby order (as the server lists rooms): a free seat first, fullest first, then playing, then full; then by name. */
+export function lobbyOrder(a, b) {
+  const group = r => (r.phase !== 'playing' && r.players < r.seats ? 0 : r.phase === 'playing' ? 1 : 2);
+  return group(a) - group(b)
+    || (group(a) === 0 ? (a.seats - a.players) - (b.seats - b.players) : 0)
+    || b.players - a.players
+    || a.name.localeCompare(b.name)
+    || (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0);
+}
+
+/** The table screen. `actions` holds { put(card), take() }; `watching`: the caller is a spectator here. */
+export function renderTable(view, me, actions, watching = false) {
   const screen = $('table-screen');
-  const myTurn = view.phase === 'playing' && view.turn === me;
   const seated = view.players.some(p => p.playerId === me);
+  const spectator = watching && !seated;
+  const myTurn = !spectator && view.phase === 'playing' && view.turn === me;
   Object.assign(screen.dataset, {
     roomId: view.roomId,
     seq: String(view.seq),
     phase: view.phase,
     turn: view.turn ?? '',
     myTurn: String(myTurn),
+    spectator: String(spectator),
   });
   screen.classList.toggle('my-turn', myTurn);
+  screen.classList.toggle('spectating', spectator);
+  show($('spectator-banner'), spectator);
+  $('leave-room').textContent = spectator ? 'Stop watching' : 'Leave';
+  const spectators = view.spectators ?? 0;
+  $('spectators').textContent = spectators > 0 ? `👁 ${spectators} watching` : '';
+  $('spectators').dataset.count = String(spectators);
 
   $('table-name').textContent = view.name;
   const phase = $('phase');
@@ -66,6 +90,7 @@ export function renderTable(view, me, actions) {
       ? `Waiting for players (${count}/${view.seats}). A game needs at least 2.`
       : `${count}/${view.seats} players seated. Deal when everyone is here.`;
     $('start-game').disabled = count < 2 || !seated;
+    show($('start-game'), !spectator);
   }
 
   const finished = view.phase === 'finished';
@@ -75,13 +100,14 @@ export function renderTable(view, me, actions) {
     $('winner').textContent = winner;
     $('winner').dataset.winner = view.winner ?? '';
     $('rematch').disabled = view.players.length < 2 || !seated;
+    show($('rematch'), !spectator);
   }
 
   const dealt = !!view.topCard;
   show($('board'), dealt);
   $('stock-count').textContent = String(view.stockCount);
   $('take').dataset.count = String(view.stockCount);
-  $('take').disabled = view.phase !== 'playing';
+  $('take').disabled = view.phase !== 'playing' || spectator;
   $('top-card').replaceChildren(...(view.topCard ? [cardFace(view.topCard)] : []));
   $('top-card').dataset.card = view.topCard ?? '';
   const suit = $('suit');
@@ -89,7 +115,8 @@ export function renderTable(view, me, actions) {
   suit.dataset.suit = view.suit ?? '';
   suit.className = isRed(view.suit) ? 'red' : '';
 
-  const hand = view.hand ?? [];
+  show($('hand'), !spectator);
+  const hand = spectator ? [] : view.hand ?? [];
   $('hand').replaceChildren(...sortHand(hand).map(card => cardFace(card, {
     'data-testid': 'card',
     'data-card': card,
@@ -110,10 +137,10 @@ export function renderTable(view, me, actions) {
   el('span', { class: 'count', 'data-testid': 'hand-count' }, view.phase === 'waiting' ? '' : cardsText(p.handCount)))));
 }
 
-/** "Alice's turn · 23 s", or hidden when nobody is to move. */
+/** "Alice's turn · 23 s" counted down to the server's `turnEndsAt`, or hidden when nobody is to move. */
 export function renderTurn(view, me, secondsLeft, totalSeconds) {
   const turnBox = $('turn');
-  const active = !!view && view.phase === 'playing' && !!view.turn;
+  const active = !!view && view.phase === 'playing' && !!view.turn && secondsLeft !== null;
   show(turnBox, active);
   if (!active) return;
   turnBox.dataset.turn = view.turn;
@@ -123,7 +150,7 @@ export function renderTurn(view, me, secondsLeft, totalSeconds) {
   const countdown = $('countdown');
   countdown.textContent = `${secondsLeft} s`;
   countdown.dataset.seconds = String(secondsLeft);
-  $('timer-bar').style.width = `${Math.max(0, Math.min(100, (secondsLeft / totalSeconds) * 100))}%`;
+  $('timer-bar').style.width = `${Math.max(0, Math.min(100, (secondsLeft / (totalSeconds || 1)) * 100))}%`;
 }
 
 /** The event log, newest first. `entries` are { seq, text } objects. */
@@ -136,7 +163,7 @@ export function renderLog(entries) {
 export function describeEvent(event, name) {
   const who = name(event.playerId);
   switch (event.kind) {
-    case 'joined': return `${who} sat down.`;
+    case 'joined': return `${event.name && who !== 'You' ? event.name : who} sat down.`;
     case 'left': return `${who} left the table.`;
     case 'started': return `${who} dealt a new game. ${name(event.turn)} to start.`;
     case 'took': {

@@ -6,7 +6,7 @@
  *  'applied' – with the new { view };
  *  'gap'     – events before it were missed (seq > view.seq + 1): catch up with Resume;
  *  'resync'  – the view cannot be brought up to date from the event alone (an event that carries too little, such as
- *              `joined` without a name): call GetTable.
+ *              `started`, which has no counts): call GetTable.
  */
 export function applyEvent(view, event, me) {
   if (!view || event.roomId !== view.roomId || event.seq <= view.seq) {
@@ -22,6 +22,8 @@ export function applyEvent(view, event, me) {
     seq: event.seq,
     players: view.players.map(p => ({ ...p })),
     hand: view.hand ? [...view.hand] : view.hand,
+    // Every event says when the player to move will be timed out (null when no game is on).
+    turnEndsAt: event.turnEndsAt ?? null,
   };
   const player = next.players.find(p => p.playerId === event.playerId);
   switch (event.kind) {
@@ -51,6 +53,11 @@ export function applyEvent(view, event, me) {
       next.turn = event.turn ?? null;
       return { status: 'applied', view: next };
 
+    case 'joined':
+      if (!event.name) return { status: 'resync' };
+      if (!player) next.players.push({ playerId: event.playerId, name: event.name, handCount: 0, connected: true });
+      return { status: 'applied', view: next };
+
     case 'left':
       next.players = next.players.filter(p => p.playerId !== event.playerId);
       if (next.phase === 'playing') {
@@ -71,7 +78,7 @@ export function applyEvent(view, event, me) {
       return { status: 'applied', view: next };
 
     default:
-      // `joined` has no name, `started` no top card or counts, and an unknown kind may be newer than this client.
+      // `started` has no counts, and an unknown kind may be newer than this client.
       return { status: 'resync' };
   }
 }
