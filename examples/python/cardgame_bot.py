@@ -5,8 +5,9 @@
     python3 cardgame_bot.py --url http://127.0.0.1:5101 --players 2     # two bots in one process play each other
     python3 cardgame_bot.py --url http://127.0.0.1:5101 --room ROOM_ID  # join a given room (e.g. a friend's)
 
-Each bot signs in as a guest (POST /api/auth/guest), authenticates on /ws, takes a seat (quick_play when the server
-has it, else create_room + join_room), plays legal moves until the game ends, then checks the fair shuffle of that
+Each bot signs in as a guest (POST /api/auth/guest), authenticates on /ws, takes a seat (alone: quick_play when the
+server has it, else create_room + join_room; several bots of one process: the first opens a room and the others join
+it), plays legal moves until the game ends, then checks the fair shuffle of that
 game from the events it received (fair_shuffle.py, docs/fair-shuffle.md). Exit status 0 when every bot finished a
 game and every check passed.
 """
@@ -150,7 +151,7 @@ class Bot:
 
     # --- playing ------------------------------------------------------------------------------------------------
 
-    async def play_game(self, room, seats, start_when_full):
+    async def play_game(self, room, seats):
         """Plays in `room` until a game there finishes; returns its events from `started` to `finished`."""
         started_at = None
         seen = 0
@@ -168,11 +169,11 @@ class Bot:
                     return self.events[started_at:seen]
 
             view = await self.request("table", room=room)
-            if view["phase"] == "waiting" and start_when_full and len(view["players"]) == seats:
+            if view["phase"] == "waiting" and len(view["players"]) == seats and started_at is None:
                 try:
                     await self.request("start", room=room)
                 except ServerError as error:
-                    if error.code != "game_in_progress":  # someone else dealt first
+                    if error.code != "game_in_progress":  # someone else (or the quick-play room) dealt first
                         raise
             elif view["phase"] == "playing" and view["turn"] == self.player_id and started_at is not None:
                 await self.move(room, view)
@@ -206,26 +207,25 @@ def verify_fair_shuffle(seats, game_events, viewer):
 
 
 async def run_bot(bot, room_ready, seats, room_arg, first):
+    """One bot's game. Alone it quick-plays (or, on a server without quick play, opens a room and waits); bots of one
+    process sit together: the first opens a room, the others join it."""
     await bot.connect()
     if room_arg:
-        room, start = room_arg, True
+        room = room_arg
         await bot.join(room)
-    elif first or room_ready is None:
+    elif room_ready is None:
         room = await bot.quick_play(seats)
-        start = room is None
         if room is None:
             room = await bot.create_room(seats)
             bot.log("%s created room %s and waits for %d players" % (bot.name, room, seats))
-        if room_ready is not None:
-            room_ready.set_result((room, start))
+    elif first:
+        room = await bot.create_room(seats)
+        room_ready.set_result(room)
     else:
-        room, start = await room_ready
-        if start:
-            await bot.join(room)
-        else:
-            room = await bot.quick_play(seats)
+        room = await room_ready
+        await bot.join(room)
     bot.log("%s sits at room %s" % (bot.name, room))
-    events = await bot.play_game(room, seats, start_when_full=start)
+    events = await bot.play_game(room, seats)
     winner = events[-1].get("winner")
     ok, problem = verify_fair_shuffle(bot.seats.get(room, []), events, bot.player_id)
     bot.log("%s: game finished in room %s after %d events; winner %s%s; fair shuffle %s" % (

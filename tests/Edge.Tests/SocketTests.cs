@@ -110,6 +110,29 @@ public sealed class SocketTests(EdgesFixture fixture)
     }
 
     [Fact]
+    public async Task Quick_play_watching_and_the_lobby_work_over_ws()
+    {
+        await using var watcher = await SocketClient.SignInAsync(fixture.Edge1, "watcher");
+        await using var player = await SocketClient.SignInAsync(fixture.Edge2, "quick");
+        Assert.NotNull(await watcher.CallAsync<List<RoomInfo>>("watch_lobby"));
+
+        var view = await player.CallAsync<TableView>("quick_play", new { seats = 6 });
+        Assert.Contains(view.Players, p => p.PlayerId == player.PlayerId);
+        var lobby = await watcher.NextUnsolicitedAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal("lobby", (string?)lobby["msg"]);
+        Assert.NotNull(lobby["event"]!["room"]);
+
+        var watched = await watcher.CallAsync<TableView>("watch", new { room = view.RoomId });
+        Assert.Equal(view.RoomId, watched.RoomId);
+        Assert.Null(watched.Hand);
+        var unwatched = await watcher.RequestAsync("unwatch", new { room = view.RoomId });
+        Assert.Equal("unwatch", (string?)unwatched["msg"]);
+        Assert.Null(unwatched["result"]);
+        Assert.Equal("unwatch_lobby", (string?)(await watcher.RequestAsync("unwatch_lobby"))["msg"]);
+        Assert.Equal("leave", (string?)(await player.RequestPatientlyAsync("leave", new { room = view.RoomId }))["msg"]);
+    }
+
+    [Fact]
     public async Task Every_error_code_comes_back_as_an_error_frame_with_the_id()
     {
         await using var anonymous = await SocketClient.ConnectAsync(fixture.Edge1);

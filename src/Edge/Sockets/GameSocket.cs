@@ -167,8 +167,18 @@ public sealed partial class GameSocket(GameApplication game, RequestRunner runne
                 return await game.GetTableAsync(session, request.String("room"));
             case SocketMessages.Resume:
                 return await game.ResumeAsync(session, request.String("room"), request.Int64("seq"));
-            case SocketMessages.QuickPlay or SocketMessages.Watch or SocketMessages.Unwatch or SocketMessages.WatchLobby or SocketMessages.UnwatchLobby:
-                throw new GameException(GameError.BadRequest($"{request.Msg} is not served by this server yet"));
+            case SocketMessages.QuickPlay:
+                return await game.QuickPlayAsync(session, new QuickPlayRequest(request.Int32("seats")));
+            case SocketMessages.Watch:
+                return await game.WatchRoomAsync(session, request.String("room"));
+            case SocketMessages.Unwatch:
+                await game.StopWatchingAsync(session, request.String("room"));
+                return null;
+            case SocketMessages.WatchLobby:
+                return await game.WatchLobbyAsync(session);
+            case SocketMessages.UnwatchLobby:
+                await game.StopWatchingLobbyAsync(session);
+                return null;
             default:
                 throw new GameException(GameError.BadRequest($"there is no message '{Quote(request.Msg)}'; see docs/protocol.md"));
         }

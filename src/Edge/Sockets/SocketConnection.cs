@@ -26,6 +26,13 @@ public sealed class SocketConnection(WebSocket socket, IPAddress? remoteAddress)
         JsonSerializer.Serialize(writer, tableEvent, SocketJson.Options);
     });
 
+    public Task SendLobbyEventAsync(LobbyEvent lobbyEvent) => SendAsync(writer =>
+    {
+        writer.WriteString("msg", SocketMessages.Lobby);
+        writer.WritePropertyName("event");
+        JsonSerializer.Serialize(writer, lobbyEvent, SocketJson.Options);
+    });
+
     /// <summary>Sends the reason as an error frame, then closes with status 1008 (policy violation) and the code.</summary>
     public async Task<bool> CloseAsync(GameError reason)
     {
