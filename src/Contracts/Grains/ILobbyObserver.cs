@@ -1,3 +1,4 @@
+using Orleans.CodeGeneration;
 using CardGame.Contracts.Protocol;
 
 namespace CardGame.Contracts.Grains;
@@ -7,6 +8,7 @@ namespace CardGame.Contracts.Grains;
 /// room list changes (coalesced per room) and the edge fans them out to its watching connections.
 /// </summary>
 [Alias("cardgame.ILobbyObserver")]
+[Version(1)]
 public interface ILobbyObserver : IGrainObserver
 {
     [Alias("OnLobbyEvents")]

@@ -1,3 +1,4 @@
+using Orleans.CodeGeneration;
 using CardGame.Contracts.Protocol;
 
 using Orleans.Concurrency;
@@ -12,6 +13,7 @@ namespace CardGame.Contracts.Grains;
 /// This grain calls tables; tables only send it one-way notices, so calls never form a cycle.
 /// </summary>
 [Alias("cardgame.IPlayerGrain")]
+[Version(1)]
 public interface IPlayerGrain : IGrainWithStringKey
 {
     [Alias("SignIn")]

@@ -1,3 +1,4 @@
+using Orleans.CodeGeneration;
 using CardGame.Contracts.Protocol;
 
 namespace CardGame.Contracts.Grains;
@@ -8,6 +9,7 @@ namespace CardGame.Contracts.Grains;
 /// table still checks every seat. Called only by <see cref="IPlayerGrain.QuickPlay"/> (which keeps "one room at a time").
 /// </summary>
 [Alias("cardgame.IQuickPlayGrain")]
+[Version(1)]
 public interface IQuickPlayGrain : IGrainWithIntegerKey
 {
     /// <summary>Seats <paramref name="player"/> at a waiting room with a free seat (fullest first), or at a new quick-play room.</summary>

@@ -1,3 +1,4 @@
+using Orleans.CodeGeneration;
 using CardGame.Contracts.Protocol;
 
 using Orleans.Concurrency;
@@ -12,6 +13,7 @@ namespace CardGame.Contracts.Grains;
 /// Edges watching the lobby subscribe one observer per edge per shard and receive its changes in batches.
 /// </summary>
 [Alias("cardgame.IRoomDirectoryGrain")]
+[Version(1)]
 public interface IRoomDirectoryGrain : IGrainWithIntegerKey
 {
     /// <summary>The room's current entry (also a periodic refresh when nothing changed).</summary>

@@ -1,3 +1,4 @@
+using Orleans.CodeGeneration;
 using CardGame.Contracts.Protocol;
 
 namespace CardGame.Contracts.Grains;
@@ -8,6 +9,7 @@ namespace CardGame.Contracts.Grains;
 /// Key 0.
 /// </summary>
 [Alias("cardgame.IRoomListGrain")]
+[Version(1)]
 public interface IRoomListGrain : IGrainWithIntegerKey
 {
     /// <summary>From a short-lived cache (<c>Game:RoomListCacheMilliseconds</c>).</summary>

@@ -1,3 +1,4 @@
+using Orleans.CodeGeneration;
 using CardGame.Contracts.Protocol;
 
 namespace CardGame.Contracts.Grains;
@@ -9,6 +10,7 @@ namespace CardGame.Contracts.Grains;
 /// asking and validates everything else (turn, seat, card, move id).
 /// </summary>
 [Alias("cardgame.ITableGrain")]
+[Version(1)]
 public interface ITableGrain : IGrainWithStringKey
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using Orleans.CodeGeneration;
 namespace CardGame.Contracts.Grains;
 
 /// <summary>
@@ -6,6 +7,7 @@ namespace CardGame.Contracts.Grains;
 /// Observers are not durable: edges re-subscribe periodically (<see cref="ITableGrain.Subscribe"/>).
 /// </summary>
 [Alias("cardgame.ITableObserver")]
+[Version(1)]
 public interface ITableObserver : IGrainObserver
 {
     [Alias("OnTableEvents")]
