@@ -28,7 +28,8 @@ dotnet build CardGame.sln -c Release --nologo -v quiet
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-# The Orleans Dashboard (/dashboard on the silo) profiles every grain call: add --Silo:Dashboard=true to see it.
+# The Orleans Dashboard (/dashboard on the silo) profiles every grain call: add --Silo:Dashboard=true
+# --Silo:DashboardPassword=<12+ characters> to see it (user "operator").
 dotnet run -c Release --no-build --project src/Silo &
 pids+=($!)
 # The edge retries until the silo's gateway is up.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of CardGame. On a fresh Debian/Ubuntu machine with the .NET 10 SDK it first installs what the tests
-# run for real: redis-server (and, for the browser tests, chromium), with apt when it is missing and we may.
+# run for real: redis-server (and, for the browser tests, chromium; for the Python example, python3-websockets), with apt
+# when it is missing and we may.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,8 @@ need=()
 [ -x /usr/bin/docker-compose ] || need+=(docker-compose)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v npm >/dev/null || need+=(nodejs npm)
+# The Python example client (examples/python) runs on Debian's python3 with python3-websockets.
+/usr/bin/python3 -c 'import websockets' 2>/dev/null || need+=(python3 python3-websockets)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo -n"

@@ -5,7 +5,8 @@
 #   scripts/topology.sh up            build, start everything, print the URL (Ctrl+C stops it all)
 #   scripts/topology.sh add-silo N    start silo N (3, 4, ...) against the same Redis, in the foreground
 #
-# Ports: redis 6390; silo N: 11110+N (silo), 29999+N (gateway), 8079+N (health/metrics; the Orleans Dashboard with CARDGAME_DASHBOARD=true);
+# Ports: redis 6390; silo N: 11110+N (silo), 29999+N (gateway), 8079+N (health/metrics; the Orleans Dashboard with
+# CARDGAME_DASHBOARD=true, behind basic auth: user "operator", password CARDGAME_DASHBOARD_PASSWORD or a random one printed at start);
 # edges 5101, 5102; nginx 8000. State and logs go to ${CARDGAME_TOPOLOGY_DIR:-/tmp/cardgame-topology}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,8 @@ export Auth__SigningKey="${CARDGAME_SIGNING_KEY:-$(head -c 48 /dev/urandom | bas
 export ASPNETCORE_ENVIRONMENT=Production
 silo_dll=src/Silo/bin/Release/net10.0/CardGame.Silo.dll
 edge_dll=src/Edge/bin/Release/net10.0/CardGame.Edge.dll
+
+export Silo__DashboardPassword="${CARDGAME_DASHBOARD_PASSWORD:-$(head -c 18 /dev/urandom | base64 -w0 | tr '+/' '-_')}"
 
 silo() { # silo N: runs in the foreground
   local n=$1
@@ -52,44 +55,28 @@ case "${1:-up}" in
       (cd src/Edge && Urls="http://127.0.0.1:$p" exec dotnet "../../$edge_dll") > "$dir/edge-$p.log" 2>&1 &
       pids+=($!)
     done
-    cat > "$dir/nginx.conf" <<NGINX
-daemon off;
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $dir/nginx-body;
-  proxy_temp_path $dir/nginx-proxy;
-  fastcgi_temp_path $dir/nginx-fastcgi;
-  uwsgi_temp_path $dir/nginx-uwsgi;
-  scgi_temp_path $dir/nginx-scgi;
-  upstream cardgame_edges { ip_hash; server 127.0.0.1:5101 max_fails=1 fail_timeout=5s; server 127.0.0.1:5102 max_fails=1 fail_timeout=5s; }
-  map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
-  server {
-    listen 127.0.0.1:8000;
-    location / {
-      proxy_pass http://cardgame_edges;
-      proxy_http_version 1.1;
-      proxy_set_header Host \$http_host;
-      proxy_set_header Upgrade \$http_upgrade;
-      proxy_set_header Connection \$connection_upgrade;
-      proxy_read_timeout 120s;
-      proxy_buffering off;
-      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
-    }
-  }
-}
-NGINX
+    # The shipped deploy/nginx.conf, with this machine's edges, address and log file in its "# substituted" lines.
+    {
+      printf 'daemon off;\nworker_processes 1;\npid %s/nginx.pid;\nerror_log %s/nginx-error.log warn;\n' "$dir" "$dir"
+      printf 'events { worker_connections 4096; }\nhttp {\n  access_log off;\n'
+      for t in client_body proxy fastcgi uwsgi scgi; do printf '  %s_temp_path %s/nginx-%s;\n' "$t" "$dir" "$t"; done
+      awk -v logfile="$dir/nginx-access.log" '
+        /# substituted/ && /server edge1/ { print "    server 127.0.0.1:5101 max_fails=1 fail_timeout=5s;"; print "    server 127.0.0.1:5102 max_fails=1 fail_timeout=5s;"; next }
+        /# substituted/ && /server edge/ { next }
+        /# substituted/ && /listen/ { print "    listen 127.0.0.1:8000;"; next }
+        /# substituted/ && /access_log/ { print "    access_log " logfile " cardgame;"; next }
+        { print }' deploy/nginx.conf
+      printf '}\n'
+    } > "$dir/nginx.conf"
     # Every server ready (silos in the cluster, edges reaching it) before nginx sends players to them.
     for n in 1 2; do wait_ready "silo $n" curl -fs "http://127.0.0.1:$((8079 + n))/health/ready"; done
     for p in 5101 5102; do wait_ready "edge :$p" curl -fs "http://127.0.0.1:$p/health/ready"; done
     nginx -c "$dir/nginx.conf" -e "$dir/nginx-error.log" &
     pids+=($!)
-    wait_ready "nginx" curl -fs http://127.0.0.1:8000/health
+    wait_ready "nginx" curl -fs http://127.0.0.1:8000/
     echo "CardGame topology is up: open http://127.0.0.1:8000 (edges :5101 :5102)."
     echo "Add a silo: scripts/topology.sh add-silo 3    Logs: $dir"
+    if [ "${CARDGAME_DASHBOARD:-false}" = true ]; then echo "Silo dashboards (:8080/dashboard, :8081/dashboard): user operator, password $Silo__DashboardPassword"; fi
     wait
     ;;
   *)

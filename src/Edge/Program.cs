@@ -4,6 +4,7 @@ using CardGame.Edge.Hub;
 using CardGame.Edge.Lifecycle;
 using CardGame.Edge.Limits;
 using CardGame.Edge.Observability;
+using CardGame.Edge.Sockets;
 using CardGame.Edge.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,7 @@ builder.AddEdgeLimits();    // Kestrel limits, real client address, sign-ins and
 builder.AddGameCluster();   // Orleans client: connects in the background; /health/live, /health/ready, /health
 builder.AddGuestAuth();     // POST /api/auth/guest, JWT validation
 builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery
+builder.AddGameSocket();    // /ws: the same protocol as plain JSON frames
 builder.AddEdgeObservability(); // OpenTelemetry metrics
 builder.AddEdgeDrain();     // SIGTERM: not ready, refuse new connections, tell clients to move, then stop
 
@@ -23,6 +25,7 @@ app.UseStaticFiles();
 app.UseGameHubGate();       // Origin allow-list, CORS, tokens
 app.MapGuestAuth();
 app.MapGameHub();
+app.MapGameSocket();
 app.MapEdgeHealth();
 app.MapEdgeObservability(); // /metrics
 app.Run();

@@ -21,6 +21,7 @@ public static class SiloHostingExtensions
     {
         var config = builder.Configuration;
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SiloOptions>, DashboardAuth.Validation>();
         var silo = config.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
         var redis = config.GetConnectionString("Redis");
 
@@ -71,9 +72,11 @@ public static class SiloHostingExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapHealthChecks("/health");
         app.MapPrometheusScrapingEndpoint("/metrics");
-        if (app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.Dashboard)
+        var silo = app.Services.GetRequiredService<IOptions<SiloOptions>>().Value;
+        if (silo.Dashboard)
         {
-            app.MapOrleansDashboard("/dashboard");
+            app.UseDashboardAuth(silo);
+            app.MapOrleansDashboard(DashboardAuth.Path);
         }
 
         return app;

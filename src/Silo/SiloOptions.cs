@@ -39,6 +39,15 @@ public sealed class SiloOptions
     /// </summary>
     public bool Dashboard { get; set; }
 
+    /// <summary>The user name the dashboard asks for (HTTP basic auth). Default "operator".</summary>
+    public string DashboardUser { get; set; } = "operator";
+
+    /// <summary>
+    /// The password the dashboard asks for (HTTP basic auth), at least 12 characters; required when
+    /// <see cref="Dashboard"/> is on (the silo does not start without it). Default: none.
+    /// </summary>
+    public string? DashboardPassword { get; set; }
+
     public IPAddress AdvertisedAddress() =>
         string.IsNullOrWhiteSpace(AdvertisedIP) ? IPAddress.Loopback
         : IPAddress.TryParse(AdvertisedIP, out var ip) ? ip

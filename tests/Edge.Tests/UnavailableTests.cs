@@ -33,6 +33,14 @@ public sealed class UnavailableTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Socket_requests_fail_with_unavailable_when_the_cluster_cannot_be_reached()
+    {
+        await using var client = await SocketClient.ConnectAsync(_edge);
+
+        await client.AssertFailsAsync(ErrorCodes.Unavailable, "auth", new { token = TestTokens.Create(TestTokens.NewPlayerId()) });
+    }
+
+    [Fact]
     public async Task A_client_with_a_token_connects_and_gets_unavailable_until_the_cluster_is_back()
     {
         var guest = await _edge.SignInAsync("patient");

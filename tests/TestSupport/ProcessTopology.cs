@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace CardGame.TestSupport;
 
@@ -138,14 +139,20 @@ public sealed class ProcessTopology : IAsyncDisposable
         return edge;
     }
 
-    /// <summary>nginx (Debian package) on a free loopback port in front of every edge, as in docker-compose.</summary>
+    /// <summary>The directory nginx writes its logs (<c>access.log</c>, <c>error.log</c>) to, once started.</summary>
+    public string? NginxDirectory => _nginxDirectory;
+
+    /// <summary>
+    /// nginx (Debian package) on a free loopback port in front of every edge, running the shipped
+    /// <c>deploy/nginx.conf</c> with this topology's edges, address and log directory substituted.
+    /// </summary>
     public async Task StartNginxAsync()
     {
         var executable = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nginx is not installed: install the Debian package 'nginx' (the README's test command does).");
         NginxPort = RedisServer.FreePort();
         _nginxDirectory = Directory.CreateTempSubdirectory("cardgame-nginx-").FullName;
-        var upstreams = string.Join("\n", Edges.Select(e => $"        server 127.0.0.1:{e.HttpPort} max_fails=1 fail_timeout=5s;"));
+        var upstreams = string.Join("\n", Edges.Select(e => $"    server 127.0.0.1:{e.HttpPort} max_fails=1 fail_timeout=5s;"));
         var config = $$"""
             daemon off;
             worker_processes 1;
@@ -159,24 +166,7 @@ public sealed class ProcessTopology : IAsyncDisposable
                 fastcgi_temp_path {{_nginxDirectory}}/fastcgi;
                 uwsgi_temp_path {{_nginxDirectory}}/uwsgi;
                 scgi_temp_path {{_nginxDirectory}}/scgi;
-                upstream cardgame_edges {
-                    ip_hash;
-            {{upstreams}}
-                }
-                map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-                server {
-                    listen 127.0.0.1:{{NginxPort}};
-                    location / {
-                        proxy_pass http://cardgame_edges;
-                        proxy_http_version 1.1;
-                        proxy_set_header Host $http_host;
-                        proxy_set_header Upgrade $http_upgrade;
-                        proxy_set_header Connection $connection_upgrade;
-                        proxy_read_timeout 120s;
-                        proxy_buffering off;
-                        proxy_next_upstream error timeout http_502 http_503 non_idempotent;
-                    }
-                }
+            {{ShippedNginxConfig(upstreams, $"127.0.0.1:{NginxPort}", Path.Combine(_nginxDirectory, "access.log"))}}
             }
             """;
         var path = Path.Combine(_nginxDirectory, "nginx.conf");
@@ -193,7 +183,9 @@ public sealed class ProcessTopology : IAsyncDisposable
         {
             try
             {
-                if ((await http.GetAsync(NginxUrl + "/health")).IsSuccessStatusCode)
+                // nginx serves no /health to the public (deploy/nginx.conf): any answer from an edge through it will
+                // do (the edges run from their build output, without the web client: "/" is 404 there).
+                if ((await http.GetAsync(NginxUrl + "/")).StatusCode is not (HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
                 {
                     return;
                 }
@@ -205,7 +197,8 @@ public sealed class ProcessTopology : IAsyncDisposable
             if (_nginx.HasExited || DateTime.UtcNow > deadline)
             {
                 var log = File.Exists(Path.Combine(_nginxDirectory, "error.log")) ? await File.ReadAllTextAsync(Path.Combine(_nginxDirectory, "error.log")) : "";
-                throw new InvalidOperationException($"nginx did not come up on {NginxUrl}: {log}");
+                var stderr = _nginx.HasExited ? await _nginx.StandardError.ReadToEndAsync() : "";
+                throw new InvalidOperationException($"nginx did not come up on {NginxUrl}: {log}{stderr}");
             }
 
             await Task.Delay(200);
@@ -246,6 +239,47 @@ public sealed class ProcessTopology : IAsyncDisposable
             {
             }
         }
+    }
+
+    /// <summary>
+    /// <c>deploy/nginx.conf</c> with the lines marked <c># substituted</c> replaced: the upstream servers by
+    /// <paramref name="upstreams"/>, the listen address by <paramref name="listen"/>, the access log by <paramref name="accessLog"/>.
+    /// </summary>
+    public static string ShippedNginxConfig(string upstreams, string listen, string accessLog)
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "nginx.conf"));
+        var output = new List<string>();
+        var upstreamsWritten = false;
+        foreach (var line in lines)
+        {
+            var trimmed = line.Trim();
+            if (!trimmed.EndsWith("# substituted", StringComparison.Ordinal))
+            {
+                output.Add(line);
+            }
+            else if (trimmed.StartsWith("server ", StringComparison.Ordinal))
+            {
+                if (!upstreamsWritten)
+                {
+                    output.Add(upstreams);
+                    upstreamsWritten = true;
+                }
+            }
+            else if (trimmed.StartsWith("listen ", StringComparison.Ordinal))
+            {
+                output.Add($"    listen {listen};");
+            }
+            else if (trimmed.StartsWith("access_log ", StringComparison.Ordinal))
+            {
+                output.Add($"    access_log {accessLog} cardgame;");
+            }
+            else
+            {
+                throw new InvalidOperationException($"deploy/nginx.conf: no substitution for the line '{trimmed}'");
+            }
+        }
+
+        return string.Join('\n', output);
     }
 
     /// <summary>The built assembly of a project in this checkout, in the same configuration as the running tests.</summary>

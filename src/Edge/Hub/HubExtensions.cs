@@ -56,10 +56,12 @@ public static class HubExtensions
         return builder;
     }
 
-    /// <summary>In front of the hub: the Origin allow-list, CORS for listed origins, and token checks.</summary>
+    /// <summary>In front of the hub (and <c>/ws</c>): the Origin allow-list, CORS for listed origins, and token checks.</summary>
     public static IApplicationBuilder UseGameHubGate(this IApplicationBuilder app)
     {
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(GameHub.Path), hub => hub.UseMiddleware<OriginCheckMiddleware>());
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(GameHub.Path) || context.Request.Path.StartsWithSegments(Sockets.GameSocket.Path),
+            hub => hub.UseMiddleware<OriginCheckMiddleware>());
         app.UseCors();
         app.UseAuthentication();
         app.UseHubTokenCheck();

@@ -20,10 +20,41 @@ public sealed class ComposeFileTests
             Assert.Contains($"\n  {service}", output);
         }
 
-        Assert.Contains("--appendfsync", output);
-        Assert.Contains("ConnectionStrings__Redis: redis:6379", output);
+        Assert.Contains("--appendfsync always", output);
+        Assert.Contains("--requirepass", output);
+        Assert.Contains($"ConnectionStrings__Redis: redis:6379,password={RedisPassword}", output);
         Assert.Contains("Silo__AdvertisedIP: silo2", output);
         Assert.Contains("dockerfile: src/Edge/Dockerfile", output);
+    }
+
+    [Fact]
+    public async Task Only_nginx_publishes_a_port_and_redis_and_the_silos_are_on_a_backend_network_nginx_is_not_on()
+    {
+        var (exitCode, output) = await DockerComposeAsync("config");
+        Assert.True(exitCode == 0, output);
+        var services = Services(output);
+
+        Assert.Equal(["backend"], Networks(services["redis"]));
+        Assert.Equal(["backend"], Networks(services["silo1"]));
+        Assert.Equal(["backend"], Networks(services["silo2"]));
+        Assert.Equal(["backend", "frontend"], Networks(services["edge1"]));
+        Assert.Equal(["backend", "frontend"], Networks(services["edge2"]));
+        Assert.Equal(["frontend"], Networks(services["nginx"]));
+        Assert.Equal(["nginx"], services.Where(s => s.Value.Contains("\n    ports:", StringComparison.Ordinal)).Select(s => s.Key));
+        Assert.Contains("  backend:\n    internal: true", output);
+        // The edges believe X-Forwarded-For from nginx's fixed address only.
+        Assert.Contains("ipv4_address: 172.28.0.10", services["nginx"]);
+        Assert.Contains("Edge__TrustedProxies__0: 172.28.0.10", services["edge1"]);
+        Assert.DoesNotContain("Silo__Dashboard: 'true'", output);
+    }
+
+    [Fact]
+    public async Task Docker_compose_refuses_to_start_without_a_redis_password()
+    {
+        var (exitCode, output) = await DockerComposeAsync("config", redisPassword: null);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("CARDGAME_REDIS_PASSWORD", output);
     }
 
     [Fact]
@@ -35,7 +66,28 @@ public sealed class ComposeFileTests
         Assert.Contains("CARDGAME_SIGNING_KEY", output);
     }
 
-    private static async Task<(int ExitCode, string Output)> DockerComposeAsync(string command, string? signingKey = "a-test-signing-key-of-at-least-32-chars")
+    private const string RedisPassword = "a-test-redis-password";
+
+    /// <summary>The services section of <c>docker-compose config</c>'s output, one text per service.</summary>
+    private static Dictionary<string, string> Services(string config)
+    {
+        var services = config[(config.IndexOf("\nservices:\n", StringComparison.Ordinal) + 11)..];
+        var end = System.Text.RegularExpressions.Regex.Match(services, "\n[a-z]");
+        services = end.Success ? services[..end.Index] : services;
+        return System.Text.RegularExpressions.Regex.Split(services, "\n(?=  [a-z0-9]+:\n)")
+            .Where(s => s.Trim().Length > 0)
+            .ToDictionary(s => s.Trim().Split(':')[0], s => s);
+    }
+
+    /// <summary>The networks a service (its text in <see cref="Services"/>) is on, sorted.</summary>
+    private static List<string> Networks(string service)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(service, "\n    networks:\n((?:      .*\n?)+)");
+        Assert.True(match.Success, service);
+        return [.. System.Text.RegularExpressions.Regex.Matches(match.Groups[1].Value, "^      ([a-z]+):?", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).Order()];
+    }
+
+    private static async Task<(int ExitCode, string Output)> DockerComposeAsync(string command, string? signingKey = "a-test-signing-key-of-at-least-32-chars", string? redisPassword = RedisPassword)
     {
         var executable = new[] { "/usr/bin/docker-compose", "/usr/local/bin/docker-compose" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("docker-compose is not installed: install the Debian package 'docker-compose' (the README's test command does).");
@@ -51,6 +103,12 @@ public sealed class ComposeFileTests
         info.ArgumentList.Add(Path.Combine(root, "docker-compose.yml"));
         info.ArgumentList.Add(command);
         info.Environment.Remove("CARDGAME_SIGNING_KEY");
+        info.Environment.Remove("CARDGAME_REDIS_PASSWORD");
+        if (redisPassword is not null)
+        {
+            info.Environment["CARDGAME_REDIS_PASSWORD"] = redisPassword;
+        }
+
         if (signingKey is not null)
         {
             info.Environment["CARDGAME_SIGNING_KEY"] = signingKey;
