@@ -100,15 +100,20 @@ class Bot:
             return json.load(response)["token"]
 
     async def request(self, msg, **arguments):
-        """Sends {"msg": msg, "id": ..., **arguments}; returns the reply's result or raises ServerError."""
-        request_id = next(self._ids)
-        reply = asyncio.get_running_loop().create_future()
-        self._replies[request_id] = reply
-        await self._socket.send(json.dumps(dict(arguments, msg=msg, id=request_id)))
-        frame = await asyncio.wait_for(reply, timeout=30)
-        if frame["msg"] == "error":
-            raise ServerError(frame["code"], frame["text"])
-        return frame["result"]
+        """Sends {"msg": msg, "id": ..., **arguments}; returns the reply's result or raises ServerError.
+
+        A request refused with rate_limited changed nothing: it is sent again after a moment."""
+        for attempt in itertools.count():
+            request_id = next(self._ids)
+            reply = asyncio.get_running_loop().create_future()
+            self._replies[request_id] = reply
+            await self._socket.send(json.dumps(dict(arguments, msg=msg, id=request_id)))
+            frame = await asyncio.wait_for(reply, timeout=30)
+            if frame["msg"] != "error":
+                return frame["result"]
+            if frame["code"] != "rate_limited" or attempt >= 20:
+                raise ServerError(frame["code"], frame["text"])
+            await asyncio.sleep(0.25)
 
     async def _read_all(self):
         try:
