@@ -106,13 +106,33 @@ public sealed class SideDoorsTests(SideDoorsTests.SideDoorsTopology topology, IT
             await http.GetAsync($"{url}/hubs/game/negotiate?access_token={tokens[0]}x");
         }
 
-        var logs = await topology.AllLogsAsync();
+        // An edge that fails: the same shipped configuration in front of a port nothing listens on. nginx logs an
+        // upstream failure with the request line, query string and all, unless its configuration says otherwise.
+        List<(string Name, string Text)> failedLogs;
+        await using (var failing = await NginxProcess.StartAsync([RedisServer.FreePort()], status => status == HttpStatusCode.BadGateway))
+        using (var http = new HttpClient())
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, (await http.PostAsync($"{failing.Url}/hubs/game/negotiate?negotiateVersion=1&access_token={tokens[0]}", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.BadGateway, (await http.GetAsync($"{failing.Url}/hubs/game?id=abc&access_token={tokens[1]}")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadGateway, (await http.GetAsync($"{failing.Url}/ws?access_token={tokens[0]}")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadGateway, (await http.GetAsync($"{failing.Url}/game?access_token={tokens[1]}")).StatusCode);
+            await Assert.ThrowsAnyAsync<Exception>(() => ConnectWithTokenInQueryAsync(failing.Url, tokens[0], skipNegotiation: true));
+            failedLogs = [.. (await failing.LogsAsync()).Select(l => ($"{l.Name} (edge down)", l.Text))];
+        }
+
+        var logs = (await topology.AllLogsAsync()).Concat(failedLogs).ToList();
         foreach (var (name, text) in logs)
         {
             output.WriteLine($"{name}: {text.Length} characters");
         }
 
         Assert.Contains(logs, l => l.Name == "nginx access.log" && l.Text.Contains("/hubs/game", StringComparison.Ordinal));
+        // The failures are there for operators, in the access log: path, status, the edge tried and its answer.
+        var failedAccess = failedLogs.Single(l => l.Name.StartsWith("nginx access.log", StringComparison.Ordinal)).Text;
+        Assert.Contains("\"GET /hubs/game HTTP/1.1\" 502", failedAccess, StringComparison.Ordinal);
+        Assert.Contains("\"GET /ws HTTP/1.1\" 502", failedAccess, StringComparison.Ordinal);
+        Assert.Contains("upstream: 127.0.0.1:", failedAccess, StringComparison.Ordinal);
+        Assert.Contains(failedLogs, l => l.Name.StartsWith("nginx error.log", StringComparison.Ordinal));
         foreach (var token in tokens)
         {
             var signature = token[(token.LastIndexOf('.') + 1)..];
