@@ -33,9 +33,9 @@ public sealed partial class TableGrain(
     private RoomInfo? _publishedInfo;
     private bool _poisoned;
     private TableMemory? _rehydrated;
+    private bool _counted;
 
     private string RoomId => this.GetPrimaryKeyString();
-
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed partial class TableGrain(
             Period = Timeout.InfiniteTimeSpan,
         });
         this.RegisterGrainTimer(ReannounceAsync, _options.DirectoryRefresh, _options.DirectoryRefresh);
-        metrics.TableActivated();
+        CountHosted();
         if (_table.Exists)
         {
             // A table reactivated (possibly on another silo) re-announces itself and resumes its timers.
@@ -62,7 +62,12 @@ public sealed partial class TableGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        metrics.TableDeactivated();
+        if (_counted)
+        {
+            _counted = false;
+            metrics.TableReleased();
+        }
+
         // A graceful stop moves the table to another silo in memory. What is queued for the edges, a batch still in flight
         // included, travels with it and goes out from there (edges drop what they had already): no waiting here, since a
         // stopping silo may never hear an edge's answer.
@@ -280,6 +285,7 @@ public sealed partial class TableGrain(
         }
 
         _table.Accept();
+        CountHosted();
         using var publish = GameTracing.Source.StartActivity("table.publish");
         publish?.SetTag("cardgame.room_id", RoomId);
         publish?.SetTag("cardgame.seq", table.State.Seq);
@@ -317,12 +323,35 @@ public sealed partial class TableGrain(
         {
             await table.ReadStateAsync();
             _table = new Table(RoomId, table.State, _options, time);
+            CountHosted();
         }
         catch (Exception ex)
         {
             LogRestoreFailed(logger, ex, RoomId);
             _poisoned = true;
             DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>
+    /// Keeps <c>cardgame_tables_active</c> to the rooms that exist here: an activation for a room id nobody created
+    /// (a lookup, a made-up id) is not a table.
+    /// </summary>
+    private void CountHosted()
+    {
+        if (_table.Exists == _counted)
+        {
+            return;
+        }
+
+        _counted = _table.Exists;
+        if (_counted)
+        {
+            metrics.TableHosted();
+        }
+        else
+        {
+            metrics.TableReleased();
         }
     }
 
