@@ -11,7 +11,9 @@ namespace CardGame.Grains;
 /// One room. Loads the <see cref="Table"/>, applies one call to it, writes the state to the <c>tables</c> storage
 /// before the call returns and before its events go out, then publishes them to the subscribed edges. The turn timer
 /// and the seat hold run on this grain's own timer. Placed on a random silo (not next to the caller, Orleans'
-/// default), so tables spread over all silos and a newly added silo takes new tables.
+/// default), so tables spread over all silos and a newly added silo takes new tables. A table that does not exist (a
+/// made-up room id, or a room that has closed) does not stay: it answers <c>room_not_found</c>, writes nothing and
+/// leaves memory a second after its last call; a room that closes deletes its record from storage.
 /// </summary>
 [RandomPlacement]
 public sealed partial class TableGrain(
@@ -20,16 +22,20 @@ public sealed partial class TableGrain(
     TimeProvider time,
     GameMetrics metrics,
     IClusterMembershipService membership,
-    ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant
+    ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant, IIncomingGrainCallFilter
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
     public const int EventsRemembered = 256;
+
+    /// <summary>How long a table that does not exist stays in memory after its last call.</summary>
+    public static readonly TimeSpan MissingTableLinger = TimeSpan.FromSeconds(1);
 
     private readonly GameOptions _options = gameOptions.Value;
     private readonly Queue<TableNotification> _log = new();
     private Table _table = null!;
     private EdgeSubscribers _edges = null!;
     private IGrainTimer? _timer;
+    private IGrainTimer? _leaveTimer;
     private RoomInfo? _publishedInfo;
     private bool _poisoned;
     private TableMemory? _rehydrated;
@@ -61,10 +67,20 @@ public sealed partial class TableGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.TableDeactivated();
-        if (!_poisoned && _table.Exists && (reason.ReasonCode == DeactivationReasonCode.Migrating
+        if (_poisoned)
+        {
+            return;
+        }
+
+        if (_table.Exists && (reason.ReasonCode == DeactivationReasonCode.Migrating
             || ShutdownMigration.TryStart(this, reason, membership, cancellationToken)))
         {
             // Migrating: what is queued for the edges goes out from here first, so each edge keeps seq order.
+            await _edges.FlushAsync(MigrationFlushTimeout);
+        }
+        else if (!_table.Exists)
+        {
+            // A room that just closed: its last events (the last player's "left") still reach the edges.
             await _edges.FlushAsync(MigrationFlushTimeout);
         }
     }
@@ -135,7 +151,7 @@ public sealed partial class TableGrain(
         EnsureHealthy();
         if (!_table.Exists)
         {
-            return Task.FromResult(ResumeResult.Fail(ErrorCodes.RoomNotFound, $"there is no room {RoomId}"));
+            return Task.FromResult(ResumeResult.Fail(GameError.RoomNotFound(RoomId)));
         }
 
         var seq = table.State.Seq;
@@ -157,6 +173,12 @@ public sealed partial class TableGrain(
 
     public Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0)
     {
+        if (!_table.Exists)
+        {
+            // Nothing to follow: subscribing nobody keeps this activation from lingering for a made-up room id.
+            return Task.FromResult(ITableGrain.NoSuchRoom);
+        }
+
         _edges.Subscribe(edgeId, observer, Math.Max(0, spectators));
         SpectatorsMayHaveChanged();
         return Task.FromResult(table.State.Seq);
@@ -167,6 +189,22 @@ public sealed partial class TableGrain(
         _edges.Unsubscribe(edgeId);
         SpectatorsMayHaveChanged();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// After every call: a table that does not exist leaves memory a second later, so a flood of made-up room ids costs
+    /// one storage read per id and nothing that stays (no activation waiting for idle collection, no write, no key).
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            LeaveMemoryIfClosed();
+        }
     }
 
     public Task<RoomInfo?> GetInfo() => Task.FromResult(_table.Exists ? _table.Info() : null);
@@ -189,6 +227,7 @@ public sealed partial class TableGrain(
             await CommitAsync();
             // Timers may fire a little early, with nothing due yet: always re-arm.
             ScheduleTimer();
+            LeaveMemoryIfClosed();
         }
         catch (Exception ex)
         {
@@ -257,7 +296,18 @@ public sealed partial class TableGrain(
         persist?.SetTag("cardgame.room_id", RoomId);
         try
         {
-            await table.WriteStateAsync();
+            if (_table.Exists)
+            {
+                await table.WriteStateAsync();
+            }
+            else
+            {
+                // The room closed (its last player left, or nobody joined it in time): its record goes, and nothing of
+                // it is kept; later calls answer room_not_found as for any id that never existed.
+                await table.ClearStateAsync();
+                _table = new Table(RoomId, table.State, _options, time);
+            }
+
             metrics.Persisted(time.GetElapsedTime(started));
             persist?.Dispose();
         }
@@ -323,6 +373,31 @@ public sealed partial class TableGrain(
             _poisoned = true;
             DeactivateOnIdle();
         }
+    }
+
+    /// <summary>
+    /// A table that does not exist (never did, or has just closed) leaves memory <see cref="MissingTableLinger"/> after
+    /// its last call. Not at once: a call that reaches an activation while it deactivates is forwarded by Orleans at most
+    /// twice and then refused (the caller sees <c>unavailable</c>), and callers often ask twice in a row (subscribe,
+    /// then view).
+    /// </summary>
+    private void LeaveMemoryIfClosed()
+    {
+        if (_poisoned || _table.Exists)
+        {
+            return;
+        }
+
+        _leaveTimer ??= this.RegisterGrainTimer(_ =>
+        {
+            if (!_poisoned && !_table.Exists)
+            {
+                DeactivateOnIdle();
+            }
+
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions { DueTime = Timeout.InfiniteTimeSpan, Period = Timeout.InfiniteTimeSpan });
+        _leaveTimer.Change(MissingTableLinger, Timeout.InfiniteTimeSpan);
     }
 
     private void EnsureHealthy()
