@@ -12,13 +12,15 @@ namespace CardGame.Edge.Delivery;
 /// it only enqueues, so a table never waits on clients. One loop then hands each event, as its recipient may see it
 /// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order; and its public
 /// form (<see cref="TableNotification.ForSpectator"/>) to every local connection watching the room that is not a
-/// recipient's. The queue between the two is bounded (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that
-/// falls that far behind refuses the next batch, and the table, seeing its deliveries fail, drops the edge as it does
-/// any edge that stops answering; the edge subscribes again at its next refresh and its clients resync with Resume.
+/// recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped. The queue between the two
+/// is bounded (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
+/// batch, and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
+/// subscribes again at its next refresh and its clients resync with Resume.
 /// </summary>
 public sealed partial class TableEventFanOut(LocalPlayers players, LocalSpectators spectators, IOptions<EdgeOptions> options,
     ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
 {
+    private readonly TableEventSeqFilter _seen = new();
     private readonly Channel<(string RoomId, IReadOnlyList<TableNotification> Notifications, ActivityContext Trace)> _batches =
         Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>, ActivityContext)>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -72,7 +74,8 @@ public sealed partial class TableEventFanOut(LocalPlayers players, LocalSpectato
             using var deliver = EdgeTracing.Source.StartActivity("edge.deliver", ActivityKind.Internal, trace);
             deliver?.SetTag("cardgame.room_id", roomId);
             deliver?.SetTag("cardgame.events", notifications.Count);
-            foreach (var notification in notifications)
+            // Tables send again a batch whose delivery failed (it may have arrived): each event goes out once, in order.
+            foreach (var notification in _seen.Fresh(roomId, notifications))
             {
                 try
                 {

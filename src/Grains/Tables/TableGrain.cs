@@ -21,11 +21,14 @@ public sealed partial class TableGrain(
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
     GameMetrics metrics,
-    IClusterMembershipService membership,
+    ShutdownMigration shutdown,
     ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant, IIncomingGrainCallFilter
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
     public const int EventsRemembered = 256;
+
+    /// <summary>How long a room that has just closed waits, as it leaves memory, for its last events to reach the edges.</summary>
+    private static readonly TimeSpan ClosedRoomFlushTimeout = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long a table that does not exist stays in memory after its last call.</summary>
     public static readonly TimeSpan MissingTableLinger = TimeSpan.FromSeconds(1);
@@ -48,6 +51,7 @@ public sealed partial class TableGrain(
         _table = new Table(RoomId, table.State, _options, time);
         _edges = new EdgeSubscribers(RoomId, _options, time, logger);
         RestoreMemory();
+        shutdown.Track(this);
         _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
         {
             DueTime = Timeout.InfiniteTimeSpan,
@@ -73,21 +77,14 @@ public sealed partial class TableGrain(
             metrics.TableReleased();
         }
 
-        if (_poisoned)
+        // A graceful stop moves the table to another silo in memory. What is queued for the edges, a batch still in flight
+        // included, travels with it and goes out from there (edges drop what they had already): no waiting here, since a
+        // stopping silo may never hear an edge's answer.
+        shutdown.TryStart(this, reason, move: !_poisoned && _table.Exists, cancellationToken);
+        if (!_poisoned && !_table.Exists)
         {
-            return;
-        }
-
-        if (_table.Exists && (reason.ReasonCode == DeactivationReasonCode.Migrating
-            || ShutdownMigration.TryStart(this, reason, membership, cancellationToken)))
-        {
-            // Migrating: what is queued for the edges goes out from here first, so each edge keeps seq order.
-            await _edges.FlushAsync(MigrationFlushTimeout);
-        }
-        else if (!_table.Exists)
-        {
-            // A room that just closed: its last events (the last player's "left") still reach the edges.
-            await _edges.FlushAsync(MigrationFlushTimeout);
+            // A room that just closed: its last events (the last player's "left") still go out to the edges.
+            await _edges.FlushAsync(ClosedRoomFlushTimeout);
         }
     }
 

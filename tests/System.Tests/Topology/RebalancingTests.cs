@@ -11,11 +11,15 @@ namespace CardGame.SystemTests.Topology;
 /// <summary>
 /// Existing tables move onto a silo that joins (Orleans' activation rebalancer with the settings shipped, and live
 /// migration of tables): 40 busy tables on one silo, a second silo joins, and within 2 minutes it hosts at least half
-/// its fair share of them, by its own <c>cardgame_tables_active</c>, while every player sees every event once, in order.
+/// its fair share of them, by its own <c>cardgame_tables_active</c>, while every player sees every event once, in order,
+/// and the turn timers of the tables that moved keep running.
 /// </summary>
 public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Tables = 40;
+
+    /// <summary>Tables whose players never move: the server's turn timer moves for them, before and after they move.</summary>
+    private const int IdleTables = 10;
 
     /// <summary>Half of the new silo's fair share (40 tables over 2 silos): issue 11's target.</summary>
     private const int HalfFairShare = Tables / 2 / 2;
@@ -29,6 +33,7 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
     private ProcessTopology _topology = null!;
 
     public async Task InitializeAsync() => _topology = await ProcessTopology.StartAsync(silos: 1, edges: 1, nginx: false,
+        gameSettings: new Dictionary<string, string?> { ["Game:TurnTimeoutSeconds"] = "5" },
         edgeSettings: new Dictionary<string, string?>
         {
             // 80 bots sign in from one address within seconds.
@@ -60,7 +65,7 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
             })));
         }
 
-        Assert.Equal(Tables, await ActiveTablesAsync(first));
+        await WaitUntilAsync(async () => await ActiveTablesAsync(first) == Tables, TimeSpan.FromSeconds(30), "the first silo to count the tables");
 
         // Every bot plays its table's turns until told to stop, timing each call a move takes (look, then move).
         using var stop = new CancellationTokenSource();
@@ -69,14 +74,14 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         var phase = "before";
         var moves = 0;
-        var playing = tables.Select(t => Task.Run(() => PlayAsync(t.RoomId, t.Bots, () => phase, stalls, (elapsed) =>
+        var playing = tables.Skip(IdleTables).Select(t => Task.Run(() => PlayAsync(t.RoomId, t.Bots, () => phase, stalls, (elapsed) =>
         {
             if (elapsed > TimeSpan.FromSeconds(1))
             {
                 slowCalls.Add((t.RoomId, clock.Elapsed.TotalSeconds, elapsed.TotalMilliseconds));
             }
         }, () => Interlocked.Increment(ref moves), stop.Token))).ToList();
-        await WaitUntilAsync(() => Volatile.Read(ref moves) >= Tables * 3, TimeSpan.FromMinutes(2), "the bots to make their first moves");
+        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref moves) >= Tables * 3), TimeSpan.FromMinutes(2), "the bots to make their first moves");
 
         var seqAtJoin = new Dictionary<string, long>();
         foreach (var (roomId, bots, _) in tables)
@@ -104,7 +109,7 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         var reached = sinceJoin.Elapsed;
         var movesAtSpread = Volatile.Read(ref moves);
         // A few more moves on the tables where they now are, then stop.
-        await WaitUntilAsync(() => Volatile.Read(ref moves) >= movesAtSpread + Tables, TimeSpan.FromMinutes(1), "moves after the spread");
+        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref moves) >= movesAtSpread + Tables), TimeSpan.FromMinutes(1), "moves after the spread");
         await stop.CancelAsync();
         await Task.WhenAll(playing);
 
@@ -151,6 +156,20 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(Enumerable.Range(1, (int)(last - from)).Select(i => from + i), resumed.Events.Select(e => e.Seq));
         }
 
+        // The turn timers of idle tables that moved kept running: the server moved for their players after the move.
+        var idleMoved = 0;
+        foreach (var (roomId, bots, _) in tables.Take(IdleTables))
+        {
+            var migratedAt = MigratedAtSeq(second.Output, roomId);
+            if (migratedAt is { } seq)
+            {
+                idleMoved++;
+                await WaitUntilAsync(() => Task.FromResult(bots[0].Events.Any(e => e.Seq > seq && e.Auto == true)), TimeSpan.FromSeconds(30),
+                    $"a timed-out turn at idle table {roomId}, which migrated at seq {seq}");
+            }
+        }
+
+        output.WriteLine($"idle tables (turn timer only) that migrated and whose timer moved for a player afterwards: {idleMoved} of {IdleTables}");
         output.WriteLine($"violations (a gap, a repeat or a reorder in a player's events): {violations.Count}");
         Assert.True(violations.Count == 0, string.Join("\n", violations));
         foreach (var bot in tables.SelectMany(t => t.Bots))
@@ -192,19 +211,20 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
 
                 moved();
             }
-            catch (HubException ex) when (GameError.FromHubMessage(ex.Message)?.Code == ErrorCodes.RateLimited)
+            catch (HubException ex) when (GameError.FromHubMessage(ex.Message)?.Code is ErrorCodes.RateLimited or ErrorCodes.NotYourTurn)
             {
-                // As a well-behaved client does: slow down and carry on. Anything else fails the test.
+                // As a well-behaved client does: slow down and carry on, or play on after the server moved for a bot
+                // whose turn timed out while its calls were slow. Anything else fails the test.
             }
 
             await Task.Delay(ThinkTime, CancellationToken.None);
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var waited = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(waited.Elapsed < timeout, $"timed out waiting for {what}");
             await Task.Delay(100);
@@ -213,6 +233,13 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static string Ms(ConcurrentDictionary<string, TimeSpan> stalls, string phase) =>
         stalls.TryGetValue(phase, out var longest) ? longest.TotalMilliseconds.ToString("F0", global::System.Globalization.CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>The seq at which the table migrated to this silo, from its log line, or null if it did not.</summary>
+    private static long? MigratedAtSeq(string log, string roomId)
+    {
+        var line = log.Split('\n').LastOrDefault(l => l.Contains($"Room {roomId} migrated here at seq ", StringComparison.Ordinal));
+        return line is null ? null : long.Parse(line.Split(" migrated here at seq ")[1].Split(' ')[0], global::System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     private static int Count(string text, string what) => text.Split('\n').Count(l => l.Contains(what, StringComparison.Ordinal));
 
