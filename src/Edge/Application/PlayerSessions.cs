@@ -162,7 +162,15 @@ public sealed partial class PlayerSessions(
         {
             // Subscribed before the client learns the room, so its next request misses nothing after the view.
             using var hold = await subscriptions.HoldAsync(roomId, refresh: true);
-            players.Seated(player.PlayerId, roomId, hold.Seq ?? 0);
+            if (hold.RoomMissing)
+            {
+                // The room closed since the player grain looked.
+                players.SeatedNowhere(player.PlayerId);
+            }
+            else
+            {
+                players.Seated(player.PlayerId, roomId, hold.Seq ?? 0);
+            }
         }
         else
         {
