@@ -13,7 +13,7 @@ namespace CardGame.Edge.Sockets;
 /// <c>{"msg": "error", ...}</c>. Requests of one connection are handled one at a time, in order (as SignalR
 /// handles a connection's invocations). A binary frame or one over 32 KiB closes the connection.
 /// </summary>
-public sealed partial class GameSocket(GameApplication game, RequestRunner runner, ILogger<GameSocket> logger)
+public sealed partial class GameSocket(GameApplication game, RequestRunner runner, OpenSockets open, ILogger<GameSocket> logger)
 {
     public const string Path = "/ws";
 
@@ -34,6 +34,7 @@ public sealed partial class GameSocket(GameApplication game, RequestRunner runne
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new SocketConnection(socket, context.Connection.RemoteIpAddress);
         var session = new ClientSession(connection);
+        open.Add(connection);
         try
         {
             await game.ConnectedAsync(session, user: null);
@@ -41,6 +42,7 @@ public sealed partial class GameSocket(GameApplication game, RequestRunner runne
         }
         finally
         {
+            open.Remove(connection);
             game.Disconnected(session);
         }
     }

@@ -6,6 +6,7 @@ public static class SocketExtensions
     public static IHostApplicationBuilder AddGameSocket(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<GameSocket>();
+        builder.Services.AddSingleton<OpenSockets>();
         return builder;
     }
 

@@ -53,6 +53,9 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
         // A client that ignores being told to move: the edge waits for it, but only Edge:DrainSeconds.
         using var stubborn = await ConnectRawAsync(http, edge, collectResponse: false);
 
+        // A plain /ws client, signed in: told to move too (status 1001 with the same reason), it goes.
+        using var plain = await ConnectPlainAsync(http, edge);
+
         var timer = Stopwatch.StartNew();
         var stopping = edge.StopAsync(TimeSpan.FromSeconds(DrainSeconds + 30));
         var notReady = false;
@@ -68,11 +71,14 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
         }
 
         var closeReason = await ReadUntilCloseMessageAsync(stubborn);
+        var (plainStatus, plainReason) = await ReadUntilClosedAsync(plain);
         await stopping;
         output.WriteLine($"the edge stopped {timer.Elapsed.TotalSeconds:F1} s after SIGTERM (Edge:DrainSeconds {DrainSeconds})");
         Assert.True(notReady, "/health/ready never failed while the edge drained");
         Assert.True(refused, "a new connection to the draining edge was not refused with 503");
         Assert.Contains("server_draining", closeReason);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, plainStatus);
+        Assert.StartsWith("server_draining: ", plainReason);
         Assert.InRange(timer.Elapsed.TotalSeconds, DrainSeconds - 0.5, DrainSeconds + 20);
 
         var report = await running;
@@ -125,6 +131,35 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
         var handshake = await socket.ReceiveAsync(buffer, CancellationToken.None);
         Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
         return socket;
+    }
+
+    /// <summary>A plain <c>/ws</c> connection straight to <paramref name="edge"/>, authenticated.</summary>
+    private static async Task<ClientWebSocket> ConnectPlainAsync(HttpClient http, ServerProcess edge)
+    {
+        var token = await SignInAsync(http, edge);
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{edge.HttpPort}/ws"), CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"msg\":\"auth\",\"id\":1,\"token\":\"{token}\"}}"), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[4096];
+        var reply = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Contains("\"msg\":\"auth\"", Encoding.UTF8.GetString(buffer, 0, reply.Count));
+        return socket;
+    }
+
+    /// <summary>Reads frames until the server closes; answers the close and returns its status and reason.</summary>
+    private static async Task<(WebSocketCloseStatus? Status, string? Reason)> ReadUntilClosedAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[16384];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                return (result.CloseStatus, result.CloseStatusDescription);
+            }
+        }
     }
 
     private static async Task<string> SignInAsync(HttpClient http, ServerProcess edge)
