@@ -130,6 +130,7 @@ public static class SiloHostingExtensions
         {
             orleans.AddRedisGrainStorage(StorageNames.Tables, options =>
                 options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+            orleans.Services.AddHostedService<RetiredDirectoryKey>();
         }
 
         if (TracingEndpoint(config) is not null)

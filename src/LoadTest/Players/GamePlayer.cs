@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using CardGame.Contracts.Protocol;
 using CardGame.LoadTest.Checking;
 using CardGame.LoadTest.Game;
@@ -41,49 +40,31 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
     /// <summary>Signs in on its edge and opens the hub connection. False (counted) if that failed.</summary>
     public async Task<bool> ConnectAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            using var response = await run.Http.PostAsJsonAsync(new Uri(Edge, "api/auth/guest"), new { name = $"lt{index}" }, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            var guest = await response.Content.ReadFromJsonAsync<GuestToken>(cancellationToken)
-                ?? throw new InvalidOperationException("empty sign-in answer");
-            _playerId = guest.PlayerId;
-            var connection = HubConnections.Build(Edge, "hubs/game", guest.Token, reconnect: true);
-            connection.On<TableEvent>(nameof(IGameClient.TableEvent), OnEvent);
-            connection.Reconnecting += _ =>
+        var opened = await GuestConnection.OpenAsync(run, Edge, $"lt{index}", OnEvent,
+            onReconnecting: () =>
             {
                 lock (_lock)
                 {
                     _tracker?.BeginResume();
                 }
-
-                return Task.CompletedTask;
-            };
-            connection.Reconnected += _ =>
-            {
-                run.Metrics.Reconnected();
-                return ResumeAsync();
-            };
-            connection.Closed += _ =>
+            },
+            onReconnected: ResumeAsync,
+            onClosed: () =>
             {
                 if (!run.IsStopping)
                 {
                     run.Metrics.ConnectionLost();
                 }
-
-                return Task.CompletedTask;
-            };
-            await connection.StartAsync(cancellationToken);
-            _connection = connection;
-            run.Metrics.PlayerConnected();
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            },
+            cancellationToken);
+        if (opened is not { } guest)
         {
-            run.Metrics.ConnectFailed();
-            run.Metrics.Error("connect:" + ex.GetType().Name);
             return false;
         }
+
+        (_playerId, _connection) = guest;
+        run.Metrics.PlayerConnected();
+        return true;
     }
 
     /// <summary>Seat 0 creates the room; everyone joins it by id. Games start later (<see cref="StartGameAsync"/>), once every table is seated.</summary>
