@@ -13,9 +13,10 @@ namespace CardGame.LoadTest.Players;
 /// and plays a legal move whenever the events say it is its turn (when the pacer lets it). It tracks the table from
 /// the events it receives (<see cref="TableTracker"/>), which also checks them. Each move carries a fresh moveId. When
 /// the connection drops it reconnects, catches up with <c>Resume</c> (the missed events go through the tracker's
-/// checks), and sends a move whose answer was lost again with the same moveId, which the server applies once.
+/// checks), and sends a move whose answer was lost again with the same moveId, which the server applies once. With
+/// quick play it has no group until <c>QuickPlay</c> seats it (<see cref="QuickPlayAsync"/>).
 /// </summary>
-public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, RunContext run) : IActor, IAsyncDisposable
+public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group, RunContext run) : IActor, IAsyncDisposable
 {
     /// <summary>How often a move whose answer was lost is sent again.</summary>
     private const int MoveRetries = 2;
@@ -30,10 +31,15 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
     private bool _acting;
     private bool _resyncing;
     private long _awaitSeq;
+    private TableGroup? _group = group;
 
-    public int Seat { get; } = seat;
+    /// <summary>Events that came before the room was known (quick play: the room deals as its last seat is taken).</summary>
+    private List<TableEvent>? _early = group is null ? [] : null;
 
-    public int Table => group.Index;
+    /// <summary>The player's place at its table: 0 is the one who deals the next game (quick play: the room's first player).</summary>
+    public int Seat { get; private set; } = seat;
+
+    public int Table => _group?.Index ?? 0;
 
     public Uri Edge { get; } = edge;
 
@@ -78,17 +84,17 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
                 try
                 {
                     var room = await connection.InvokeAsync<RoomInfo>(nameof(IGameHub.CreateRoom),
-                        new CreateRoomRequest($"load {group.Index}", group.Seats), cancellationToken);
-                    group.Room.TrySetResult(room.RoomId);
+                        new CreateRoomRequest($"load {Group.Index}", Group.Seats), cancellationToken);
+                    Group.Room.TrySetResult(room.RoomId);
                 }
                 catch (Exception ex)
                 {
-                    group.Room.TrySetException(ex);
+                    Group.Room.TrySetException(ex);
                     throw;
                 }
             }
 
-            var roomId = await group.Room.Task.WaitAsync(cancellationToken);
+            var roomId = await Group.Room.Task.WaitAsync(cancellationToken);
             lock (_lock)
             {
                 _tracker = new TableTracker(roomId, _playerId, run.Violations);
@@ -101,7 +107,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
             }
 
             run.Metrics.PlayerSeated();
-            group.Joined();
+            Group.Joined();
         }
         catch (HubException ex)
         {
@@ -110,6 +116,48 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             run.Metrics.Error("seat:" + ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Quick play: asks the server for a seat (<c>QuickPlay</c>) and joins the group of the room it answers with. The
+    /// room deals by itself once full, so its first events may come before the answer: they wait for the tracker.
+    /// </summary>
+    public async Task QuickPlayAsync(QuickPlayTables tables, CancellationToken cancellationToken)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("not connected");
+        try
+        {
+            var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.QuickPlay), new QuickPlayRequest(run.Options.Seats), cancellationToken);
+            var group = tables.For(view.RoomId);
+            lock (_lock)
+            {
+                _group = group;
+                Seat = view.Players.ToList().FindIndex(p => p.PlayerId == _playerId);
+                _tracker = new TableTracker(view.RoomId, _playerId, run.Violations);
+                foreach (var early in _early ?? [])
+                {
+                    if (early.RoomId == view.RoomId)
+                    {
+                        _tracker.OnEvent(early);
+                    }
+                }
+
+                _early = null;
+                _tracker.OnView(view);
+                MaybeTakeTurn();
+            }
+
+            run.Metrics.PlayerSeated();
+            group.Joined();
+        }
+        catch (HubException ex)
+        {
+            run.Metrics.Error(HubErrors.Code(ex.Message));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            run.Metrics.Error("quick-play:" + ex.GetType().Name);
         }
     }
 
@@ -132,7 +180,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
 
         var moveId = Guid.NewGuid().ToString("N");
         var ticket = run.Metrics.MoveSent(scheduledTimestamp);
-        group.ActionSent(_playerId, scheduledTimestamp, ticket);
+        _group?.ActionSent(_playerId, scheduledTimestamp, ticket);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -161,7 +209,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
             }
             catch (HubException ex)
             {
-                group.ActionFailed(_playerId);
+                _group?.ActionFailed(_playerId);
                 var code = HubErrors.Code(ex.Message);
                 run.Metrics.Error(code);
                 lock (_lock)
@@ -199,7 +247,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
                     continue;
                 }
 
-                group.ActionFailed(_playerId);
+                _group?.ActionFailed(_playerId);
                 lock (_lock)
                 {
                     _acting = false;
@@ -209,6 +257,8 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
             }
         }
     }
+
+    private TableGroup Group => _group ?? throw new InvalidOperationException("no table group");
 
     public async ValueTask DisposeAsync()
     {
@@ -229,10 +279,16 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
     {
         var now = Clock.Now;
         run.Metrics.EventReceived();
-        group.EventReceived(_playerId, tableEvent, now);
+        _group?.EventReceived(_playerId, tableEvent, now);
         bool inOrder;
         lock (_lock)
         {
+            if (_tracker is null && _early is not null)
+            {
+                _early.Add(tableEvent);
+                return;
+            }
+
             if (_tracker is null || tableEvent.RoomId != _tracker.RoomId)
             {
                 return;
