@@ -40,7 +40,12 @@ if base and watched and base.get("server") and watched.get("server"):
     extra_events = watched["eventsReceived"] / w_secs - base["eventsReceived"] / b_secs
     spectators = watched["spectators"] * (watched["players"] // watched["seats"])
     out.append("")
-    if extra_events > 0 and spectators > 0:
+    if extra_events > 0 and spectators > 0 and extra_cpu <= 0:
+        out.append(f"**Cost of a spectator: not measured (missed).** The run with spectators delivered {extra_events:,.0f} more "
+                   f"events/s but used {-extra_cpu:.3f} cores *less* server CPU than the one without: the noise of this shared "
+                   "machine (other cores above) is larger than what the spectators cost. Run more spectators per table "
+                   "(BENCH_SPECTATORS) or on a quiet machine.")
+    elif extra_events > 0 and spectators > 0:
         out.append(f"**Cost of a spectator:** {extra_cpu * 1e6 / extra_events:.1f} µs of server CPU per spectator-event "
                    f"({extra_events:,.0f} more events/s delivered for {extra_cpu:.3f} more cores); "
                    f"{extra_cpu * 1e3 / spectators:.3f} ms of server CPU per second per spectator at "

@@ -74,80 +74,71 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
     }
 
     /// <summary>Seat 0 creates the room; everyone joins it by id. Games start later (<see cref="StartGameAsync"/>), once every table is seated.</summary>
-    public async Task SeatAsync(CancellationToken cancellationToken)
+    public Task SeatAsync(CancellationToken cancellationToken) => SitAsync("seat", async connection =>
     {
-        var connection = _connection ?? throw new InvalidOperationException("not connected");
-        try
+        if (Seat == 0)
         {
-            if (Seat == 0)
+            try
             {
-                try
-                {
-                    var room = await connection.InvokeAsync<RoomInfo>(nameof(IGameHub.CreateRoom),
-                        new CreateRoomRequest($"load {Group.Index}", Group.Seats), cancellationToken);
-                    Group.Room.TrySetResult(room.RoomId);
-                }
-                catch (Exception ex)
-                {
-                    Group.Room.TrySetException(ex);
-                    throw;
-                }
+                var room = await connection.InvokeAsync<RoomInfo>(nameof(IGameHub.CreateRoom),
+                    new CreateRoomRequest($"load {Group.Index}", Group.Seats), cancellationToken);
+                Group.Room.TrySetResult(room.RoomId);
             }
-
-            var roomId = await Group.Room.Task.WaitAsync(cancellationToken);
-            lock (_lock)
+            catch (Exception ex)
             {
-                _tracker = new TableTracker(roomId, _playerId, run.Violations);
+                Group.Room.TrySetException(ex);
+                throw;
             }
-
-            var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.JoinRoom), roomId, cancellationToken);
-            lock (_lock)
-            {
-                _tracker.OnView(view);
-            }
-
-            run.Metrics.PlayerSeated();
-            Group.Joined();
         }
-        catch (HubException ex)
+
+        var roomId = await Group.Room.Task.WaitAsync(cancellationToken);
+        lock (_lock)
         {
-            run.Metrics.Error(HubErrors.Code(ex.Message));
+            _tracker = new TableTracker(roomId, _playerId, run.Violations);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+
+        var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.JoinRoom), roomId, cancellationToken);
+        lock (_lock)
         {
-            run.Metrics.Error("seat:" + ex.GetType().Name);
+            _tracker.OnView(view);
         }
-    }
+
+        return Group;
+    });
 
     /// <summary>
     /// Quick play: asks the server for a seat (<c>QuickPlay</c>) and joins the group of the room it answers with. The
     /// room deals by itself once full, so its first events may come before the answer: they wait for the tracker.
     /// </summary>
-    public async Task QuickPlayAsync(QuickPlayTables tables, CancellationToken cancellationToken)
+    public Task QuickPlayAsync(QuickPlayTables tables, CancellationToken cancellationToken) => SitAsync("quick-play", async connection =>
+    {
+        var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.QuickPlay), new QuickPlayRequest(run.Options.Seats), cancellationToken);
+        var group = tables.For(view.RoomId);
+        lock (_lock)
+        {
+            _group = group;
+            Seat = view.Players.ToList().FindIndex(p => p.PlayerId == _playerId);
+            _tracker = new TableTracker(view.RoomId, _playerId, run.Violations);
+            foreach (var early in (_early ?? []).Where(e => e.RoomId == view.RoomId))
+            {
+                _tracker.OnEvent(early);
+            }
+
+            _early = null;
+            _tracker.OnView(view);
+            MaybeTakeTurn();
+        }
+
+        return group;
+    });
+
+    /// <summary>Takes a seat by <paramref name="sit"/> (which answers with the table's group) and counts it; a failure is counted as an error.</summary>
+    private async Task SitAsync(string step, Func<HubConnection, Task<TableGroup>> sit)
     {
         var connection = _connection ?? throw new InvalidOperationException("not connected");
         try
         {
-            var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.QuickPlay), new QuickPlayRequest(run.Options.Seats), cancellationToken);
-            var group = tables.For(view.RoomId);
-            lock (_lock)
-            {
-                _group = group;
-                Seat = view.Players.ToList().FindIndex(p => p.PlayerId == _playerId);
-                _tracker = new TableTracker(view.RoomId, _playerId, run.Violations);
-                foreach (var early in _early ?? [])
-                {
-                    if (early.RoomId == view.RoomId)
-                    {
-                        _tracker.OnEvent(early);
-                    }
-                }
-
-                _early = null;
-                _tracker.OnView(view);
-                MaybeTakeTurn();
-            }
-
+            var group = await sit(connection);
             run.Metrics.PlayerSeated();
             group.Joined();
         }
@@ -157,7 +148,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            run.Metrics.Error("quick-play:" + ex.GetType().Name);
+            run.Metrics.Error(step + ":" + ex.GetType().Name);
         }
     }
 
