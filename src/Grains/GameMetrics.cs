@@ -18,7 +18,7 @@ public sealed class GameMetrics
         var meter = meterFactory.Create(MeterName);
         _events = meter.CreateCounter<long>("cardgame.table.events", description: "Table events persisted and published, by kind");
         _rejections = meter.CreateCounter<long>("cardgame.table.rejections", description: "Actions a table rejected, by error code");
-        _activeTables = meter.CreateUpDownCounter<long>("cardgame.tables.active", description: "Table activations on this silo");
+        _activeTables = meter.CreateUpDownCounter<long>("cardgame.tables.active", description: "Tables (rooms that exist) hosted on this silo");
         _writeDuration = meter.CreateHistogram<double>("cardgame.table.write.duration", unit: "ms", description: "Time to persist a table change");
     }
 
@@ -26,9 +26,11 @@ public sealed class GameMetrics
 
     public void Rejected(string code) => _rejections.Add(1, new TagList { { "code", code } });
 
-    public void TableActivated() => _activeTables.Add(1);
+    /// <summary>A room that exists came to be hosted here (activated with state, created, or migrated in).</summary>
+    public void TableHosted() => _activeTables.Add(1);
 
-    public void TableDeactivated() => _activeTables.Add(-1);
+    /// <summary>A hosted room left this silo (deactivated or migrated away) or stopped existing (closed).</summary>
+    public void TableReleased() => _activeTables.Add(-1);
 
     public void Persisted(TimeSpan elapsed) => _writeDuration.Record(elapsed.TotalMilliseconds);
 }

@@ -26,6 +26,7 @@ public sealed class SpectatorTests(EdgesFixture fixture)
         var end = await GameTests.PlayToEndAsync(clients, room.RoomId, started.Turn!);
 
         await sam.WaitForSeqAsync(room.RoomId, end.Seq);
+        await alice.WaitForSeqAsync(room.RoomId, end.Seq); // the acknowledgment of the last move may come before its event
         Assert.Equal(GameTests.LongRange(watched.Seq + 1, end.Seq), sam.EventsOf(room.RoomId).Select(e => e.Seq));
         Assert.Equal(alice.EventsOf(room.RoomId).Where(e => e.Seq > watched.Seq).Select(e => (e.Kind, e.PlayerId, e.HandCount, e.Turn)),
             sam.EventsOf(room.RoomId).Select(e => (e.Kind, e.PlayerId, e.HandCount, e.Turn)));

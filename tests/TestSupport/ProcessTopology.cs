@@ -16,8 +16,7 @@ public sealed class ProcessTopology : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string?> _edgeSettings;
     private readonly RedisServer? _redis;
     private readonly RedisCluster? _redisCluster;
-    private Process? _nginx;
-    private string? _nginxDirectory;
+    private NginxProcess? _nginx;
 
     private ProcessTopology(RedisServer? redis, RedisCluster? redisCluster, IReadOnlyDictionary<string, string?> gameSettings,
         IReadOnlyDictionary<string, string?>? edgeSettings = null)
@@ -140,7 +139,7 @@ public sealed class ProcessTopology : IAsyncDisposable
     }
 
     /// <summary>The directory nginx writes its logs (<c>access.log</c>, <c>error.log</c>) to, once started.</summary>
-    public string? NginxDirectory => _nginxDirectory;
+    public string? NginxDirectory => _nginx?.Directory;
 
     /// <summary>
     /// nginx (Debian package) on a free loopback port in front of every edge, running the shipped
@@ -148,72 +147,20 @@ public sealed class ProcessTopology : IAsyncDisposable
     /// </summary>
     public async Task StartNginxAsync()
     {
-        var executable = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("nginx is not installed: install the Debian package 'nginx' (the README's test command does).");
-        NginxPort = RedisServer.FreePort();
-        _nginxDirectory = Directory.CreateTempSubdirectory("cardgame-nginx-").FullName;
-        var upstreams = string.Join("\n", Edges.Select(e => $"    server 127.0.0.1:{e.HttpPort} max_fails=1 fail_timeout=5s;"));
-        var config = $$"""
-            daemon off;
-            worker_processes 1;
-            pid {{_nginxDirectory}}/nginx.pid;
-            error_log {{_nginxDirectory}}/error.log warn;
-            events { worker_connections 1024; }
-            http {
-                access_log off;
-                client_body_temp_path {{_nginxDirectory}}/body;
-                proxy_temp_path {{_nginxDirectory}}/proxy;
-                fastcgi_temp_path {{_nginxDirectory}}/fastcgi;
-                uwsgi_temp_path {{_nginxDirectory}}/uwsgi;
-                scgi_temp_path {{_nginxDirectory}}/scgi;
-            {{ShippedNginxConfig(upstreams, $"127.0.0.1:{NginxPort}", Path.Combine(_nginxDirectory, "access.log"))}}
-            }
-            """;
-        var path = Path.Combine(_nginxDirectory, "nginx.conf");
-        await File.WriteAllTextAsync(path, config);
-        var info = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(path);
-        info.ArgumentList.Add("-e");
-        info.ArgumentList.Add(Path.Combine(_nginxDirectory, "error.log"));
-        _nginx = Process.Start(info) ?? throw new InvalidOperationException("nginx did not start");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                // nginx serves no /health to the public (deploy/nginx.conf): any answer from an edge through it will
-                // do (the edges run from their build output, without the web client: "/" is 404 there).
-                if ((await http.GetAsync(NginxUrl + "/")).StatusCode is not (HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
-            {
-            }
-
-            if (_nginx.HasExited || DateTime.UtcNow > deadline)
-            {
-                var log = File.Exists(Path.Combine(_nginxDirectory, "error.log")) ? await File.ReadAllTextAsync(Path.Combine(_nginxDirectory, "error.log")) : "";
-                var stderr = _nginx.HasExited ? await _nginx.StandardError.ReadToEndAsync() : "";
-                throw new InvalidOperationException($"nginx did not come up on {NginxUrl}: {log}{stderr}");
-            }
-
-            await Task.Delay(200);
-        }
+        // nginx serves no /health to the public (deploy/nginx.conf): any answer from an edge through it will do (the
+        // edges run from their build output, without the web client: "/" is 404 there).
+        _nginx = await NginxProcess.StartAsync(Edges.Select(e => e.HttpPort),
+            status => status is not (HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout));
+        NginxPort = _nginx.Port;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_nginx is { HasExited: false })
+        if (_nginx is not null)
         {
-            _nginx.Kill(entireProcessTree: true);
-            await _nginx.WaitForExitAsync();
+            await _nginx.DisposeAsync();
         }
 
-        _nginx?.Dispose();
         foreach (var server in Edges.Concat(Silos))
         {
             await server.DisposeAsync();
@@ -229,16 +176,6 @@ public sealed class ProcessTopology : IAsyncDisposable
             await _redisCluster.DisposeAsync();
         }
 
-        if (_nginxDirectory is not null)
-        {
-            try
-            {
-                Directory.Delete(_nginxDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
     }
 
     /// <summary>

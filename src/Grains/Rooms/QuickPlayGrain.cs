@@ -1,6 +1,7 @@
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
 
 namespace CardGame.Grains;
 
@@ -9,7 +10,9 @@ namespace CardGame.Grains;
 /// filling comes first (the room list lags it by up to a second), then the listed rooms with a free seat, fullest
 /// first; failing those, a new quick-play room. The table decides every seat (<c>room_full</c>, <c>game_in_progress</c>
 /// send the caller on to the next room), so no room ever exceeds its seats whoever else joins it meanwhile.
+/// Immovable: one per room size, and moving it would forget the room it is filling.
 /// </summary>
+[Immovable]
 public sealed partial class QuickPlayGrain(ILogger<QuickPlayGrain> logger) : Grain, IQuickPlayGrain
 {
     /// <summary>Listed rooms tried before opening a new one.</summary>

@@ -2,6 +2,7 @@ using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace CardGame.Grains;
 
@@ -10,7 +11,9 @@ namespace CardGame.Grains;
 /// <c>Game:DirectoryRefreshSeconds</c>, so an entry not heard of for three periods (its table is gone) is dropped, and a
 /// shard that restarts fills up again within one period. A change costs one dictionary update, whatever the number of
 /// rooms. Changes are coalesced per room and sent to the subscribed edges every <see cref="FlushInterval"/>.
+/// Immovable: the rebalancer would move a shard without its memory (entries, lobby subscribers); there are few of them.
 /// </summary>
+[Immovable]
 public sealed partial class RoomDirectoryGrain(
     IOptions<GameOptions> gameOptions,
     TimeProvider time,

@@ -33,6 +33,7 @@ public sealed partial class TableGrain(
     private RoomInfo? _publishedInfo;
     private bool _poisoned;
     private TableMemory? _rehydrated;
+    private bool _counted;
 
     private string RoomId => this.GetPrimaryKeyString();
 
@@ -47,7 +48,7 @@ public sealed partial class TableGrain(
             Period = Timeout.InfiniteTimeSpan,
         });
         this.RegisterGrainTimer(ReannounceAsync, _options.DirectoryRefresh, _options.DirectoryRefresh);
-        metrics.TableActivated();
+        CountHosted();
         if (_table.Exists)
         {
             // A table reactivated (possibly on another silo) re-announces itself and resumes its timers.
@@ -60,7 +61,12 @@ public sealed partial class TableGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        metrics.TableDeactivated();
+        if (_counted)
+        {
+            _counted = false;
+            metrics.TableReleased();
+        }
+
         if (!_poisoned && _table.Exists && (reason.ReasonCode == DeactivationReasonCode.Migrating
             || ShutdownMigration.TryStart(this, reason, membership, cancellationToken)))
         {
@@ -279,6 +285,7 @@ public sealed partial class TableGrain(
         }
 
         _table.Accept();
+        CountHosted();
         using var publish = GameTracing.Source.StartActivity("table.publish");
         publish?.SetTag("cardgame.room_id", RoomId);
         publish?.SetTag("cardgame.seq", table.State.Seq);
@@ -316,12 +323,35 @@ public sealed partial class TableGrain(
         {
             await table.ReadStateAsync();
             _table = new Table(RoomId, table.State, _options, time);
+            CountHosted();
         }
         catch (Exception ex)
         {
             LogRestoreFailed(logger, ex, RoomId);
             _poisoned = true;
             DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>
+    /// Keeps <c>cardgame_tables_active</c> to the rooms that exist here: an activation for a room id nobody created
+    /// (a lookup, a made-up id) is not a table.
+    /// </summary>
+    private void CountHosted()
+    {
+        if (_table.Exists == _counted)
+        {
+            return;
+        }
+
+        _counted = _table.Exists;
+        if (_counted)
+        {
+            metrics.TableHosted();
+        }
+        else
+        {
+            metrics.TableReleased();
         }
     }
 

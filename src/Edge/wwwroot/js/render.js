@@ -160,6 +160,7 @@ export function renderTurn(view, me, secondsLeft, totalSeconds) {
   const countdown = $('countdown');
   countdown.textContent = `${secondsLeft} s`;
   countdown.dataset.seconds = String(secondsLeft);
+  countdown.dataset.endsAt = view.turnEndsAt;
   $('timer-bar').style.width = `${Math.max(0, Math.min(100, (secondsLeft / (totalSeconds || 1)) * 100))}%`;
 }
 
