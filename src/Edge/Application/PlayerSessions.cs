@@ -17,6 +17,7 @@ namespace CardGame.Edge.Application;
 public sealed partial class PlayerSessions(
     ClusterConnection cluster,
     LocalPlayers players,
+    TableSeats seats,
     LocalSpectators spectators,
     LobbyWatchers lobby,
     TableSubscriptions subscriptions,
@@ -160,13 +161,13 @@ public sealed partial class PlayerSessions(
         var welcome = await cluster.Grains.GetGrain<IPlayerGrain>(player.PlayerId).SignIn(player.Name);
         if (welcome.RoomId is { } roomId)
         {
-            // Subscribed before the client learns the room, so its next request misses nothing after the view.
+            // Subscribed before the client learns the room, so its next request misses nothing after the view; the
+            // table's own word on who sits there keeps the edge following it after the hold.
             using var hold = await subscriptions.HoldAsync(roomId, refresh: true);
-            players.Seated(player.PlayerId, roomId, hold.Seq ?? 0);
-        }
-        else
-        {
-            players.SeatedNowhere(player.PlayerId);
+            if ((await cluster.Grains.GetGrain<ITableGrain>(roomId).GetView(player.PlayerId)).Value is { } view)
+            {
+                seats.Said(view.RoomId, view.Seq, view.Players.Select(p => p.PlayerId));
+            }
         }
 
         session.SignedIn = true;

@@ -13,12 +13,12 @@ public sealed class EdgeMetrics
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _duration;
 
-    public EdgeMetrics(IMeterFactory meterFactory, LocalPlayers players, TableSubscriptions subscriptions)
+    public EdgeMetrics(IMeterFactory meterFactory, LocalPlayers players, TableSeats seats, TableSubscriptions subscriptions)
     {
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableGauge("cardgame.edge.connections", () => players.TotalConnections, description: "Live hub connections on this edge");
-        meter.CreateObservableGauge("cardgame.edge.players", () => players.PlayerCounts().Players, description: "Players connected to this edge");
-        meter.CreateObservableGauge("cardgame.edge.seated_players", () => players.PlayerCounts().Seated, description: "Players of this edge seated at a table");
+        meter.CreateObservableGauge("cardgame.edge.players", () => players.PlayerCount, description: "Players connected to this edge");
+        meter.CreateObservableGauge("cardgame.edge.seated_players", () => seats.SeatedPlayerCount(), description: "Players of this edge seated at a table");
         meter.CreateObservableGauge("cardgame.edge.subscriptions", () => subscriptions.Count, description: "Tables this edge subscribes to");
         _invocations = meter.CreateCounter<long>("cardgame.edge.invocations", description: "Hub invocations, by method and outcome");
         _errors = meter.CreateCounter<long>("cardgame.edge.errors", description: "Failed hub invocations, by error code");
