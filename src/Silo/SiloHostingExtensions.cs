@@ -174,6 +174,8 @@ public static class SiloHostingExtensions
         orleans.Services.AddOptions<GameOptions>().BindConfiguration(GameOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         orleans.Services.AddSingleton(TimeProvider.System);
         orleans.Services.AddSingleton<GameMetrics>();
+        orleans.Services.AddSingleton<ShutdownMigration>();
+        orleans.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ShutdownMigration>());
         return orleans;
     }
 }

@@ -13,10 +13,11 @@ namespace CardGame.Edge.Delivery;
 /// as each recipient may see it
 /// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order; and its public
 /// form (<see cref="TableNotification.ForSpectator"/>) to every local connection watching the room that is not a
-/// recipient's.
+/// recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped.
 /// </summary>
 public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
 {
+    private readonly TableEventSeqFilter _seen = new();
     private readonly Channel<(string RoomId, IReadOnlyList<TableNotification> Notifications, ActivityContext Trace)> _batches =
         Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>, ActivityContext)>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -35,7 +36,8 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             using var deliver = EdgeTracing.Source.StartActivity("edge.deliver", ActivityKind.Internal, trace);
             deliver?.SetTag("cardgame.room_id", roomId);
             deliver?.SetTag("cardgame.events", notifications.Count);
-            foreach (var notification in notifications)
+            // Tables send again a batch whose delivery failed (it may have arrived): each event goes out once, in order.
+            foreach (var notification in _seen.Fresh(roomId, notifications))
             {
                 try
                 {

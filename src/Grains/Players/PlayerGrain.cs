@@ -14,7 +14,7 @@ public sealed partial class PlayerGrain(
     [PersistentState("player", StorageNames.Tables)] IPersistentState<PlayerState> player,
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
-    IClusterMembershipService membership,
+    ShutdownMigration shutdown,
     ILogger<PlayerGrain> logger) : Grain, IPlayerGrain, IGrainMigrationParticipant
 {
     private const string MemoryKey = "cardgame.player.memory";
@@ -29,7 +29,7 @@ public sealed partial class PlayerGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // A graceful stop hands the connection leases to another silo instead of forgetting them.
-        ShutdownMigration.TryStart(this, reason, membership, cancellationToken);
+        shutdown.TryStart(this, reason, move: true, cancellationToken);
         return Task.CompletedTask;
     }
 
@@ -52,6 +52,7 @@ public sealed partial class PlayerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        shutdown.Track(this);
         if (_connections.Count > 0)
         {
             // Migrated here with leases: keep expiring them.

@@ -6,12 +6,14 @@ namespace CardGame.Grains;
 /// <summary>
 /// The edges subscribed to one table, each with its own ordered queue. Publishing never waits for an edge: each edge
 /// gets one batch in flight at a time (so it sees events in <c>seq</c> order), a slow edge only delays itself, and an
-/// edge that fails repeatedly, falls too far behind or stops refreshing is dropped. Runs on the grain's scheduler.
+/// edge that fails repeatedly, falls too far behind or stops refreshing is dropped. Delivery is at least once: a batch
+/// stays queued until the edge has taken it. Runs on the grain's scheduler.
 /// </summary>
 internal sealed partial class EdgeSubscribers(string roomId, GameOptions options, TimeProvider time, ILogger logger)
 {
     private const int MaxBatch = 256;
     private const int MaxConsecutiveFailures = 3;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, Subscription> _edges = [];
 
@@ -46,8 +48,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         }
         catch (TimeoutException)
         {
-            // What is still queued travels with the table (Export); a batch still in flight may be lost: its edge's
-            // clients see the gap in seq and resume.
+            // What is still queued, the batch in flight included, travels with the table (Export) and is sent again.
         }
     }
 
@@ -118,6 +119,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         }
     }
 
+    /// <summary>
+    /// Sends the edge its queue, one batch at a time. A batch leaves the queue only once the edge has taken it: a failed
+    /// delivery is sent again (the edge drops what it already has by <c>seq</c>), and a batch still in flight when the
+    /// table migrates travels in <see cref="Export"/> and goes out again from the next activation.
+    /// </summary>
     private async Task PumpAsync(Subscription edge)
     {
         edge.Sending = true;
@@ -125,26 +131,28 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         {
             while (edge.Queue.Count > 0 && _edges.TryGetValue(edge.EdgeId, out var current) && current == edge)
             {
-                var batch = new List<TableNotification>(Math.Min(edge.Queue.Count, MaxBatch));
-                while (batch.Count < MaxBatch && edge.Queue.TryDequeue(out var next))
-                {
-                    batch.Add(next);
-                }
-
+                var batch = edge.Queue.Take(MaxBatch).ToList();
                 try
                 {
                     await edge.Observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
                     edge.Failures = 0;
+                    for (var i = 0; i < batch.Count && edge.Queue.TryPeek(out var head) && ReferenceEquals(head, batch[i]); i++)
+                    {
+                        edge.Queue.Dequeue();
+                    }
                 }
                 catch (Exception ex)
                 {
-                    // The batch is not resent: the edge's clients see the gap in seq and resync with GetTable.
                     edge.Failures++;
                     LogDeliveryFailed(logger, ex, roomId, edge.EdgeId, edge.Failures);
                     if (edge.Failures >= MaxConsecutiveFailures)
                     {
                         Drop(edge, "delivery failed");
+                        break;
                     }
+
+                    // The batch stays queued and goes again shortly (or with the table, if it migrates meanwhile).
+                    await Task.Delay(RetryDelay * edge.Failures, time);
                 }
             }
         }

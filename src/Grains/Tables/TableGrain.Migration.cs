@@ -11,9 +11,6 @@ public sealed partial class TableGrain
 {
     private const string MemoryKey = "cardgame.table.memory";
 
-    /// <summary>How long a migrating table waits for its edges to take what is queued for them.</summary>
-    private static readonly TimeSpan MigrationFlushTimeout = TimeSpan.FromMilliseconds(250);
-
     public void OnDehydrate(IDehydrationContext dehydrationContext)
     {
         if (_poisoned)

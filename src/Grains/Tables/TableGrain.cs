@@ -19,7 +19,7 @@ public sealed partial class TableGrain(
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
     GameMetrics metrics,
-    IClusterMembershipService membership,
+    ShutdownMigration shutdown,
     ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
@@ -42,6 +42,7 @@ public sealed partial class TableGrain(
         _table = new Table(RoomId, table.State, _options, time);
         _edges = new EdgeSubscribers(RoomId, _options, time, logger);
         RestoreMemory();
+        shutdown.Track(this);
         _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
         {
             DueTime = Timeout.InfiniteTimeSpan,
@@ -59,7 +60,7 @@ public sealed partial class TableGrain(
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_counted)
         {
@@ -67,12 +68,11 @@ public sealed partial class TableGrain(
             metrics.TableReleased();
         }
 
-        if (!_poisoned && _table.Exists && (reason.ReasonCode == DeactivationReasonCode.Migrating
-            || ShutdownMigration.TryStart(this, reason, membership, cancellationToken)))
-        {
-            // Migrating: what is queued for the edges goes out from here first, so each edge keeps seq order.
-            await _edges.FlushAsync(MigrationFlushTimeout);
-        }
+        // A graceful stop moves the table to another silo in memory. What is queued for the edges, a batch still in flight
+        // included, travels with it and goes out from there (edges drop what they had already): no waiting here, since a
+        // stopping silo may never hear an edge's answer.
+        shutdown.TryStart(this, reason, move: !_poisoned && _table.Exists, cancellationToken);
+        return Task.CompletedTask;
     }
 
     public async Task<RoomResult> Create(string name, int seats, string creatorId, bool quickPlay = false)

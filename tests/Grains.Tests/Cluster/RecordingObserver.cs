@@ -3,16 +3,34 @@ using CardGame.Contracts.Grains;
 
 namespace CardGame.Grains.Tests.Cluster;
 
-/// <summary>Stands in for an edge node: records every notification a table sends it, in arrival order.</summary>
+/// <summary>
+/// Stands in for an edge node: records every notification a table sends it, in arrival order, and (as the edge
+/// does) passes on each event once through <see cref="TableEventSeqFilter"/>.
+/// </summary>
 internal sealed class RecordingObserver : ITableObserver
 {
+    private readonly Lock _gate = new();
+    private readonly TableEventSeqFilter _seen = new();
+
+    /// <summary>What the edge passes on to its clients: each event once.</summary>
     public ConcurrentQueue<TableNotification> Received { get; } = new();
+
+    /// <summary>Every event as it arrived, resends included.</summary>
+    public ConcurrentQueue<TableNotification> Arrived { get; } = new();
 
     public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
     {
-        foreach (var notification in notifications)
+        lock (_gate)
         {
-            Received.Enqueue(notification);
+            foreach (var notification in notifications)
+            {
+                Arrived.Enqueue(notification);
+            }
+
+            foreach (var notification in _seen.Fresh(roomId, notifications))
+            {
+                Received.Enqueue(notification);
+            }
         }
 
         return Task.CompletedTask;

@@ -54,23 +54,12 @@ public sealed class SiloStopTests(ClusterFixture fixture, ITestOutputHelper outp
         Assert.Null(resumed.Value!.View);
         Assert.Equal(Range(seqBeforeStop + 1, lastSeq), resumed.Value.Events!.Select(e => e.Seq));
 
-        // So did the edge's subscription: it received the events once each, in order, across the move, up to the last.
-        // Known limit (docs/reliability.md): a batch whose delivery was in flight as the silo stopped may fail and is
-        // not resent (EdgeSubscribers), seen in about 1 of 10 runs; the edge's clients see the gap and Resume, which must
-        // answer with exactly the missing events. Printed as a figure so the gap stays visible until it is closed.
+        // So did the edge's subscription: it passes on every event once, in order, across the move, up to the last. A
+        // batch in flight as the silo stopped stays queued until the edge takes it, travels with the table and is sent
+        // again; the edge drops what it had already (printed: the events that arrived twice).
         await edge.WaitForSeqAsync(lastSeq);
-        var received = edge.Received.Select(n => n.Event.Seq).ToList();
-        Assert.Equal(firstSeq, received[0]);
-        Assert.Equal(lastSeq, received[^1]);
-        Assert.True(received.Zip(received.Skip(1)).All(p => p.First < p.Second), $"events out of order or twice: {string.Join(",", received)}");
-        var missing = Range(firstSeq, lastSeq).Except(received).ToList();
-        output.WriteLine($"events the edge missed across the move (a failed in-flight batch): {missing.Count}");
-        foreach (var gapStart in missing.Where(s => !missing.Contains(s - 1)))
-        {
-            var filled = await table.Resume(players[1].GetPrimaryKeyString(), gapStart - 1);
-            Assert.True(filled.IsOk, filled.Error?.Text);
-            Assert.Equal(Range(gapStart, lastSeq), filled.Value!.Events!.Select(e => e.Seq));
-        }
+        Assert.Equal(Range(firstSeq, lastSeq), edge.Received.Select(n => n.Event.Seq));
+        output.WriteLine($"events sent again across the move and dropped by the edge as already seen: {edge.Arrived.Count - edge.Received.Count}");
     }
 
     /// <summary>One move by whoever's turn it is, as a client makes it (its view, then the move), or a new deal.</summary>

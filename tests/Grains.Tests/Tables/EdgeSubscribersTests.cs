@@ -1,0 +1,160 @@
+using CardGame.Contracts.Grains;
+using CardGame.Contracts.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CardGame.Grains.Tests.Tables;
+
+/// <summary>
+/// Delivery from a table to its edges is at least once: a batch leaves the table's queue only when the edge took it,
+/// and the edge passes each event on once (<see cref="TableEventSeqFilter"/>).
+/// </summary>
+public sealed class EdgeSubscribersTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_batch_whose_delivery_fails_is_sent_again_and_the_edge_passes_each_event_on_once()
+    {
+        // The first call arrives but its answer is lost; the second is lost on its way; the rest go through.
+        var edge = new ScriptedEdge(Outcome.ArrivesThenFails, Outcome.Lost);
+        var subscribers = NewSubscribers();
+        subscribers.Subscribe("edge-a", edge, 0);
+
+        subscribers.Publish(Events(1, 3));
+        await subscribers.FlushAsync(Long);
+        subscribers.Publish(Events(4, 5));
+        await subscribers.FlushAsync(Long);
+
+        Assert.Equal([1, 2, 3, 4, 5], edge.PassedOn);
+        Assert.Equal(3, edge.Filter.Duplicates);
+        Assert.Equal(1, subscribers.Count);
+    }
+
+    [Fact]
+    public async Task A_batch_in_flight_when_the_table_migrates_travels_with_it_and_goes_out_once_from_the_next_activation()
+    {
+        // The first delivery gets no answer before the table leaves; its late arrival must not be passed on twice.
+        var edge = new ScriptedEdge(Outcome.Hangs);
+        var before = NewSubscribers();
+        before.Subscribe("edge-a", edge, 2);
+        before.Publish(Events(1, 3));
+        before.Publish(Events(4, 4));
+        await before.FlushAsync(TimeSpan.FromMilliseconds(50));
+
+        var exported = before.Export();
+        Assert.Equal(0, before.Count);
+        var carried = Assert.Single(exported);
+        Assert.Equal([1, 2, 3, 4], carried.Queued.Select(n => n.Event.Seq));
+        Assert.Equal(2, carried.Spectators);
+
+        var after = NewSubscribers();
+        after.Import(exported);
+        await after.FlushAsync(Long);
+        await edge.ReleaseHungAsync();
+        after.Publish(Events(5, 6));
+        await after.FlushAsync(Long);
+
+        Assert.Equal([1, 2, 3, 4, 5, 6], edge.PassedOn);
+        Assert.Equal(3, edge.Filter.Duplicates);
+    }
+
+    [Fact]
+    public async Task An_edge_that_keeps_failing_is_dropped_after_three_attempts_at_one_batch()
+    {
+        var edge = new ScriptedEdge(Outcome.Lost, Outcome.Lost, Outcome.Lost);
+        var subscribers = NewSubscribers();
+        subscribers.Subscribe("edge-a", edge, 0);
+
+        subscribers.Publish(Events(1, 2));
+        await subscribers.FlushAsync(Long);
+
+        Assert.Equal(0, subscribers.Count);
+        Assert.Empty(edge.PassedOn);
+        Assert.Equal(3, edge.Calls);
+    }
+
+    [Fact]
+    public void The_filter_passes_each_seq_once_in_order_per_room()
+    {
+        var filter = new TableEventSeqFilter();
+
+        Assert.Equal([1, 2], filter.Fresh("r1", Events(1, 2)).Select(n => n.Event.Seq));
+        Assert.Equal([3], filter.Fresh("r1", Events(2, 3)).Select(n => n.Event.Seq));
+        Assert.Empty(filter.Fresh("r1", Events(1, 3)));
+        Assert.Equal([1], filter.Fresh("r2", Events(1, 1)).Select(n => n.Event.Seq));
+        Assert.Equal([7], filter.Fresh("r1", Events(7, 7)).Select(n => n.Event.Seq));
+        Assert.Equal(4, filter.Duplicates);
+        Assert.Equal(2, filter.Count);
+    }
+
+    private static EdgeSubscribers NewSubscribers() =>
+        new("room-1", new GameOptions(), TimeProvider.System, NullLogger.Instance);
+
+    private static List<TableNotification> Events(long first, long last) =>
+        [.. Enumerable.Range((int)first, (int)(last - first + 1))
+            .Select(seq => new TableNotification(new TableEvent("room-1", seq, EventKinds.Took, "alice"), ["alice"]))];
+
+    private enum Outcome
+    {
+        Arrives,
+        ArrivesThenFails,
+        Lost,
+        Hangs,
+    }
+
+    /// <summary>An edge whose calls turn out as scripted, then arrive; what arrives goes through the edge's filter.</summary>
+    private sealed class ScriptedEdge(params Outcome[] script) : ITableObserver
+    {
+        private readonly Lock _gate = new();
+        private readonly Queue<Outcome> _script = new(script);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TableEventSeqFilter Filter { get; } = new();
+
+        public List<long> PassedOn { get; } = [];
+
+        public int Calls { get; private set; }
+
+        private Task _hung = Task.CompletedTask;
+
+        /// <summary>Lets the hung call arrive (late) and waits until it has.</summary>
+        public Task ReleaseHungAsync()
+        {
+            _release.SetResult();
+            return _hung;
+        }
+
+        public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
+        {
+            Outcome outcome;
+            lock (_gate)
+            {
+                Calls++;
+                outcome = _script.TryDequeue(out var next) ? next : Outcome.Arrives;
+            }
+
+            switch (outcome)
+            {
+                case Outcome.Lost:
+                    return Task.FromException(new TimeoutException("lost on its way"));
+                case Outcome.Hangs:
+                    _hung = _release.Task.ContinueWith(_ => Arrive(roomId, notifications), TaskScheduler.Default);
+                    return _hung;
+                case Outcome.ArrivesThenFails:
+                    Arrive(roomId, notifications);
+                    return Task.FromException(new TimeoutException("answer lost"));
+                default:
+                    Arrive(roomId, notifications);
+                    return Task.CompletedTask;
+            }
+        }
+
+        private void Arrive(string roomId, IReadOnlyList<TableNotification> notifications)
+        {
+            lock (_gate)
+            {
+                PassedOn.AddRange(Filter.Fresh(roomId, notifications).Select(n => n.Event.Seq));
+            }
+        }
+    }
+}
