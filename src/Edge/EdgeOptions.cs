@@ -30,6 +30,14 @@ public sealed class EdgeOptions
     [Range(1, 100_000)]
     public int InvocationBurst { get; set; } = 40;
 
+    /// <summary>
+    /// Table events this edge has accepted and not yet handed to its connections. A table's batch that would go beyond
+    /// it is refused, so the table counts a failed delivery and, after a few in a row, drops this edge (its clients
+    /// resync with Resume once the edge has subscribed again). Default 20000.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxQueuedTableEvents { get; set; } = 20_000;
+
     /// <summary>Events queued for one connection that has not taken them; beyond that it is closed (it resyncs on reconnect). Default 1000.</summary>
     [Range(1, 1_000_000)]
     public int MaxQueuedEventsPerConnection { get; set; } = 1000;

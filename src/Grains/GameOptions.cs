@@ -50,6 +50,26 @@ public sealed class GameOptions
     [Range(0.1, 3600)]
     public double DirectoryRefreshSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Days a player record (name, games played and won, the room they sit at, the rooms they opened) is kept after
+    /// its last write: Redis expires the key then. A player who plays, signs in or stays connected has it rewritten at
+    /// least every <see cref="PlayerRecordRefresh"/>, so only players gone that long lose it. Fractions are allowed.
+    /// Default 30.
+    /// </summary>
+    [Range(0.00001, 36500)]
+    public double PlayerRetentionDays { get; set; } = DefaultPlayerRetentionDays;
+
+    public const double DefaultPlayerRetentionDays = 30;
+
+    /// <summary>How long a player record is kept after its last write, in whole seconds (what Redis' EXPIRE takes).</summary>
+    public TimeSpan PlayerRetention => RetentionOf(PlayerRetentionDays);
+
+    /// <summary>How old an active player's record may get before a sign-in or a connection rewrites it: a quarter of the retention, at most a day.</summary>
+    public TimeSpan PlayerRecordRefresh => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerDay, PlayerRetention.Ticks / 4));
+
+    /// <summary><paramref name="days"/> rounded to whole seconds (Redis' EXPIRE takes no fractions), at least one.</summary>
+    public static TimeSpan RetentionOf(double days) => TimeSpan.FromSeconds(Math.Max(1, Math.Round(days * 86400)));
+
     public TimeSpan TurnTimeout => TimeSpan.FromSeconds(TurnTimeoutSeconds);
 
     public TimeSpan SeatHold => TimeSpan.FromSeconds(SeatHoldSeconds);

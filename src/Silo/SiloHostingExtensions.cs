@@ -160,7 +160,28 @@ public static class SiloHostingExtensions
         else
         {
             orleans.AddRedisGrainStorage(StorageNames.Tables, options =>
-                options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+            {
+                options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+                // A closed room's record is deleted, not left behind empty.
+                options.DeleteStateOnClear = true;
+            });
+        }
+
+        // Player records expire Game:PlayerRetentionDays after their last write: Redis drops the key itself (EXPIRE,
+        // set again by every write), so nothing scans for idle players; the player grain rewrites a record in use.
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            orleans.AddMemoryGrainStorage(StorageNames.Players);
+        }
+        else
+        {
+            var retention = GameOptions.RetentionOf(config.GetValue($"{GameOptions.SectionName}:{nameof(GameOptions.PlayerRetentionDays)}",
+                GameOptions.DefaultPlayerRetentionDays));
+            orleans.AddRedisGrainStorage(StorageNames.Players, options =>
+            {
+                options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+                options.EntryExpiry = retention;
+            });
             orleans.Services.AddHostedService<RetiredDirectoryKey>();
         }
 

@@ -37,7 +37,11 @@ public sealed class FaultInjectionClusterFixture : ClusterFixture
             var redis = siloBuilder.Configuration.GetConnectionString("Redis")!;
             var services = siloBuilder.Services;
             services.AddOptions<RedisStorageOptions>(StorageNames.Tables)
-                .Configure(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+                .Configure(o =>
+                {
+                    o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+                    o.DeleteStateOnClear = true;
+                });
             services.AddKeyedSingleton<IGrainStorage>(StorageNames.Tables, (sp, key) =>
                 wrap(FaultInjectionGrainStorageFactory.Create(sp, (string)key!, RedisGrainStorageFactory.Create)));
             // Storage providers join the silo lifecycle as plain participants; the wrapper starts the real storage.

@@ -58,10 +58,14 @@ public interface ITableGrain : IGrainWithStringKey
     [Alias("SetConnected")]
     Task SetConnected(string playerId, bool connected);
 
+    /// <summary>What <see cref="Subscribe"/> answers for a room that does not exist (it subscribes nothing).</summary>
+    const long NoSuchRoom = -1;
+
     /// <summary>
     /// Registers (or refreshes) <paramref name="edgeId"/>'s observer, with the number of connections on that edge
     /// watching this room (<paramref name="spectators"/>; the table shows the sum over edges). Returns the table's
-    /// current <c>seq</c>. A subscription not refreshed within the table's subscription lifetime expires.
+    /// current <c>seq</c>, or <see cref="NoSuchRoom"/> (subscribing nothing) when the room does not exist. A
+    /// subscription not refreshed within the table's subscription lifetime expires.
     /// </summary>
     [Alias("Subscribe")]
     Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0);

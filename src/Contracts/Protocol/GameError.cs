@@ -18,6 +18,8 @@ public sealed record GameError(
 
     public static GameError BadRequest(string text) => new(ErrorCodes.BadRequest, text);
 
+    public static GameError RoomNotFound(string roomId) => new(ErrorCodes.RoomNotFound, $"there is no room {roomId}");
+
     public static GameError Unavailable(string text = "the game cluster could not be reached in time; retry") =>
         new(ErrorCodes.Unavailable, text);
 

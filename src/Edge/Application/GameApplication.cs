@@ -101,6 +101,7 @@ public sealed class GameApplication(
         var player = await sessions.RequirePlayerAsync(session);
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
+        ThrowIfMissing(hold, room);
         var resumed = Unwrap(await Table(room).Resume(player.PlayerId, lastSeq));
         return resumed.View is { } view ? resumed with { View = Seen(view) } : resumed;
     }
@@ -123,6 +124,7 @@ public sealed class GameApplication(
         var player = await sessions.RequirePlayerAsync(session);
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
+        ThrowIfMissing(hold, room);
         return Seen(Unwrap(await Table(room).GetView(player.PlayerId)));
     }
 
@@ -194,6 +196,18 @@ public sealed class GameApplication(
     {
         await sessions.RequirePlayerAsync(session);
         lobby.Unwatch(session.Connection.Id);
+    }
+
+    /// <summary>
+    /// The table answered the subscription with "no such room": the answer is <c>room_not_found</c> at once, without a
+    /// second call (which would activate the table again just to say the same).
+    /// </summary>
+    private static void ThrowIfMissing(RoomHold hold, string roomId)
+    {
+        if (hold.RoomMissing)
+        {
+            throw new GameException(GameError.RoomNotFound(roomId));
+        }
     }
 
     /// <summary>The value of a successful grain call, or its error as a <see cref="GameException"/>.</summary>

@@ -161,10 +161,11 @@ public sealed partial class PlayerSessions(
         var welcome = await cluster.Grains.GetGrain<IPlayerGrain>(player.PlayerId).SignIn(player.Name);
         if (welcome.RoomId is { } roomId)
         {
-            // Subscribed before the client learns the room, so its next request misses nothing after the view; the
-            // table's own word on who sits there keeps the edge following it after the hold.
+            // Subscribed before the client learns the room, so its next request misses nothing after the view.
             using var hold = await subscriptions.HoldAsync(roomId, refresh: true);
-            if ((await cluster.Grains.GetGrain<ITableGrain>(roomId).GetView(player.PlayerId)).Value is { } view)
+            // The table's own word on who sits there keeps the edge following it after the hold (a room that closed
+            // since the player grain looked says nothing).
+            if (!hold.RoomMissing && (await cluster.Grains.GetGrain<ITableGrain>(roomId).GetView(player.PlayerId)).Value is { } view)
             {
                 seats.Said(view.RoomId, view.Seq, view.Players.Select(p => p.PlayerId));
             }

@@ -18,6 +18,9 @@ public sealed class RoomHold : IDisposable
     /// <summary>The table's seq when this hold subscribed, or null if the edge was subscribed already.</summary>
     public long? Seq { get; internal set; }
 
+    /// <summary>The table answered, as this hold subscribed, that the room does not exist (nothing was subscribed).</summary>
+    public bool RoomMissing { get; internal set; }
+
     public void Dispose()
     {
         if (!_disposed)

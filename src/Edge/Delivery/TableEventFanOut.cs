@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Observability;
+using Microsoft.Extensions.Options;
 
 namespace CardGame.Edge.Delivery;
 
@@ -13,16 +14,49 @@ namespace CardGame.Edge.Delivery;
 /// as each recipient may see it
 /// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order; and its public
 /// form (<see cref="TableNotification.ForSpectator"/>) to every local connection watching the room that is not a
-/// recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped.
+/// recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped. The queue between the two
+/// is bounded (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
+/// batch, and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
+/// subscribes again at its next refresh and its clients resync with Resume.
 /// </summary>
-public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
+public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, IOptions<EdgeOptions> options,
+    ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
 {
     private readonly TableEventSeqFilter _seen = new();
     private readonly Channel<(string RoomId, IReadOnlyList<TableNotification> Notifications, ActivityContext Trace)> _batches =
         Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>, ActivityContext)>(new UnboundedChannelOptions { SingleReader = true });
 
+    private readonly int _maxQueued = options.Value.MaxQueuedTableEvents;
+    private int _queued;
+    private int _peakQueued;
+    private long _refused;
+
+    /// <summary>Events accepted from tables and not yet handed to connections.</summary>
+    public int QueuedEvents => Volatile.Read(ref _queued);
+
+    /// <summary>The most events ever queued at once.</summary>
+    public int PeakQueuedEvents => Volatile.Read(ref _peakQueued);
+
+    /// <summary>Batches refused because the queue was full.</summary>
+    public long RefusedBatches => Interlocked.Read(ref _refused);
+
+    /// <summary>Awaited before each batch is delivered; tests hold it to play an edge too slow to keep up.</summary>
+    internal Func<Task>? BeforeDelivery { get; set; }
+
     public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
     {
+        var queued = Interlocked.Add(ref _queued, notifications.Count);
+        if (queued > _maxQueued)
+        {
+            // Refused, not queued: the table counts a failed delivery (and may send it again); nothing of it is kept here.
+            Interlocked.Add(ref _queued, -notifications.Count);
+            Interlocked.Increment(ref _refused);
+            LogRefused(logger, roomId, notifications.Count, queued - notifications.Count);
+            return Task.FromException(new InvalidOperationException(
+                $"edge behind: {queued - notifications.Count} table events queued, at most {_maxQueued}"));
+        }
+
+        InterlockedMax(ref _peakQueued, queued);
         // The batch is delivered later by the loop below: keep the trace it came with (when anyone traces).
         var trace = EdgeTracing.Source.HasListeners() ? EdgeTracing.IncomingContext() : default;
         _batches.Writer.TryWrite((roomId, notifications, trace));
@@ -33,6 +67,12 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
     {
         await foreach (var (roomId, notifications, trace) in _batches.Reader.ReadAllAsync(stoppingToken))
         {
+            if (BeforeDelivery is { } gate)
+            {
+                await gate();
+            }
+
+            Interlocked.Add(ref _queued, -notifications.Count);
             using var deliver = EdgeTracing.Source.StartActivity("edge.deliver", ActivityKind.Internal, trace);
             deliver?.SetTag("cardgame.room_id", roomId);
             deliver?.SetTag("cardgame.events", notifications.Count);
@@ -90,6 +130,18 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             }
         }
     }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current && Interlocked.CompareExchange(ref target, value, current) is var seen && seen != current)
+        {
+            current = seen;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a batch of {Count} events of room {RoomId}: {Queued} table events are queued on this edge already")]
+    private static partial void LogRefused(ILogger logger, string roomId, int count, int queued);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivering event {Seq} of room {RoomId} failed")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string roomId, long seq);

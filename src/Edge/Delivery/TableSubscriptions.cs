@@ -39,7 +39,7 @@ public sealed partial class TableSubscriptions(
     /// <summary>
     /// Keeps <paramref name="roomId"/> wanted until the hold is disposed, subscribing first when
     /// <paramref name="refresh"/> is set or the edge is not subscribed yet. Fails (changing nothing) when the table
-    /// cannot be reached.
+    /// cannot be reached; <see cref="RoomHold.RoomMissing"/> when the table answered that the room does not exist.
     /// </summary>
     public async Task<RoomHold> HoldAsync(string roomId, bool refresh)
     {
@@ -58,8 +58,10 @@ public sealed partial class TableSubscriptions(
             {
                 if (refresh || !room.Subscribed)
                 {
-                    hold.Seq = await SubscribeAsync(roomId);
-                    room.Subscribed = true;
+                    var seq = await SubscribeAsync(roomId);
+                    room.Subscribed = seq != ITableGrain.NoSuchRoom;
+                    hold.Seq = room.Subscribed ? seq : null;
+                    hold.RoomMissing = !room.Subscribed;
                 }
             }
             finally
@@ -170,8 +172,8 @@ public sealed partial class TableSubscriptions(
         {
             if (IsWanted(roomId))
             {
-                await SubscribeAsync(roomId);
-                room.Subscribed = true;
+                // A room that does not exist (any more) subscribes nothing: nothing to unsubscribe from later either.
+                room.Subscribed = await SubscribeAsync(roomId) != ITableGrain.NoSuchRoom;
             }
         }
         catch (Exception ex) when (!throwOnFailure)

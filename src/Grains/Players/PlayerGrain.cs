@@ -2,16 +2,18 @@ using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace CardGame.Grains;
 
 /// <summary>
 /// One player: name, the room they sit at, and their record. Validates what the player asks for, keeps
 /// "one room at a time" (a pointer to the room, checked with the table, which is the authority). Tracks live connections per edge (leased) and tells the
-/// table when the player's last connection closes or the first one opens.
+/// table when the player's last connection closes or the first one opens. The record expires from storage
+/// <c>Game:PlayerRetentionDays</c> after its last write; a player in use rewrites it before that.
 /// </summary>
 public sealed partial class PlayerGrain(
-    [PersistentState("player", StorageNames.Tables)] IPersistentState<PlayerState> player,
+    [PersistentState("player", StorageNames.Players)] IPersistentState<PlayerState> player,
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
     ShutdownMigration shutdown,
@@ -64,10 +66,10 @@ public sealed partial class PlayerGrain(
 
     public async Task<Welcome> SignIn(string name)
     {
-        if (player.State.Name != name)
+        if (player.State.Name != name || IsRecordAging())
         {
             player.State.Name = name;
-            await player.WriteStateAsync();
+            await WriteAsync();
         }
 
         return new Welcome(PlayerId, name, await CurrentRoomAsync());
@@ -105,7 +107,7 @@ public sealed partial class PlayerGrain(
         if (result.IsOk || unjoined.Count != player.State.UnjoinedRooms.Count)
         {
             player.State.UnjoinedRooms = unjoined;
-            await player.WriteStateAsync();
+            await WriteAsync();
         }
 
         return result;
@@ -149,7 +151,7 @@ public sealed partial class PlayerGrain(
         if (result.IsOk && player.State.RoomId != result.Value!.RoomId)
         {
             player.State.RoomId = result.Value.RoomId;
-            await player.WriteStateAsync();
+            await WriteAsync();
         }
 
         if (result.IsOk && !_connected)
@@ -171,7 +173,7 @@ public sealed partial class PlayerGrain(
         if ((result.IsOk || result.Error?.Code is ErrorCodes.NotSeated or ErrorCodes.RoomNotFound) && player.State.RoomId == roomId)
         {
             player.State.RoomId = null;
-            await player.WriteStateAsync();
+            await WriteAsync();
         }
 
         return result;
@@ -191,6 +193,39 @@ public sealed partial class PlayerGrain(
 
         _leaseTimer ??= this.RegisterGrainTimer(ExpireLeasesAsync, _options.ConnectionLease / 2, _options.ConnectionLease / 2);
         await UpdateConnectedAsync();
+        if (connections > 0 && IsRecordAging())
+        {
+            // Connected for days without a game: the record is still in use, so it must not expire.
+            await WriteAsync();
+        }
+    }
+
+    /// <summary>Whether the stored record is old enough that a player in use should rewrite it (storage expires it otherwise).</summary>
+    private bool IsRecordAging() =>
+        player.State.WrittenAt is not { } written || time.GetUtcNow() - written >= _options.PlayerRecordRefresh;
+
+    /// <summary>Every write stamps the record; storage expires it <see cref="GameOptions.PlayerRetentionDays"/> after the last one.</summary>
+    private async Task WriteAsync()
+    {
+        player.State.WrittenAt = time.GetUtcNow();
+        try
+        {
+            await player.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // The record expired in storage while this activation still held it (its ETag names a key that is gone):
+            // write it afresh. Anything else (another writer) is a real conflict.
+            var state = player.State;
+            await player.ReadStateAsync();
+            if (player.RecordExists)
+            {
+                throw;
+            }
+
+            player.State = state;
+            await player.WriteStateAsync();
+        }
     }
 
     public async Task SeatReleased(string roomId)
@@ -198,7 +233,7 @@ public sealed partial class PlayerGrain(
         if (player.State.RoomId == roomId)
         {
             player.State.RoomId = null;
-            await player.WriteStateAsync();
+            await WriteAsync();
         }
     }
 
@@ -210,7 +245,7 @@ public sealed partial class PlayerGrain(
             player.State.GamesWon++;
         }
 
-        await player.WriteStateAsync();
+        await WriteAsync();
     }
 
     public Task<PlayerStats> GetStats() => Task.FromResult(new PlayerStats(
@@ -255,7 +290,7 @@ public sealed partial class PlayerGrain(
         }
 
         player.State.RoomId = null;
-        await player.WriteStateAsync();
+        await WriteAsync();
         return null;
     }
 

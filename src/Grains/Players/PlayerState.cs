@@ -12,6 +12,9 @@ public sealed class PlayerState
 
     public int GamesWon { get; set; }
 
+    /// <summary>When the record was last written; storage expires it <c>Game:PlayerRetentionDays</c> after that. Null in records stored before it existed.</summary>
+    public DateTimeOffset? WrittenAt { get; set; }
+
     /// <summary>
     /// Rooms this player created that nobody had joined when last checked (at most <c>Game:MaxUnjoinedRoomsPerPlayer</c>);
     /// checked with their tables before another room is created.

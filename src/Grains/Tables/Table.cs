@@ -290,12 +290,14 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             State.Phase == Phases.Playing ? Commitment(game) : null);
     }
 
-    public TableResult RoomNotFound() => TableResult.Fail(ErrorCodes.RoomNotFound, $"there is no room {RoomId}");
+    public TableResult RoomNotFound() => TableResult.Fail(GameError.RoomNotFound(RoomId));
 
     private void RemovePlayer(SeatState seat)
     {
         var recipients = SeatedIds().ToImmutableArray();
         State.Players.Remove(seat);
+        // A player who left sends no more moves here (a retry is answered only while seated): their move ids would pile up.
+        State.AppliedMoves.Remove(seat.PlayerId);
         var game = State.Game;
         if (State.Phase == Phases.Playing && game is not null && game.Players.Contains(seat.PlayerId))
         {

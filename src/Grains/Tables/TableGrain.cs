@@ -11,7 +11,9 @@ namespace CardGame.Grains;
 /// One room. Loads the <see cref="Table"/>, applies one call to it, writes the state to the <c>tables</c> storage
 /// before the call returns and before its events go out, then publishes them to the subscribed edges. The turn timer
 /// and the seat hold run on this grain's own timer. Placed on a random silo (not next to the caller, Orleans'
-/// default), so tables spread over all silos and a newly added silo takes new tables.
+/// default), so tables spread over all silos and a newly added silo takes new tables. A table that does not exist (a
+/// made-up room id, or a room that has closed) does not stay: it answers <c>room_not_found</c>, writes nothing and
+/// leaves memory a second after its last call; a room that closes deletes its record from storage.
 /// </summary>
 [RandomPlacement]
 public sealed partial class TableGrain(
@@ -20,16 +22,23 @@ public sealed partial class TableGrain(
     TimeProvider time,
     GameMetrics metrics,
     ShutdownMigration shutdown,
-    ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant
+    ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant, IIncomingGrainCallFilter
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
     public const int EventsRemembered = 256;
+
+    /// <summary>How long a room that has just closed waits, as it leaves memory, for its last events to reach the edges.</summary>
+    private static readonly TimeSpan ClosedRoomFlushTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a table that does not exist stays in memory after its last call.</summary>
+    public static readonly TimeSpan MissingTableLinger = TimeSpan.FromSeconds(1);
 
     private readonly GameOptions _options = gameOptions.Value;
     private readonly Queue<TableNotification> _log = new();
     private Table _table = null!;
     private EdgeSubscribers _edges = null!;
     private IGrainTimer? _timer;
+    private IGrainTimer? _leaveTimer;
     private RoomInfo? _publishedInfo;
     private bool _poisoned;
     private TableMemory? _rehydrated;
@@ -60,7 +69,7 @@ public sealed partial class TableGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_counted)
         {
@@ -72,7 +81,11 @@ public sealed partial class TableGrain(
         // included, travels with it and goes out from there (edges drop what they had already): no waiting here, since a
         // stopping silo may never hear an edge's answer.
         shutdown.TryStart(this, reason, move: !_poisoned && _table.Exists, cancellationToken);
-        return Task.CompletedTask;
+        if (!_poisoned && !_table.Exists)
+        {
+            // A room that just closed: its last events (the last player's "left") still go out to the edges.
+            await _edges.FlushAsync(ClosedRoomFlushTimeout);
+        }
     }
 
     public async Task<RoomResult> Create(string name, int seats, string creatorId, bool quickPlay = false)
@@ -141,7 +154,7 @@ public sealed partial class TableGrain(
         EnsureHealthy();
         if (!_table.Exists)
         {
-            return Task.FromResult(ResumeResult.Fail(ErrorCodes.RoomNotFound, $"there is no room {RoomId}"));
+            return Task.FromResult(ResumeResult.Fail(GameError.RoomNotFound(RoomId)));
         }
 
         var seq = table.State.Seq;
@@ -163,6 +176,12 @@ public sealed partial class TableGrain(
 
     public Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0)
     {
+        if (!_table.Exists)
+        {
+            // Nothing to follow: subscribing nobody keeps this activation from lingering for a made-up room id.
+            return Task.FromResult(ITableGrain.NoSuchRoom);
+        }
+
         _edges.Subscribe(edgeId, observer, Math.Max(0, spectators));
         SpectatorsMayHaveChanged();
         return Task.FromResult(table.State.Seq);
@@ -173,6 +192,22 @@ public sealed partial class TableGrain(
         _edges.Unsubscribe(edgeId);
         SpectatorsMayHaveChanged();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// After every call: a table that does not exist leaves memory a second later, so a flood of made-up room ids costs
+    /// one storage read per id and nothing that stays (no activation waiting for idle collection, no write, no key).
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            LeaveMemoryIfClosed();
+        }
     }
 
     public Task<RoomInfo?> GetInfo() => Task.FromResult(_table.Exists ? _table.Info() : null);
@@ -195,6 +230,7 @@ public sealed partial class TableGrain(
             await CommitAsync();
             // Timers may fire a little early, with nothing due yet: always re-arm.
             ScheduleTimer();
+            LeaveMemoryIfClosed();
         }
         catch (Exception ex)
         {
@@ -263,7 +299,18 @@ public sealed partial class TableGrain(
         persist?.SetTag("cardgame.room_id", RoomId);
         try
         {
-            await table.WriteStateAsync();
+            if (_table.Exists)
+            {
+                await table.WriteStateAsync();
+            }
+            else
+            {
+                // The room closed (its last player left, or nobody joined it in time): its record goes, and nothing of
+                // it is kept; later calls answer room_not_found as for any id that never existed.
+                await table.ClearStateAsync();
+                _table = new Table(RoomId, table.State, _options, time);
+            }
+
             metrics.Persisted(time.GetElapsedTime(started));
             persist?.Dispose();
         }
@@ -331,6 +378,31 @@ public sealed partial class TableGrain(
             _poisoned = true;
             DeactivateOnIdle();
         }
+    }
+
+    /// <summary>
+    /// A table that does not exist (never did, or has just closed) leaves memory <see cref="MissingTableLinger"/> after
+    /// its last call. Not at once: a call that reaches an activation while it deactivates is forwarded by Orleans at most
+    /// twice and then refused (the caller sees <c>unavailable</c>), and callers often ask twice in a row (subscribe,
+    /// then view).
+    /// </summary>
+    private void LeaveMemoryIfClosed()
+    {
+        if (_poisoned || _table.Exists)
+        {
+            return;
+        }
+
+        _leaveTimer ??= this.RegisterGrainTimer(_ =>
+        {
+            if (!_poisoned && !_table.Exists)
+            {
+                DeactivateOnIdle();
+            }
+
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions { DueTime = Timeout.InfiniteTimeSpan, Period = Timeout.InfiniteTimeSpan });
+        _leaveTimer.Change(MissingTableLinger, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>

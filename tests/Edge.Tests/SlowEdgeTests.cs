@@ -1,0 +1,112 @@
+using CardGame.Contracts.Grains;
+using CardGame.Edge.Delivery;
+using CardGame.TestSupport;
+using Xunit.Abstractions;
+
+namespace CardGame.Edge.Tests;
+
+/// <summary>
+/// An edge too slow to hand table events to its connections: its queue stays within <c>Edge:MaxQueuedTableEvents</c>,
+/// the table drops it as designed (refused deliveries count as failures), and its clients recover with Resume.
+/// </summary>
+[Collection(EdgesCollection.Name)]
+public sealed class SlowEdgeTests(EdgesFixture fixture, ITestOutputHelper output)
+{
+    private const int Bound = 20;
+
+    [Fact]
+    public async Task A_slow_edge_queues_at_most_its_bound_is_dropped_by_the_table_and_its_clients_recover_with_resume()
+    {
+        await using var edge = await EdgeServer.StartAsync(new Dictionary<string, string?>(fixture.EdgeSettings)
+        {
+            ["Edge:MaxQueuedTableEvents"] = Bound.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var fanOut = edge.Services.GetRequiredService<TableEventFanOut>();
+        await using var alice = await GameClient.SignInAsync(edge, "alice");
+        await using var bob = await GameClient.SignInAsync(edge, "bob");
+        var room = (await alice.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest("slow edge", 2))).RoomId;
+        await alice.InvokeAsync<TableView>("JoinRoom", room);
+        await bob.InvokeAsync<TableView>("JoinRoom", room);
+        var started = await alice.InvokeAsync<TableView>("StartGame", room);
+        await bob.WaitForSeqAsync(room, started.Seq);
+        var table = fixture.Grains.GetGrain<ITableGrain>(room);
+
+        // The edge stops handing events on (as one starved of CPU would); the table keeps playing, fast.
+        var slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fanOut.BeforeDelivery = () => slow.Task;
+        // The table drops an edge after 3 failed deliveries in a row (EdgeSubscribers); the edge subscribes again every
+        // 2 s here, and is refused and dropped again while it is still held.
+        var moves = 0;
+        while (fanOut.RefusedBatches < 3 && moves < 500)
+        {
+            await PlayOneMoveAsync(table, room);
+            moves++;
+        }
+
+        var refused = fanOut.RefusedBatches;
+        for (var i = 0; i < 30; i++)
+        {
+            await PlayOneMoveAsync(table, room);
+            moves++;
+        }
+
+        output.WriteLine($"{moves} moves while the edge was held: {refused} batches refused after {moves - 30} moves, {fanOut.RefusedBatches} after 30 more; queue peaked at {fanOut.PeakQueuedEvents} events (bound {Bound}), {fanOut.QueuedEvents} queued");
+        Assert.True(refused >= 3, $"{refused} refusals in {moves} moves");
+        Assert.InRange(fanOut.PeakQueuedEvents, 1, Bound);
+        Assert.InRange(fanOut.QueuedEvents, 1, Bound);
+
+        // The edge catches up; at its next refresh it subscribes again and events flow live once more.
+        fanOut.BeforeDelivery = null;
+        slow.SetResult();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long current;
+        while (true)
+        {
+            current = (await PlayOneMoveAsync(table, room)).Seq;
+            if (alice.EventsOf(room).Any(e => e.Seq == current) && bob.EventsOf(room).Any(e => e.Seq == current))
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the edge did not receive the table's events again");
+            await Task.Delay(200);
+        }
+
+        // Each client saw a gap in seq and fills it with Resume: then it holds every event, once, in order.
+        foreach (var client in new[] { alice, bob })
+        {
+            var seqs = client.EventsOf(room).Select(e => e.Seq).Where(s => s > started.Seq).ToList();
+            var contiguous = started.Seq;
+            while (seqs.Contains(contiguous + 1))
+            {
+                contiguous++;
+            }
+
+            var resumed = await client.InvokeAsync<Resumed>("Resume", room, contiguous);
+            Assert.NotNull(resumed.Events);
+            var recovered = seqs.Where(s => s <= contiguous).Concat(resumed.Events!.Select(e => e.Seq)).ToList();
+            output.WriteLine($"{client.PlayerId}: {seqs.Count} events received live, gap after seq {contiguous}, Resume returned {resumed.Events!.Count} events up to {resumed.Events.LastOrDefault()?.Seq}");
+            Assert.True(contiguous < current, "no gap: the edge was never dropped");
+            Assert.Equal(GameTests.LongRange(started.Seq + 1, recovered.Max()), recovered);
+            Assert.True(recovered.Max() >= current);
+        }
+    }
+
+    /// <summary>One move by whoever's turn it is, straight on the table (as an edge sends it); a new game when one ends.</summary>
+    private static async Task<TableView> PlayOneMoveAsync(ITableGrain table, string room)
+    {
+        var view = (await table.GetView("observer")).Value!;
+        if (view.Phase != Phases.Playing)
+        {
+            return Ok(await table.Start(view.Players[0].PlayerId));
+        }
+
+        var mine = Ok(await table.GetView(view.Turn!));
+        return MoveChooser.ChoosePut(mine) is { } put
+            ? Ok(await table.Put(view.Turn!, put.Card, put.Suit))
+            : Ok(await table.Take(view.Turn!));
+    }
+
+    private static TableView Ok(GameResult<TableView> result) =>
+        result.Value ?? throw new InvalidOperationException($"{result.Error?.Code}: {result.Error?.Text}");
+}
