@@ -111,8 +111,8 @@ public sealed class MadeUpRoomTests(EdgesFixture fixture, ITestOutputHelper outp
             Assert.Equal(calls, codes.Where(c => c.Key.EndsWith(": " + ErrorCodes.RoomNotFound, StringComparison.Ordinal)).Sum(c => c.Value));
             Assert.Equal(16 * 20 * 8, calls);
             Assert.Empty(keysAfter.Except(keysBefore));
+            // Only the made-up ids' tables are counted against: an earlier test's table may come and go meanwhile.
             Assert.Equal(0, after.MadeUp);
-            Assert.True(after.All <= activationsBefore, $"table activations {activationsBefore} -> {after.All}");
             Assert.Equal(subscriptionsBefore, subscriptions.Count);
             Assert.Equal(room.RoomId, Assert.Single(edge.Services.GetRequiredService<LocalSpectators>().WatchedRooms()));
 

@@ -28,15 +28,16 @@ public sealed class NginxProcess : IAsyncDisposable
     /// <summary>
     /// Starts nginx in front of <paramref name="upstreamPorts"/> and returns once <c>GET /</c> through it answers with a
     /// status <paramref name="isReady"/> accepts (a topology waits for an edge's answer; nginx in front of nothing
-    /// alive accepts its own 502).
+    /// alive accepts its own 502). <paramref name="adjust"/>, when given, changes the shipped server block first (a test
+    /// of many players from one address raises the per-address limits).
     /// </summary>
-    public static async Task<NginxProcess> StartAsync(IEnumerable<int> upstreamPorts, Func<HttpStatusCode, bool> isReady)
+    public static async Task<NginxProcess> StartAsync(IEnumerable<int> upstreamPorts, Func<HttpStatusCode, bool> isReady, Func<string, string>? adjust = null)
     {
         var executable = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nginx is not installed: install the Debian package 'nginx' (the README's test command does).");
         var port = RedisServer.FreePort();
         var directory = System.IO.Directory.CreateTempSubdirectory("cardgame-nginx-").FullName;
-        var upstreams = string.Join("\n", upstreamPorts.Select(p => $"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;"));
+        var upstreams = string.Join("\n", upstreamPorts.Select(p => $"    server 127.0.0.1:{p} max_fails=0;"));
         var config = $$"""
             daemon off;
             worker_processes 1;
@@ -50,7 +51,7 @@ public sealed class NginxProcess : IAsyncDisposable
                 fastcgi_temp_path {{directory}}/fastcgi;
                 uwsgi_temp_path {{directory}}/uwsgi;
                 scgi_temp_path {{directory}}/scgi;
-            {{ProcessTopology.ShippedNginxConfig(upstreams, $"127.0.0.1:{port}", Path.Combine(directory, "access.log"))}}
+            {{(adjust ?? (c => c))(ProcessTopology.ShippedNginxConfig(upstreams, $"127.0.0.1:{port}", Path.Combine(directory, "access.log")))}}
             }
             """;
         var path = Path.Combine(directory, "nginx.conf");

@@ -17,6 +17,7 @@ public sealed class ProcessTopology : IAsyncDisposable
     private readonly RedisServer? _redis;
     private readonly RedisCluster? _redisCluster;
     private NginxProcess? _nginx;
+    private string? _restartDirectory;
 
     private ProcessTopology(RedisServer? redis, RedisCluster? redisCluster, IReadOnlyDictionary<string, string?> gameSettings,
         IReadOnlyDictionary<string, string?>? edgeSettings = null)
@@ -145,13 +146,37 @@ public sealed class ProcessTopology : IAsyncDisposable
     /// nginx (Debian package) on a free loopback port in front of every edge, running the shipped
     /// <c>deploy/nginx.conf</c> with this topology's edges, address and log directory substituted.
     /// </summary>
-    public async Task StartNginxAsync()
+    public async Task StartNginxAsync(Func<string, string>? adjust = null)
     {
         // nginx serves no /health to the public (deploy/nginx.conf): any answer from an edge through it will do (the
         // edges run from their build output, without the web client: "/" is 404 there).
         _nginx = await NginxProcess.StartAsync(Edges.Select(e => e.HttpPort),
-            status => status is not (HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout));
+            status => status is not (HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout), adjust);
         NginxPort = _nginx.Port;
+    }
+
+    /// <summary>nginx's log files, once started.</summary>
+    public async Task<List<(string Name, string Text)>> NginxLogsAsync() => _nginx is null ? [] : await _nginx.LogsAsync();
+
+    /// <summary>
+    /// Makes every silo and edge restartable by <c>scripts/rolling-restart.sh</c>, as <c>scripts/topology.sh</c> does:
+    /// writes the servers file (silos first, then edges) and each server's pid file, and starts a server again, on the
+    /// same ports, when it exits after the script asked. Returns the servers file's path.
+    /// </summary>
+    public string EnableRollingRestart()
+    {
+        _restartDirectory ??= Directory.CreateTempSubdirectory("cardgame-restart-").FullName;
+        var lines = new List<string>();
+        foreach (var (kind, server) in Silos.Select(s => ("silo", s)).Concat(Edges.Select(e => ("edge", e))))
+        {
+            var pidFile = Path.Combine(_restartDirectory, server.Name + ".pid");
+            server.RestartWhenAsked(pidFile, Path.Combine(_restartDirectory, server.Name + ".restart"));
+            lines.Add($"{kind} {server.Name} {pidFile} {server.Url}/health/ready");
+        }
+
+        var servers = Path.Combine(_restartDirectory, "servers");
+        File.WriteAllLines(servers, lines);
+        return servers;
     }
 
     public async ValueTask DisposeAsync()
@@ -176,6 +201,10 @@ public sealed class ProcessTopology : IAsyncDisposable
             await _redisCluster.DisposeAsync();
         }
 
+        if (_restartDirectory is not null)
+        {
+            Directory.Delete(_restartDirectory, recursive: true);
+        }
     }
 
     /// <summary>

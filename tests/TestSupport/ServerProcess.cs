@@ -7,12 +7,15 @@ namespace CardGame.TestSupport;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
-    private readonly Process _process;
+    private readonly ProcessStartInfo _info;
+    private Process _process;
+    private bool _disposed;
 
-    private ServerProcess(string name, Process process, int httpPort, int? siloPort, int? gatewayPort)
+    private ServerProcess(string name, ProcessStartInfo info, int httpPort, int? siloPort, int? gatewayPort)
     {
         Name = name;
-        _process = process;
+        _info = info;
+        _process = Launch();
         HttpPort = httpPort;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
@@ -67,13 +70,49 @@ public sealed class ServerProcess : IAsyncDisposable
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start");
-        var server = new ServerProcess(name, process, httpPort, siloPort, gatewayPort);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        return new ServerProcess(name, info, httpPort, siloPort, gatewayPort);
+    }
+
+    /// <summary>
+    /// Acts as the supervisor <c>scripts/rolling-restart.sh</c> expects: keeps the process id in
+    /// <paramref name="pidFile"/>, and starts the server again (same configuration and ports) when it exits while
+    /// <paramref name="restartFile"/> exists, deleting that file.
+    /// </summary>
+    public void RestartWhenAsked(string pidFile, string restartFile)
+    {
+        File.WriteAllText(pidFile, _process.Id.ToString());
+        Watch(_process);
+
+        void Watch(Process process)
+        {
+            process.EnableRaisingEvents = true;
+            process.Exited += (_, _) =>
+            {
+                lock (_output)
+                {
+                    if (_disposed || !File.Exists(restartFile))
+                    {
+                        return;
+                    }
+
+                    File.Delete(restartFile);
+                    _output.AppendLine($"--- {DateTime.UtcNow:HH:mm:ss.fff} exited with {process.ExitCode}; starting again ---");
+                    _process = Launch();
+                    File.WriteAllText(pidFile, _process.Id.ToString());
+                    Watch(_process);
+                }
+            };
+        }
+    }
+
+    private Process Launch()
+    {
+        var process = Process.Start(_info) ?? throw new InvalidOperationException($"{Name} did not start");
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return server;
+        return process;
     }
 
     /// <summary>
@@ -150,6 +189,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        lock (_output)
+        {
+            _disposed = true;
+        }
+
         Kill();
         _process.Dispose();
         return ValueTask.CompletedTask;

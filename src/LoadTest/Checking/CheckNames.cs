@@ -11,4 +11,7 @@ public static class CheckNames
     /// it lacks events), or the game had no commitment (dealt by a server before the fair shuffle).
     /// </summary>
     public const string ShuffleNotCheckable = "shuffle_not_checkable";
+
+    /// <summary>A player found still seated at the end of the run, the server's view of its table (its hand included) equal to what its events built.</summary>
+    public const string SeatedAtEnd = "seated_at_end";
 }

@@ -41,4 +41,10 @@ public static class ViolationKinds
 
     /// <summary>A <c>started</c> event reached a seated player without their hand, or a taker got no card while cards were left.</summary>
     public const string MissingCard = "missing_card";
+
+    /// <summary>
+    /// With <c>FinalCheck</c>: at the end of the run a player is no longer seated at its table, or the server's view never
+    /// settled at the <c>seq</c> its events reached (its hand is compared as <see cref="ViewMismatch"/>).
+    /// </summary>
+    public const string NotSeatedAtEnd = "not_seated_at_end";
 }

@@ -22,6 +22,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
     private const int MoveRetries = 2;
 
     private static readonly TimeSpan BackOnlineTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FinalCheckTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
     private readonly MoveChooser _chooser = new(new Random(run.Options.Seed + index));
@@ -439,6 +440,55 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
         {
             await RematchAsync();
         }
+    }
+
+    /// <summary>
+    /// At the end of a run, moves stopped: the player must still be seated, and the server's view of its table (its hand
+    /// included) must equal what its events built, compared once both are at the same <c>seq</c> (events may still be
+    /// on their way; a connection still coming back gets its time).
+    /// </summary>
+    public async Task VerifyFinalAsync()
+    {
+        string? roomId;
+        lock (_lock)
+        {
+            roomId = _tracker?.RoomId;
+        }
+
+        var deadline = Clock.Now + Clock.FromSeconds(FinalCheckTimeout.TotalSeconds);
+        string last = "never seated";
+        while (roomId is not null && _connection is { } connection && Clock.Now < deadline)
+        {
+            try
+            {
+                var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.GetTable), roomId);
+                lock (_lock)
+                {
+                    if (!view.Players.Any(p => p.PlayerId == _playerId))
+                    {
+                        run.Violations.Report(ViolationKinds.NotSeatedAtEnd, $"{_playerId} is not seated at {roomId} at seq {view.Seq}");
+                        return;
+                    }
+
+                    if (_tracker is { Resuming: false, NeedsResync: false } tracker && tracker.Seq == view.Seq)
+                    {
+                        tracker.OnView(view);
+                        run.Violations.Count(CheckNames.SeatedAtEnd);
+                        return;
+                    }
+
+                    last = $"view at seq {view.Seq}, events at {_tracker?.Seq}";
+                }
+            }
+            catch (Exception ex)
+            {
+                last = ex is HubException hub ? HubErrors.Code(hub.Message) : ex.GetType().Name;
+            }
+
+            await Task.Delay(200);
+        }
+
+        run.Violations.Report(ViolationKinds.NotSeatedAtEnd, $"{_playerId} at {roomId}: the final check did not settle ({last})");
     }
 
     /// <summary>Waits until the connection is back and the table caught up; false when it does not come back in time.</summary>

@@ -104,6 +104,19 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
         var closedAt = Clock.Now;
         pacer.Close(closedAt);
         run.Metrics.Close(closedAt);
+        if (options.FinalCheck)
+        {
+            _phase = "final check";
+            run.Stop();
+            pacer.Stop();
+            List<GamePlayer> seated;
+            lock (players)
+            {
+                seated = [.. players.OfType<GamePlayer>()];
+            }
+
+            await Parallel.ForEachAsync(seated, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (player, _) => await player.VerifyFinalAsync());
+        }
         var report = BuildReport(run, rampSeconds, measuredSeconds, selfCpu, before, cpuStart, cpuEnd, idleSteps) with
         {
             Noise = noise,

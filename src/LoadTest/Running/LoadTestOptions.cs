@@ -25,6 +25,12 @@ public sealed record LoadTestOptions
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// After the run (moves stopped), each player asks for its table and must still be seated, with the hand and table
+    /// its events built (a violation otherwise). For runs through restarts and failures.
+    /// </summary>
+    public bool FinalCheck { get; init; }
+
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How many players sign in and connect at once while ramping up.</summary>

@@ -21,6 +21,9 @@ public class ChaosFixture : ClusterFixture
         ["Game:TurnTimeoutSeconds"] = "300",
         ["Game:SeatHoldSeconds"] = "300",
         ["Game:RoomListCacheMilliseconds"] = "0",
+        // The silo-kill test creates rooms until one is placed on the silo it kills (1 in 3 each, up to 40): more than
+        // the 3 a player may leave unjoined by default, which is not what these tests are about.
+        ["Game:MaxUnjoinedRoomsPerPlayer"] = "1000",
     };
 
     public IReadOnlyList<ServerProcess> Edges
