@@ -182,6 +182,7 @@ public static class SiloHostingExtensions
                 options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
                 options.EntryExpiry = retention;
             });
+            orleans.Services.AddHostedService<RetiredDirectoryKey>();
         }
 
         if (TracingEndpoint(config) is not null)

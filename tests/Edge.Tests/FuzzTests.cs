@@ -160,8 +160,8 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
     private List<int[]> EdgeState() => [.. fixture.Edges.Select(e =>
     {
         var players = e.Services.GetRequiredService<LocalPlayers>();
-        var (count, seated) = players.PlayerCounts();
-        return new[] { players.TotalConnections, count, seated, e.Services.GetRequiredService<GameHubLifetimeManager>().Count };
+        var seated = e.Services.GetRequiredService<TableSeats>().SeatedPlayerCount();
+        return new[] { players.TotalConnections, players.PlayerCount, seated, e.Services.GetRequiredService<GameHubLifetimeManager>().Count };
     })];
 
     private static string Show(List<int[]> state) => string.Join(" / ", state.Select(s => string.Join(",", s)));

@@ -63,12 +63,16 @@ public sealed class LobbyTests(EdgesFixture fixture, ITestOutputHelper output)
         // 10,000 rooms announced to the directory shards as tables announce them; 1,000 watchers over both edges.
         var tag = Guid.NewGuid().ToString("N")[..6];
         var roomIds = Enumerable.Range(0, 10_000).Select(i => $"big{tag}{i}").ToList();
+        var memoryBeforeRooms = EdgeMemory();
+        var cpuBeforeRooms = Process.GetCurrentProcess().TotalProcessorTime;
         foreach (var chunk in roomIds.Chunk(500))
         {
             await Task.WhenAll(chunk.Select(id => Shard(id).Update(new RoomInfo(id, "crowd", 6, 5, Phases.Playing))));
         }
 
+        var roomsCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBeforeRooms;
         var memoryBefore = EdgeMemory();
+        var roomsMemory = memoryBefore - memoryBeforeRooms;
         var watchers = new List<GameClient>();
         var listWatch = Stopwatch.StartNew();
         foreach (var chunk in Enumerable.Range(0, 1000).Chunk(50))
@@ -89,6 +93,7 @@ public sealed class LobbyTests(EdgesFixture fixture, ITestOutputHelper output)
             // 100 changes to rooms spread over every shard; every watcher must get each one's latest state.
             var changed = roomIds.Where((_, i) => i % 100 == 0).ToHashSet();
             var sentAt = DateTimeOffset.UtcNow;
+            var cpuAtSend = Process.GetCurrentProcess().TotalProcessorTime;
             await Task.WhenAll(changed.Select(id => Shard(id).Update(new RoomInfo(id, "crowd", 6, 6, Phases.Playing))));
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (watchers.Any(w => w.LobbyEventTimes.Count(e => e.Event.Room.Players == 6 && changed.Contains(e.Event.Room.RoomId)) < changed.Count))
@@ -97,13 +102,18 @@ public sealed class LobbyTests(EdgesFixture fixture, ITestOutputHelper output)
                 await Task.Delay(200);
             }
 
+            // The whole process (1,000 clients, both edges, both silos): clients parse what the edges send, so this is
+            // an upper bound of the servers' share.
+            var deliveryCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtSend;
             var latencies = watchers.SelectMany(w => w.LobbyEventTimes.Where(e => e.Event.Room.Players == 6 && changed.Contains(e.Event.Room.RoomId)))
                 .Select(e => (e.ReceivedAt - sentAt).TotalMilliseconds).Order().ToList();
             output.WriteLine($"10,000 rooms in 16 shards, 1,000 watchers (500 per edge) connected and listed in {connected.TotalSeconds:F1} s; " +
                 $"100 changes to all 1,000 watchers ({latencies.Count:N0} deliveries): median {latencies[latencies.Count / 2]:F0} ms, " +
                 $"99th percentile {latencies[(int)(latencies.Count * 0.99)]:F0} ms, max {latencies[^1]:F0} ms after the changes were sent (target 2,000 ms); " +
                 $"the test process's managed heap grew {(memoryAfter - memoryBefore) / 1048576.0:F0} MiB with the watchers (clients and both edges in one process); " +
-                "shared 2-core machine, noisy");
+                $"CPU of the whole test process from the changes to the last delivery {deliveryCpu.TotalMilliseconds:F0} ms ({deliveryCpu.TotalMicroseconds / latencies.Count:F1} µs per delivery); " +
+                $"the directory's 10,000 rooms: {roomsMemory / 1048576.0:F1} MiB of heap, {roomsCpu.TotalMilliseconds:F0} ms of CPU to announce them (caller included); " +
+                $"shared 2-core machine, load average {LoadAverage()}");
         }
         finally
         {
@@ -116,6 +126,9 @@ public sealed class LobbyTests(EdgesFixture fixture, ITestOutputHelper output)
     }
 
     private IRoomDirectoryGrain Shard(string roomId) => fixture.Grains.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(roomId));
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static long EdgeMemory()
     {

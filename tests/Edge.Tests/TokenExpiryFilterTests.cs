@@ -85,7 +85,7 @@ public sealed class TokenExpiryFilterTests
 
         public Task SendEventAsync(TableEvent tableEvent) => Task.CompletedTask;
 
-        public Task SendLobbyEventAsync(LobbyEvent lobbyEvent) => Task.CompletedTask;
+        public Task SendLobbyEventsAsync(IReadOnlyList<CardGame.Edge.Delivery.PreparedLobbyEvent> lobbyEvents) => Task.CompletedTask;
 
         public Task<bool> CloseAsync(GameError reason)
         {

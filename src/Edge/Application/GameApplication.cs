@@ -15,7 +15,7 @@ namespace CardGame.Edge.Application;
 /// the result. Room membership (create, join, leave) goes through the player grain, which keeps "one room at a time";
 /// moves, views and resume go straight to the table as the session's authenticated player, one hop instead of two.
 /// Methods that may seat the caller subscribe this edge to the table first, so no event after the returned view is
-/// missed; every returned view records whether the caller sits at that table (<see cref="LocalPlayers"/>).
+/// missed; every returned view is the table's word on who sits there (<see cref="TableSeats"/>).
 /// </summary>
 public sealed class GameApplication(
     PlayerSessions sessions,
@@ -23,6 +23,7 @@ public sealed class GameApplication(
     ClusterConnection cluster,
     TableSubscriptions subscriptions,
     LocalPlayers players,
+    TableSeats seats,
     LocalSpectators spectators,
     LobbyWatchers lobby)
 {
@@ -63,19 +64,19 @@ public sealed class GameApplication(
         var player = await sessions.RequirePlayerAsync(session);
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: true);
-        return Seen(player, Unwrap(await Player(player).JoinRoom(room)));
+        return Seen(Unwrap(await Player(player).JoinRoom(room)));
     }
 
     public async Task<TableView> StartGameAsync(ClientSession session, string? roomId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        return Seen(player, Unwrap(await Table(roomId).Start(player.PlayerId)));
+        return Seen(Unwrap(await Table(roomId).Start(player.PlayerId)));
     }
 
     public async Task<TableView> TakeCardAsync(ClientSession session, string? roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        return Seen(player, Unwrap(await Table(roomId).Take(player.PlayerId, moveId)));
+        return Seen(Unwrap(await Table(roomId).Take(player.PlayerId, moveId)));
     }
 
     public async Task<TableView> PutCardAsync(ClientSession session, string? roomId, string? card, string? suit, string? moveId)
@@ -92,7 +93,7 @@ public sealed class GameApplication(
             throw new GameException(GameError.BadRequest($"{Quote(suit)} is not a suit: C, D, H or S"));
         }
 
-        return Seen(player, Unwrap(await table.Put(player.PlayerId, card, suit, moveId)));
+        return Seen(Unwrap(await table.Put(player.PlayerId, card, suit, moveId)));
     }
 
     public async Task<Resumed> ResumeAsync(ClientSession session, string? roomId, long lastSeq)
@@ -102,7 +103,7 @@ public sealed class GameApplication(
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
         var resumed = Unwrap(await Table(room).Resume(player.PlayerId, lastSeq));
-        return resumed.View is { } view ? resumed with { View = Seen(player, view) } : resumed;
+        return resumed.View is { } view ? resumed with { View = Seen(view) } : resumed;
     }
 
     public async Task LeaveRoomAsync(ClientSession session, string? roomId)
@@ -110,9 +111,9 @@ public sealed class GameApplication(
         var player = await sessions.RequirePlayerAsync(session);
         var room = RoomId(roomId);
         var result = await Player(player).LeaveRoom(room);
-        if (result.IsOk || result.Error?.Code is ErrorCodes.NotSeated or ErrorCodes.RoomNotFound)
+        if (result.Value is { } view)
         {
-            players.NotSeated(player.PlayerId, room, long.MaxValue);
+            Seen(view);
         }
 
         Unwrap(result);
@@ -124,7 +125,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        return Seen(player, Unwrap(await Table(room).GetView(player.PlayerId)));
+        return Seen(Unwrap(await Table(room).GetView(player.PlayerId)));
     }
 
     public async Task<TableView> QuickPlayAsync(ClientSession session, QuickPlayRequest? request)
@@ -138,7 +139,7 @@ public sealed class GameApplication(
         var view = Unwrap(await Player(player).QuickPlay(request?.Seats));
         // The room is known only now: subscribe, then resync, so no event after the view we return is missed.
         using var hold = await subscriptions.HoldAsync(view.RoomId, refresh: true);
-        return Seen(player, Unwrap(await Table(view.RoomId).GetView(player.PlayerId)));
+        return Seen(Unwrap(await Table(view.RoomId).GetView(player.PlayerId)));
     }
 
     /// <summary>
@@ -161,7 +162,7 @@ public sealed class GameApplication(
         {
             await subscriptions.WatchersChangedAsync(room);
             var view = Unwrap(await Table(room).GetView(player.PlayerId));
-            return Seen(player, view);
+            return Seen(view);
         }
         catch when (outcome == LocalSpectators.WatchOutcome.Added)
         {
@@ -220,18 +221,10 @@ public sealed class GameApplication(
     /// <summary>The room's table grain; <c>bad_request</c> for a malformed room id, before any grain is touched.</summary>
     private ITableGrain Table(string? roomId) => cluster.Grains.GetGrain<ITableGrain>(RoomId(roomId));
 
-    /// <summary>Records whether the caller sits at the table, as of the view's seq.</summary>
-    private TableView Seen(PlayerIdentity player, TableView view)
+    /// <summary>Records the table's word on who sits there, as of the view's seq (<see cref="TableSeats"/>).</summary>
+    private TableView Seen(TableView view)
     {
-        if (view.Players.Any(p => p.PlayerId == player.PlayerId))
-        {
-            players.Seated(player.PlayerId, view.RoomId, view.Seq);
-        }
-        else
-        {
-            players.NotSeated(player.PlayerId, view.RoomId, view.Seq);
-        }
-
+        seats.Said(view.RoomId, view.Seq, view.Players.Select(p => p.PlayerId));
         return view;
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using CardGame.Contracts.Protocol;
+using CardGame.Edge.Delivery;
 
 namespace CardGame.Edge.Application;
 
@@ -15,8 +16,11 @@ public interface IClientConnection
     /// <summary>Sends one table event; called by one loop per connection, in <c>seq</c> order.</summary>
     Task SendEventAsync(TableEvent tableEvent);
 
-    /// <summary>Sends one change of the room list to a connection watching the lobby; called by the same loop.</summary>
-    Task SendLobbyEventAsync(LobbyEvent lobbyEvent);
+    /// <summary>
+    /// Sends changes of the room list, in order, to a connection watching the lobby; called by the same loop. Each is
+    /// encoded once per edge (<see cref="PreparedLobbyEvent.Encoded"/>), not once per connection.
+    /// </summary>
+    Task SendLobbyEventsAsync(IReadOnlyList<PreparedLobbyEvent> lobbyEvents);
 
     /// <summary>Closes the connection telling the client why (<paramref name="reason"/>), so it does not retry on its own.</summary>
     Task<bool> CloseAsync(GameError reason);

@@ -17,6 +17,7 @@ namespace CardGame.Edge.Application;
 public sealed partial class PlayerSessions(
     ClusterConnection cluster,
     LocalPlayers players,
+    TableSeats seats,
     LocalSpectators spectators,
     LobbyWatchers lobby,
     TableSubscriptions subscriptions,
@@ -162,19 +163,12 @@ public sealed partial class PlayerSessions(
         {
             // Subscribed before the client learns the room, so its next request misses nothing after the view.
             using var hold = await subscriptions.HoldAsync(roomId, refresh: true);
-            if (hold.RoomMissing)
+            // The table's own word on who sits there keeps the edge following it after the hold (a room that closed
+            // since the player grain looked says nothing).
+            if (!hold.RoomMissing && (await cluster.Grains.GetGrain<ITableGrain>(roomId).GetView(player.PlayerId)).Value is { } view)
             {
-                // The room closed since the player grain looked.
-                players.SeatedNowhere(player.PlayerId);
+                seats.Said(view.RoomId, view.Seq, view.Players.Select(p => p.PlayerId));
             }
-            else
-            {
-                players.Seated(player.PlayerId, roomId, hold.Seq ?? 0);
-            }
-        }
-        else
-        {
-            players.SeatedNowhere(player.PlayerId);
         }
 
         session.SignedIn = true;

@@ -22,7 +22,7 @@ public sealed partial class ConnectionOutbox
     private readonly IClientConnection _connection;
     private readonly ILogger _logger;
     private readonly Lock _lobbyGate = new();
-    private readonly Dictionary<string, LobbyEvent> _lobbyPending = [];
+    private readonly Dictionary<string, PreparedLobbyEvent> _lobbyPending = [];
     private readonly List<string> _lobbyOrder = [];
     private bool _lobbySignalled;
 
@@ -36,16 +36,16 @@ public sealed partial class ConnectionOutbox
 
     public void Post(TableEvent tableEvent) => Enqueue(tableEvent, tableEvent.RoomId);
 
-    public void Post(LobbyEvent lobbyEvent)
+    public void Post(PreparedLobbyEvent lobbyEvent)
     {
-        var roomId = lobbyEvent.Room.RoomId;
+        var roomId = lobbyEvent.Event.Room.RoomId;
         lock (_lobbyGate)
         {
             if (_lobbyPending.TryGetValue(roomId, out var waiting))
             {
-                // Added and not sent yet: still news of an added room, in its latest state.
-                _lobbyPending[roomId] = waiting.Kind == LobbyEventKinds.RoomAdded && lobbyEvent.Kind == LobbyEventKinds.RoomChanged
-                    ? lobbyEvent with { Kind = LobbyEventKinds.RoomAdded }
+                // Added and not sent yet: still news of an added room, in its latest state (encoded for this connection).
+                _lobbyPending[roomId] = waiting.Event.Kind == LobbyEventKinds.RoomAdded && lobbyEvent.Event.Kind == LobbyEventKinds.RoomChanged
+                    ? new PreparedLobbyEvent(lobbyEvent.Event with { Kind = LobbyEventKinds.RoomAdded })
                     : lobbyEvent;
                 return;
             }
@@ -91,7 +91,7 @@ public sealed partial class ConnectionOutbox
                 continue;
             }
 
-            List<LobbyEvent> lobbyEvents;
+            List<PreparedLobbyEvent> lobbyEvents;
             lock (_lobbyGate)
             {
                 lobbyEvents = [.. _lobbyOrder.Select(id => _lobbyPending[id])];
@@ -100,10 +100,8 @@ public sealed partial class ConnectionOutbox
                 _lobbySignalled = false;
             }
 
-            foreach (var lobbyEvent in lobbyEvents)
-            {
-                await SendAsync(_connection.SendLobbyEventAsync(lobbyEvent), "the lobby");
-            }
+            // Every lobby event waiting, in one write where the transport allows it.
+            await SendAsync(_connection.SendLobbyEventsAsync(lobbyEvents), "the lobby");
         }
     }
 

@@ -10,7 +10,8 @@ namespace CardGame.Edge.Delivery;
 /// The local connections watching the lobby, and this edge's one <see cref="ILobbyObserver"/>: while at least one
 /// connection watches, the edge is subscribed once to every directory shard (refreshed every
 /// <see cref="EdgeOptions.SubscriptionRefreshSeconds"/>; shards expire subscriptions not refreshed), and hands every
-/// batch of room-list changes to each watching connection, in order. Nothing per watcher reaches the cluster.
+/// batch of room-list changes to each watching connection, in order, each change encoded once for all of them. Nothing
+/// per watcher reaches the cluster.
 /// </summary>
 public sealed partial class LobbyWatchers(
     ClusterConnection cluster,
@@ -109,9 +110,11 @@ public sealed partial class LobbyWatchers(
                 watchers = [.. _watchers.Values];
             }
 
+            // Encoded once per edge (by the first watcher's send), not once per watcher.
+            var prepared = batch.Select(lobbyEvent => new PreparedLobbyEvent(lobbyEvent)).ToList();
             foreach (var watcher in watchers)
             {
-                foreach (var lobbyEvent in batch)
+                foreach (var lobbyEvent in prepared)
                 {
                     watcher.Outbox.Post(lobbyEvent);
                 }

@@ -9,7 +9,9 @@ namespace CardGame.Edge.Delivery;
 
 /// <summary>
 /// This edge's <see cref="ITableObserver"/>. A table sends it each batch in <c>seq</c> order and waits for the call:
-/// it only enqueues, so a table never waits on clients. One loop then hands each event, as its recipient may see it
+/// it only enqueues, so a table never waits on clients. One loop then hands each event to the players the table names
+/// as its recipients (not to any seating of the edge's own; their seats are the table's word, <see cref="TableSeats"/>),
+/// as each recipient may see it
 /// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order; and its public
 /// form (<see cref="TableNotification.ForSpectator"/>) to every local connection watching the room that is not a
 /// recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped. The queue between the two
@@ -17,7 +19,7 @@ namespace CardGame.Edge.Delivery;
 /// batch, and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
 /// subscribes again at its next refresh and its clients resync with Resume.
 /// </summary>
-public sealed partial class TableEventFanOut(LocalPlayers players, LocalSpectators spectators, IOptions<EdgeOptions> options,
+public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, IOptions<EdgeOptions> options,
     ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
 {
     private readonly TableEventSeqFilter _seen = new();
@@ -91,19 +93,11 @@ public sealed partial class TableEventFanOut(LocalPlayers players, LocalSpectato
 
     private void Deliver(string roomId, TableNotification notification)
     {
+        // The table's word on who sits there: its recipients (a left event also goes to the player who left).
         var tableEvent = notification.Event;
-        if (tableEvent.PlayerId is { } actor)
-        {
-            // Keep seat knowledge current for players seated or unseated through another edge or by the server.
-            if (tableEvent.Kind == EventKinds.Left)
-            {
-                players.NotSeated(actor, roomId, tableEvent.Seq);
-            }
-            else if (tableEvent.Kind == EventKinds.Joined)
-            {
-                players.JoinedElsewhere(actor, roomId, tableEvent.Seq);
-            }
-        }
+        seats.Said(roomId, tableEvent.Seq, tableEvent.Kind == EventKinds.Left
+            ? notification.Recipients.Where(id => id != tableEvent.PlayerId)
+            : notification.Recipients);
 
         foreach (var recipient in notification.Recipients.Distinct())
         {

@@ -5,17 +5,18 @@ using Microsoft.Extensions.Options;
 namespace CardGame.Edge.Delivery;
 
 /// <summary>
-/// Keeps this edge subscribed to exactly the tables it needs: those a locally connected player sits at or a local
-/// connection watches (the subscription tells the table how many watch it here), plus those a hub call is about to
+/// Keeps this edge subscribed to exactly the tables it needs: those whose last word seats a locally connected player
+/// (<see cref="TableSeats"/>: the table says who sits there, the edge keeps no seating of its own) or a local connection
+/// watches (the subscription tells the table how many watch it here), plus those a hub call is about to
 /// seat someone at (<see cref="HoldAsync"/>, which subscribes before the call so no event after
 /// the returned view is missed). Re-subscribes every <see cref="EdgeOptions.SubscriptionRefreshSeconds"/> (a table
 /// reactivated elsewhere has forgotten us; tables expire subscriptions not refreshed), and unsubscribes from a table
-/// no local player sits at any more. Subscribe and unsubscribe calls for one table never overlap.
+/// once its last word seats no local player. Subscribe and unsubscribe calls for one table never overlap.
 /// </summary>
 public sealed partial class TableSubscriptions(
     ClusterConnection cluster,
     EdgeNode edge,
-    LocalPlayers players,
+    TableSeats seats,
     LocalSpectators spectators,
     IOptions<EdgeOptions> options,
     ILogger<TableSubscriptions> logger) : BackgroundService
@@ -119,7 +120,7 @@ public sealed partial class TableSubscriptions(
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = nextRefresh - DateTime.UtcNow;
-            await players.WaitForSeatChangeAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken);
+            await seats.WaitForChangeAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken);
             var refreshAll = DateTime.UtcNow >= nextRefresh;
             if (refreshAll)
             {
@@ -144,7 +145,7 @@ public sealed partial class TableSubscriptions(
         List<string> toUnsubscribe;
         lock (_gate)
         {
-            foreach (var seated in players.SeatedRooms().Concat(spectators.WatchedRooms()))
+            foreach (var seated in seats.SeatedRooms().Concat(spectators.WatchedRooms()))
             {
                 RoomFor(seated);
             }
@@ -218,9 +219,10 @@ public sealed partial class TableSubscriptions(
 
         lock (_gate)
         {
-            if (!room.Subscribed && room.Holds == 0 && !players.IsSeatedRoom(roomId) && !spectators.IsWatched(roomId) && _rooms.GetValueOrDefault(roomId) == room)
+            if (!room.Subscribed && room.Holds == 0 && !seats.IsSeatedHere(roomId) && !spectators.IsWatched(roomId) && _rooms.GetValueOrDefault(roomId) == room)
             {
                 _rooms.Remove(roomId);
+                seats.Forget(roomId);
             }
         }
     }
@@ -240,7 +242,7 @@ public sealed partial class TableSubscriptions(
         }
     }
 
-    private bool IsWanted(string roomId, Room room) => room.Holds > 0 || players.IsSeatedRoom(roomId) || spectators.IsWatched(roomId);
+    private bool IsWanted(string roomId, Room room) => room.Holds > 0 || seats.IsSeatedHere(roomId) || spectators.IsWatched(roomId);
 
     private Room RoomFor(string roomId)
     {

@@ -30,6 +30,9 @@ public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<Gam
         return base.OnDisconnectedAsync(connection);
     }
 
+    /// <summary>The open hub connection <paramref name="connectionId"/> of this edge, if it is still open.</summary>
+    public HubConnectionContext? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
+
     /// <summary>
     /// Sends <paramref name="reason"/> (as <c>code: text</c>) as the reason of a close the client must not retry on its
     /// own, and closes the connection. False when it is already gone.

@@ -22,6 +22,7 @@ public static class HubExtensions
         services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidation>();
 
         services.AddSingleton<LocalPlayers>();
+        services.AddSingleton<TableSeats>();
         services.AddSingleton<LocalSpectators>();
         services.AddSingleton<LobbyWatchers>();
         services.AddHostedService(sp => sp.GetRequiredService<LobbyWatchers>());

@@ -13,12 +13,12 @@ public sealed class EdgeMetrics
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _duration;
 
-    public EdgeMetrics(IMeterFactory meterFactory, LocalPlayers players, TableSubscriptions subscriptions, TableEventFanOut fanOut)
+    public EdgeMetrics(IMeterFactory meterFactory, LocalPlayers players, TableSeats seats, TableSubscriptions subscriptions, TableEventFanOut fanOut)
     {
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableGauge("cardgame.edge.connections", () => players.TotalConnections, description: "Live hub connections on this edge");
-        meter.CreateObservableGauge("cardgame.edge.players", () => players.PlayerCounts().Players, description: "Players connected to this edge");
-        meter.CreateObservableGauge("cardgame.edge.seated_players", () => players.PlayerCounts().Seated, description: "Players of this edge seated at a table");
+        meter.CreateObservableGauge("cardgame.edge.players", () => players.PlayerCount, description: "Players connected to this edge");
+        meter.CreateObservableGauge("cardgame.edge.seated_players", () => seats.SeatedPlayerCount(), description: "Players of this edge seated at a table");
         meter.CreateObservableGauge("cardgame.edge.subscriptions", () => subscriptions.Count, description: "Tables this edge subscribes to");
         meter.CreateObservableGauge("cardgame.edge.table_events_queued", () => fanOut.QueuedEvents, description: "Table events accepted and not yet handed to connections (at most Edge:MaxQueuedTableEvents)");
         meter.CreateObservableCounter("cardgame.edge.table_batches_refused", () => fanOut.RefusedBatches, description: "Table event batches refused because this edge was Edge:MaxQueuedTableEvents behind");

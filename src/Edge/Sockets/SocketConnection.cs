@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Application;
+using CardGame.Edge.Delivery;
 
 namespace CardGame.Edge.Sockets;
 
@@ -26,12 +27,31 @@ public sealed class SocketConnection(WebSocket socket, IPAddress? remoteAddress)
         JsonSerializer.Serialize(writer, tableEvent, SocketJson.Options);
     });
 
-    public Task SendLobbyEventAsync(LobbyEvent lobbyEvent) => SendAsync(writer =>
+    /// <summary>One frame per event (a frame is one message), each encoded once per edge.</summary>
+    public async Task SendLobbyEventsAsync(IReadOnlyList<PreparedLobbyEvent> lobbyEvents)
     {
-        writer.WriteString("msg", SocketMessages.Lobby);
-        writer.WritePropertyName("event");
-        JsonSerializer.Serialize(writer, lobbyEvent, SocketJson.Options);
-    });
+        await _sending.WaitAsync();
+        try
+        {
+            foreach (var lobbyEvent in lobbyEvents)
+            {
+                if (socket.State != WebSocketState.Open)
+                {
+                    return;
+                }
+
+                await socket.SendAsync(lobbyEvent.Encoded(LobbyFrameFormat, EncodeLobbyFrame), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The connection is going: its receive loop ends it.
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
 
     /// <summary>Sends the reason as an error frame, then closes with status 1008 (policy violation) and the code.</summary>
     public async Task<bool> CloseAsync(GameError reason)
@@ -120,16 +140,29 @@ public sealed class SocketConnection(WebSocket socket, IPAddress? remoteAddress)
         }
     }
 
-    private async Task SendAsync(Action<Utf8JsonWriter> write)
+    private const string LobbyFrameFormat = "ws";
+
+    private static ReadOnlyMemory<byte> EncodeLobbyFrame(LobbyEvent lobbyEvent) => Frame(writer =>
+    {
+        writer.WriteString("msg", SocketMessages.Lobby);
+        writer.WritePropertyName("event");
+        JsonSerializer.Serialize(writer, lobbyEvent, SocketJson.Options);
+    }).WrittenMemory;
+
+    private static ArrayBufferWriter<byte> Frame(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
+        using var writer = new Utf8JsonWriter(buffer);
+        writer.WriteStartObject();
+        write(writer);
+        writer.WriteEndObject();
+        writer.Flush();
+        return buffer;
+    }
 
+    private async Task SendAsync(Action<Utf8JsonWriter> write)
+    {
+        var buffer = Frame(write);
         await _sending.WaitAsync();
         try
         {

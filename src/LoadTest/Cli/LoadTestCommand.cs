@@ -27,6 +27,11 @@ public static class LoadTestCommand
             Description = "game scenario: spectators per table (WatchRoom), each on its own connection, checked like the players: every event in order, never a hand or a taken card.",
             DefaultValueFactory = _ => 0,
         };
+        var quickPlay = new Option<bool>("--quick-play")
+        {
+            Description = "game scenario: players find their tables through QuickPlay (the server seats them; rooms deal when full) instead of "
+                + "creating and joining rooms; checked the same way. Not with --spectators.",
+        };
         var think = DurationOption("--think", "Closed loop: a player's think time before each move (±20 %). 0 = as fast as the server answers.", TimeSpan.FromSeconds(5));
         var rate = new Option<double>("--rate")
         {
@@ -77,8 +82,16 @@ public static class LoadTestCommand
             + "with Resume (checked like live events) and sends a move whose answer was lost again with the same moveId. "
             + "Exits 1 when a correctness violation was seen, 2 when the run could not start.")
         {
-            edges, scenario, players, seats, spectators, think, rate, duration, warmup, connectConcurrency, idleSteps, serverPids, payload, seed, json, jsonFile,
+            edges, scenario, players, seats, spectators, quickPlay, think, rate, duration, warmup, connectConcurrency, idleSteps, serverPids, payload, seed, json, jsonFile,
         };
+
+        root.Validators.Add(result =>
+        {
+            if (result.GetValue(quickPlay) && (result.GetValue(spectators) > 0 || result.GetValue(scenario) != Scenario.Game))
+            {
+                result.AddError("--quick-play is for the game scenario, without --spectators");
+            }
+        });
 
         root.SetAction((parse, cancellationToken) =>
         {
@@ -89,6 +102,7 @@ public static class LoadTestCommand
                 Players = parse.GetValue(players),
                 Seats = parse.GetValue(seats),
                 Spectators = parse.GetValue(spectators),
+                QuickPlay = parse.GetValue(quickPlay),
                 Think = parse.GetValue(think),
                 Rate = parse.GetValue(rate),
                 Duration = parse.GetValue(duration),

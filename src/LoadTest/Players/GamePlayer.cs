@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using CardGame.Contracts.Protocol;
 using CardGame.LoadTest.Checking;
 using CardGame.LoadTest.Game;
@@ -14,9 +13,10 @@ namespace CardGame.LoadTest.Players;
 /// and plays a legal move whenever the events say it is its turn (when the pacer lets it). It tracks the table from
 /// the events it receives (<see cref="TableTracker"/>), which also checks them. Each move carries a fresh moveId. When
 /// the connection drops it reconnects, catches up with <c>Resume</c> (the missed events go through the tracker's
-/// checks), and sends a move whose answer was lost again with the same moveId, which the server applies once.
+/// checks), and sends a move whose answer was lost again with the same moveId, which the server applies once. With
+/// quick play it has no group until <c>QuickPlay</c> seats it (<see cref="QuickPlayAsync"/>).
 /// </summary>
-public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, RunContext run) : IActor, IAsyncDisposable
+public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group, RunContext run) : IActor, IAsyncDisposable
 {
     /// <summary>How often a move whose answer was lost is sent again.</summary>
     private const int MoveRetries = 2;
@@ -32,94 +32,114 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
     private bool _acting;
     private bool _resyncing;
     private long _awaitSeq;
+    private TableGroup? _group = group;
 
-    public int Seat { get; } = seat;
+    /// <summary>Events that came before the room was known (quick play: the room deals as its last seat is taken).</summary>
+    private List<TableEvent>? _early = group is null ? [] : null;
 
-    public int Table => group.Index;
+    /// <summary>The player's place at its table: 0 is the one who deals the next game (quick play: the room's first player).</summary>
+    public int Seat { get; private set; } = seat;
+
+    public int Table => _group?.Index ?? 0;
 
     public Uri Edge { get; } = edge;
 
     /// <summary>Signs in on its edge and opens the hub connection. False (counted) if that failed.</summary>
     public async Task<bool> ConnectAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            using var response = await run.Http.PostAsJsonAsync(new Uri(Edge, "api/auth/guest"), new { name = $"lt{index}" }, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            var guest = await response.Content.ReadFromJsonAsync<GuestToken>(cancellationToken)
-                ?? throw new InvalidOperationException("empty sign-in answer");
-            _playerId = guest.PlayerId;
-            var connection = HubConnections.Build(Edge, "hubs/game", guest.Token, reconnect: true);
-            connection.On<TableEvent>(nameof(IGameClient.TableEvent), OnEvent);
-            connection.Reconnecting += _ =>
+        var opened = await GuestConnection.OpenAsync(run, Edge, $"lt{index}", OnEvent,
+            onReconnecting: () =>
             {
                 lock (_lock)
                 {
                     _tracker?.BeginResume();
                 }
-
-                return Task.CompletedTask;
-            };
-            connection.Reconnected += _ =>
-            {
-                run.Metrics.Reconnected();
-                return ResumeAsync();
-            };
-            connection.Closed += _ =>
+            },
+            onReconnected: ResumeAsync,
+            onClosed: () =>
             {
                 if (!run.IsStopping)
                 {
                     run.Metrics.ConnectionLost();
                 }
-
-                return Task.CompletedTask;
-            };
-            await connection.StartAsync(cancellationToken);
-            _connection = connection;
-            run.Metrics.PlayerConnected();
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            },
+            cancellationToken);
+        if (opened is not { } guest)
         {
-            run.Metrics.ConnectFailed();
-            run.Metrics.Error("connect:" + ex.GetType().Name);
             return false;
         }
+
+        (_playerId, _connection) = guest;
+        run.Metrics.PlayerConnected();
+        return true;
     }
 
     /// <summary>Seat 0 creates the room; everyone joins it by id. Games start later (<see cref="StartGameAsync"/>), once every table is seated.</summary>
-    public async Task SeatAsync(CancellationToken cancellationToken)
+    public Task SeatAsync(CancellationToken cancellationToken) => SitAsync("seat", async connection =>
+    {
+        if (Seat == 0)
+        {
+            try
+            {
+                var room = await connection.InvokeAsync<RoomInfo>(nameof(IGameHub.CreateRoom),
+                    new CreateRoomRequest($"load {Group.Index}", Group.Seats), cancellationToken);
+                Group.Room.TrySetResult(room.RoomId);
+            }
+            catch (Exception ex)
+            {
+                Group.Room.TrySetException(ex);
+                throw;
+            }
+        }
+
+        var roomId = await Group.Room.Task.WaitAsync(cancellationToken);
+        lock (_lock)
+        {
+            _tracker = new TableTracker(roomId, _playerId, run.Violations);
+        }
+
+        var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.JoinRoom), roomId, cancellationToken);
+        lock (_lock)
+        {
+            _tracker.OnView(view);
+        }
+
+        return Group;
+    });
+
+    /// <summary>
+    /// Quick play: asks the server for a seat (<c>QuickPlay</c>) and joins the group of the room it answers with. The
+    /// room deals by itself once full, so its first events may come before the answer: they wait for the tracker.
+    /// </summary>
+    public Task QuickPlayAsync(QuickPlayTables tables, CancellationToken cancellationToken) => SitAsync("quick-play", async connection =>
+    {
+        var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.QuickPlay), new QuickPlayRequest(run.Options.Seats), cancellationToken);
+        var group = tables.For(view.RoomId);
+        lock (_lock)
+        {
+            _group = group;
+            Seat = view.Players.ToList().FindIndex(p => p.PlayerId == _playerId);
+            _tracker = new TableTracker(view.RoomId, _playerId, run.Violations);
+            foreach (var early in (_early ?? []).Where(e => e.RoomId == view.RoomId))
+            {
+                _tracker.OnEvent(early);
+            }
+
+            _early = null;
+            _tracker.OnView(view);
+            MaybeTakeTurn();
+        }
+
+        return group;
+    });
+
+    /// <summary>Takes a seat by <paramref name="sit"/> (which answers with the table's group) and counts it; a failure is counted as an error.</summary>
+    private async Task SitAsync(string step, Func<HubConnection, Task<TableGroup>> sit)
     {
         var connection = _connection ?? throw new InvalidOperationException("not connected");
         try
         {
-            if (Seat == 0)
-            {
-                try
-                {
-                    var room = await connection.InvokeAsync<RoomInfo>(nameof(IGameHub.CreateRoom),
-                        new CreateRoomRequest($"load {group.Index}", group.Seats), cancellationToken);
-                    group.Room.TrySetResult(room.RoomId);
-                }
-                catch (Exception ex)
-                {
-                    group.Room.TrySetException(ex);
-                    throw;
-                }
-            }
-
-            var roomId = await group.Room.Task.WaitAsync(cancellationToken);
-            lock (_lock)
-            {
-                _tracker = new TableTracker(roomId, _playerId, run.Violations);
-            }
-
-            var view = await connection.InvokeAsync<TableView>(nameof(IGameHub.JoinRoom), roomId, cancellationToken);
-            lock (_lock)
-            {
-                _tracker.OnView(view);
-            }
-
+            var group = await sit(connection);
             run.Metrics.PlayerSeated();
             group.Joined();
         }
@@ -129,7 +149,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            run.Metrics.Error("seat:" + ex.GetType().Name);
+            run.Metrics.Error(step + ":" + ex.GetType().Name);
         }
     }
 
@@ -152,7 +172,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
 
         var moveId = Guid.NewGuid().ToString("N");
         var ticket = run.Metrics.MoveSent(scheduledTimestamp);
-        group.ActionSent(_playerId, scheduledTimestamp, ticket);
+        _group?.ActionSent(_playerId, scheduledTimestamp, ticket);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -181,7 +201,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
             }
             catch (HubException ex)
             {
-                group.ActionFailed(_playerId);
+                _group?.ActionFailed(_playerId);
                 var code = HubErrors.Code(ex.Message);
                 run.Metrics.Error(code);
                 lock (_lock)
@@ -219,7 +239,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
                     continue;
                 }
 
-                group.ActionFailed(_playerId);
+                _group?.ActionFailed(_playerId);
                 lock (_lock)
                 {
                     _acting = false;
@@ -229,6 +249,8 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
             }
         }
     }
+
+    private TableGroup Group => _group ?? throw new InvalidOperationException("no table group");
 
     public async ValueTask DisposeAsync()
     {
@@ -249,10 +271,16 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup group, 
     {
         var now = Clock.Now;
         run.Metrics.EventReceived();
-        group.EventReceived(_playerId, tableEvent, now);
+        _group?.EventReceived(_playerId, tableEvent, now);
         bool inOrder;
         lock (_lock)
         {
+            if (_tracker is null && _early is not null)
+            {
+                _early.Add(tableEvent);
+                return;
+            }
+
             if (_tracker is null || tableEvent.RoomId != _tracker.RoomId)
             {
                 return;

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using CardGame.Contracts.Protocol;
 using CardGame.LoadTest.Checking;
 using CardGame.LoadTest.Metrics;
@@ -25,39 +24,24 @@ public sealed class Spectator(int index, Uri edge, TableGroup group, RunContext 
 
     public async Task<bool> ConnectAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            using var response = await run.Http.PostAsJsonAsync(new Uri(Edge, "api/auth/guest"), new { name = $"sp{index}" }, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            var guest = await response.Content.ReadFromJsonAsync<GuestToken>(cancellationToken)
-                ?? throw new InvalidOperationException("empty sign-in answer");
-            _playerId = guest.PlayerId;
-            var connection = HubConnections.Build(Edge, "hubs/game", guest.Token, reconnect: true);
-            connection.On<TableEvent>(nameof(IGameClient.TableEvent), OnEvent);
-            connection.Reconnecting += _ =>
+        var opened = await GuestConnection.OpenAsync(run, Edge, $"sp{index}", OnEvent,
+            onReconnecting: () =>
             {
                 lock (_lock)
                 {
                     _tracker?.BeginResume();
                 }
-
-                return Task.CompletedTask;
-            };
-            connection.Reconnected += _ =>
-            {
-                run.Metrics.Reconnected();
-                return WatchAgainAsync();
-            };
-            await connection.StartAsync(cancellationToken);
-            _connection = connection;
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            },
+            onReconnected: WatchAgainAsync,
+            onClosed: null,
+            cancellationToken);
+        if (opened is not { } guest)
         {
-            run.Metrics.ConnectFailed();
-            run.Metrics.Error("connect:" + ex.GetType().Name);
             return false;
         }
+
+        (_playerId, _connection) = guest;
+        return true;
     }
 
     /// <summary>Watches the group's room once seat 0 has created it.</summary>

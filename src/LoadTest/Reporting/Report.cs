@@ -17,6 +17,12 @@ public sealed record Report
     /// <summary>Spectators per table (each one connection, checked like a player).</summary>
     public int Spectators { get; init; }
 
+    /// <summary>Whether the players found their tables through <c>QuickPlay</c>.</summary>
+    public bool QuickPlay { get; init; }
+
+    /// <summary>With quick play: the rooms the server seated the players in.</summary>
+    public int QuickPlayRooms { get; init; }
+
     public required double ThinkMs { get; init; }
 
     /// <summary>Open-loop rate in moves/s, or 0 for the closed loop.</summary>

@@ -22,7 +22,7 @@ public static class ReportWriter
         ArgumentNullException.ThrowIfNull(report);
         var pace = report.Rate > 0 ? $"open loop {report.Rate:0.#} moves/s" : $"closed loop, think {report.ThinkMs:0} ms";
         var table = new Table().Border(TableBorder.Rounded)
-            .Title($"{report.Scenario}: {report.Players} players, {report.Seats} seats{(report.Spectators > 0 ? $", {report.Spectators} spectators per table" : "")}, {pace}, {report.MeasuredSeconds:0.#} s measured");
+            .Title($"{report.Scenario}: {report.Players} players, {report.Seats} seats{(report.Spectators > 0 ? $", {report.Spectators} spectators per table" : "")}{(report.QuickPlay ? $", quick play ({report.QuickPlayRooms} rooms)" : "")}, {pace}, {report.MeasuredSeconds:0.#} s measured");
         table.AddColumn("").AddColumn("").HideHeaders();
         Row(table, "edges", string.Join(", ", report.Edges));
         Row(table, "connected / seated", $"{report.Connected} / {report.Seated} (ramp-up {report.RampUpSeconds:0.#} s)");

@@ -29,6 +29,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
         var before = ProcessSample.ReadAll(options.ServerPids);
         var tables = Enumerable.Range(0, groupCount).Select(g => new TableGroup(g, options.Seats, run.Metrics, run.Violations,
             options.Scenario == Scenario.Grain ? options.Seats - 1 : options.Seats + options.Spectators)).ToList();
+        var quickPlay = options.QuickPlay ? new QuickPlayTables(groupCount, options.Seats, run.Metrics, run.Violations) : null;
         var players = new List<IAsyncDisposable>();
         var starters = new List<GamePlayer>();
         var bareGroups = new List<BareGroup>();
@@ -44,7 +45,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             foreach (var stepGroups in steps.Distinct())
             {
                 var batch = tables.Skip(done).Take(stepGroups - done).ToList();
-                await RampAsync(run, batch, players, starters, bareGroups, cancellationToken);
+                await RampAsync(run, batch, players, starters, bareGroups, quickPlay, cancellationToken);
                 done = stepGroups;
                 if (options.Scenario == Scenario.Idle && options.IdleSteps.Count > 0)
                 {
@@ -119,6 +120,8 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
         var report = BuildReport(run, rampSeconds, measuredSeconds, selfCpu, before, cpuStart, cpuEnd, idleSteps) with
         {
             Noise = noise,
+            QuickPlay = quickPlay is not null,
+            QuickPlayRooms = quickPlay?.Count ?? 0,
         };
 
         _phase = "stopping";
@@ -131,7 +134,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
     }
 
     private async Task RampAsync(RunContext run, List<TableGroup> batch, List<IAsyncDisposable> players, List<GamePlayer> starters,
-        List<BareGroup> bareGroups, CancellationToken cancellationToken)
+        List<BareGroup> bareGroups, QuickPlayTables? quickPlay, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions
         {
@@ -156,6 +159,22 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
                 }
 
                 await Task.WhenAll(bare.Players.Select(p => p.ConnectAsync(ct)));
+                return;
+            }
+
+            if (quickPlay is not null)
+            {
+                // The server seats them (rooms deal by themselves when full); their groups come from its answers.
+                var quickPlayers = Enumerable.Range(0, options.Seats)
+                    .Select(seat => new GamePlayer(first + seat, seat, edges[(first + seat) % edges.Count], null, run))
+                    .ToList();
+                lock (players)
+                {
+                    players.AddRange(quickPlayers);
+                }
+
+                var ready = await Task.WhenAll(quickPlayers.Select(p => p.ConnectAsync(ct)));
+                await Task.WhenAll(quickPlayers.Where((_, i) => ready[i]).Select(p => p.QuickPlayAsync(quickPlay, ct)));
                 return;
             }
 

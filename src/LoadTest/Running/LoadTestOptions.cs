@@ -14,6 +14,9 @@ public sealed record LoadTestOptions
     /// <summary>Game scenario: spectators watching each table (checked like the players).</summary>
     public int Spectators { get; init; }
 
+    /// <summary>Game scenario: players find their tables through <c>QuickPlay</c> instead of creating and joining rooms.</summary>
+    public bool QuickPlay { get; init; }
+
     /// <summary>Closed loop: how long a player waits before its move (±20 %). Ignored when <see cref="Rate"/> is set.</summary>
     public TimeSpan Think { get; init; } = TimeSpan.FromSeconds(5);
 

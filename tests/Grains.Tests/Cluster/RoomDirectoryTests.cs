@@ -2,6 +2,9 @@ using System.Diagnostics;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using CardGame.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 using Xunit.Abstractions;
 
 namespace CardGame.Grains.Tests.Cluster;
@@ -70,6 +73,37 @@ public sealed class RoomDirectoryTests(ClusterFixture fixture, ITestOutputHelper
         Assert.True((await joiner.JoinRoom(results[0].Value!.RoomId)).IsOk);
         Assert.True((await player.CreateRoom("one more", 4)).IsOk);
         Assert.Equal(ErrorCodes.LimitReached, (await player.CreateRoom("too many", 4)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_starting_silo_deletes_the_room_list_stored_by_the_single_directory_grain_of_earlier_versions()
+    {
+        // Stored exactly as the earlier version did: state "rooms" of grain roomdirectory/0, through the real storage.
+        var oldDirectory = Grains.GetGrain<IRoomDirectoryGrain>(0).GetGrainId();
+        Assert.Equal(GrainId.Create("roomdirectory", "0"), oldDirectory);
+        var primary = Assert.IsType<InProcessSiloHandle>(fixture.Cluster.Silos[0]);
+        var storage = primary.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Tables);
+        await storage.WriteStateAsync("rooms", oldDirectory, new GrainState<Dictionary<string, string>>(new() { ["r1"] = "old room" }));
+        var db = await fixture.Redis.DatabaseAsync();
+        var key = CardGame.Silo.RetiredDirectoryKey.KeyOf(fixture.ServiceId);
+        Assert.True(await db.KeyExistsAsync(key), $"the storage did not write {key}");
+
+        var silo = await fixture.Cluster.StartAdditionalSiloAsync();
+        try
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (await db.KeyExistsAsync(key) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.False(await db.KeyExistsAsync(key), "a new silo did not delete the retired directory key within 60 s");
+            Assert.NotNull(await Grains.GetGrain<IRoomDirectoryGrain>(0).List(RoomDirectory.MaxListed));
+        }
+        finally
+        {
+            await fixture.Cluster.StopSiloAsync(silo);
+        }
     }
 
     [Fact]

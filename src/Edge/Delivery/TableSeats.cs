@@ -1,0 +1,106 @@
+namespace CardGame.Edge.Delivery;
+
+/// <summary>
+/// Who sits where, as the tables say it: for each table this edge hears from, the seated players of its newest
+/// statement (a <c>TableView</c> a grain call returned, or the recipients of a notification the table sent; a higher
+/// <c>seq</c> replaces a lower one, so a late event cannot undo newer news). The edge keeps no seating of its own: the
+/// table is the one authority, and this is the edge's copy of its last word. A table is needed here while its last
+/// word seats a player with a local connection (<see cref="IsSeatedHere"/>); <see cref="TableSubscriptions"/> follows it
+/// then and leaves it after. Thread-safe.
+/// </summary>
+public sealed class TableSeats
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (long Seq, string[] Seated)> _rooms = [];
+    private readonly SemaphoreSlim _changed = new(0, 1);
+    private readonly LocalPlayers _players;
+
+    public TableSeats(LocalPlayers players)
+    {
+        _players = players;
+        // A player's first or last local connection changes which tables seat someone here.
+        players.PresenceChanged += Signal;
+    }
+
+    /// <summary>
+    /// The table <paramref name="roomId"/> said, as of <paramref name="seq"/>, that exactly <paramref name="seated"/> sit
+    /// at it. Kept when it is news (newer than what is known) about a table known here or seating a local player.
+    /// </summary>
+    public void Said(string roomId, long seq, IEnumerable<string> seated)
+    {
+        var ids = seated.ToArray();
+        bool changed;
+        lock (_gate)
+        {
+            var known = _rooms.TryGetValue(roomId, out var before);
+            if ((known && before.Seq > seq) || (!known && !ids.Any(IsLocal)))
+            {
+                return;
+            }
+
+            changed = !known || !before.Seated.AsSpan().SequenceEqual(ids);
+            _rooms[roomId] = (seq, ids);
+        }
+
+        if (changed)
+        {
+            Signal();
+        }
+    }
+
+    /// <summary>Whether the table's last word seats a player with a local connection: its events are wanted here.</summary>
+    public bool IsSeatedHere(string roomId)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(roomId, out var room) && room.Seated.Any(IsLocal);
+        }
+    }
+
+    /// <summary>The tables whose last word seats a player with a local connection.</summary>
+    public IReadOnlyList<string> SeatedRooms()
+    {
+        lock (_gate)
+        {
+            return [.. _rooms.Where(r => r.Value.Seated.Any(IsLocal)).Select(r => r.Key)];
+        }
+    }
+
+    /// <summary>Players with a local connection whom a table's last word seats.</summary>
+    public int SeatedPlayerCount()
+    {
+        lock (_gate)
+        {
+            return _rooms.Values.SelectMany(r => r.Seated).Where(IsLocal).Distinct().Count();
+        }
+    }
+
+    /// <summary>This edge no longer follows <paramref name="roomId"/>: its last word is of no use here any more.</summary>
+    public void Forget(string roomId)
+    {
+        lock (_gate)
+        {
+            if (_rooms.TryGetValue(roomId, out var room) && !room.Seated.Any(IsLocal))
+            {
+                _rooms.Remove(roomId);
+            }
+        }
+    }
+
+    /// <summary>Completes when what the tables said (or who is connected here) changed since the last call, or after <paramref name="timeout"/>.</summary>
+    public Task<bool> WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _changed.WaitAsync(timeout, cancellationToken);
+
+    private bool IsLocal(string playerId) => _players.ConnectionCount(playerId) > 0;
+
+    private void Signal()
+    {
+        lock (_gate)
+        {
+            if (_changed.CurrentCount == 0)
+            {
+                _changed.Release();
+            }
+        }
+    }
+}
