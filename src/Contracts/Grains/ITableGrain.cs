@@ -70,6 +70,16 @@ public interface ITableGrain : IGrainWithStringKey
     [Alias("Subscribe")]
     Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0);
 
+    /// <summary>
+    /// <see cref="Subscribe"/> from an edge that has passed on this room's events up to <paramref name="seenSeq"/>
+    /// (<see cref="NoSuchRoom"/>: none). When the table does not know the edge (its activation started without the
+    /// previous one's memory, or it dropped the edge), it first sends the edge the events after
+    /// <paramref name="seenSeq"/> that it still remembers, so an event published while the edge was not subscribed
+    /// is not lost to it. The edge drops by <c>seq</c> what it had already.
+    /// </summary>
+    [Alias("SubscribeAfter")]
+    Task<long> SubscribeAfter(string edgeId, ITableObserver observer, int spectators, long seenSeq);
+
     [Alias("Unsubscribe")]
     Task Unsubscribe(string edgeId);
 

@@ -32,6 +32,15 @@ public sealed class TableEventSeqFilter
     /// <summary>Events dropped because they had been passed on already.</summary>
     public long Duplicates { get; private set; }
 
+    /// <summary>The last <c>seq</c> passed on for <paramref name="roomId"/>, or null when the room is not remembered.</summary>
+    public long? LastSeq(string roomId)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(roomId, out var seen) ? seen.Seq : null;
+        }
+    }
+
     /// <summary>The events of <paramref name="notifications"/> not passed on before, in order.</summary>
     public IReadOnlyList<TableNotification> Fresh(string roomId, IReadOnlyList<TableNotification> notifications)
     {

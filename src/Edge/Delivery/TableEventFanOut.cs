@@ -43,6 +43,9 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
     /// <summary>Awaited before each batch is delivered; tests hold it to play an edge too slow to keep up.</summary>
     internal Func<Task>? BeforeDelivery { get; set; }
 
+    /// <summary>The last <c>seq</c> of <paramref name="roomId"/> passed on here, or null when none is remembered.</summary>
+    public long? LastSeq(string roomId) => _seen.LastSeq(roomId);
+
     public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
     {
         var queued = Interlocked.Add(ref _queued, notifications.Count);

@@ -18,6 +18,7 @@ public sealed partial class TableSubscriptions(
     EdgeNode edge,
     TableSeats seats,
     LocalSpectators spectators,
+    TableEventFanOut fanOut,
     IOptions<EdgeOptions> options,
     ILogger<TableSubscriptions> logger) : BackgroundService
 {
@@ -58,7 +59,7 @@ public sealed partial class TableSubscriptions(
             {
                 if (refresh || !room.Subscribed)
                 {
-                    var seq = await SubscribeAsync(roomId);
+                    var seq = await SubscribeAsync(roomId, room);
                     room.Subscribed = seq != ITableGrain.NoSuchRoom;
                     hold.Seq = room.Subscribed ? seq : null;
                     hold.RoomMissing = !room.Subscribed;
@@ -173,7 +174,7 @@ public sealed partial class TableSubscriptions(
             if (IsWanted(roomId))
             {
                 // A room that does not exist (any more) subscribes nothing: nothing to unsubscribe from later either.
-                room.Subscribed = await SubscribeAsync(roomId) != ITableGrain.NoSuchRoom;
+                room.Subscribed = await SubscribeAsync(roomId, room) != ITableGrain.NoSuchRoom;
             }
         }
         catch (Exception ex) when (!throwOnFailure)
@@ -227,9 +228,15 @@ public sealed partial class TableSubscriptions(
         }
     }
 
-    private async Task<long> SubscribeAsync(string roomId)
+    /// <summary>
+    /// Subscribes (or refreshes), telling the table the last event passed on here while subscribed: a table that has
+    /// forgotten this edge (reactivated without its predecessor's memory, or it dropped the edge) sends what it
+    /// published meanwhile first, so no event is lost between.
+    /// </summary>
+    private async Task<long> SubscribeAsync(string roomId, Room room)
     {
-        var seq = await cluster.Grains.GetGrain<ITableGrain>(roomId).Subscribe(edge.EdgeId, edge.Observer, spectators.Count(roomId));
+        var seen = room.Subscribed && fanOut.LastSeq(roomId) is { } last ? last : ITableGrain.NoSuchRoom;
+        var seq = await cluster.Grains.GetGrain<ITableGrain>(roomId).SubscribeAfter(edge.EdgeId, edge.Observer, spectators.Count(roomId), seen);
         LogSubscribed(logger, roomId, seq);
         return seq;
     }

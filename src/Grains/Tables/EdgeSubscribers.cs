@@ -22,7 +22,12 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     /// <summary>Connections watching the table, summed over the subscribed edges.</summary>
     public int Spectators => _edges.Values.Sum(e => e.Spectators);
 
-    public void Subscribe(string edgeId, ITableObserver observer, int spectators)
+    /// <summary>
+    /// Subscribes or refreshes <paramref name="edgeId"/>. An edge not subscribed here yet first gets
+    /// <paramref name="missed"/> (the remembered events after the last one it says it passed on): an activation that
+    /// started without its predecessor's memory, or that dropped the edge, published them to nobody.
+    /// </summary>
+    public void Subscribe(string edgeId, ITableObserver observer, int spectators, IEnumerable<TableNotification>? missed = null)
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
@@ -32,8 +37,18 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             return;
         }
 
-        _edges[edgeId] = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators };
-        LogSubscribed(logger, roomId, edgeId);
+        var edge = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators };
+        foreach (var notification in missed ?? [])
+        {
+            edge.Queue.Enqueue(notification);
+        }
+
+        _edges[edgeId] = edge;
+        LogSubscribed(logger, roomId, edgeId, edge.Queue.Count);
+        if (edge.Queue.Count > 0)
+        {
+            edge.Pump = PumpAsync(edge);
+        }
     }
 
     public void Unsubscribe(string edgeId) => _edges.Remove(edgeId);
@@ -192,8 +207,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         public Task? Pump { get; set; }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Edge {EdgeId} subscribed to table {RoomId}")]
-    private static partial void LogSubscribed(ILogger logger, string roomId, string edgeId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Edge {EdgeId} subscribed to table {RoomId}; {Missed} events it missed sent first")]
+    private static partial void LogSubscribed(ILogger logger, string roomId, string edgeId, int missed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of table {RoomId} events to edge {EdgeId} failed ({Failures} in a row)")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string roomId, string edgeId, int failures);

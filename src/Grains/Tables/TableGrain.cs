@@ -174,7 +174,10 @@ public sealed partial class TableGrain(
         return Task.FromResult(ResumeResult.Ok(new Resumed(events, null)));
     }
 
-    public Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0)
+    public Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0) =>
+        SubscribeAfter(edgeId, observer, spectators, ITableGrain.NoSuchRoom);
+
+    public Task<long> SubscribeAfter(string edgeId, ITableObserver observer, int spectators, long seenSeq)
     {
         if (!_table.Exists)
         {
@@ -182,7 +185,9 @@ public sealed partial class TableGrain(
             return Task.FromResult(ITableGrain.NoSuchRoom);
         }
 
-        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators));
+        // An edge this activation does not know may have missed events published meanwhile: those still remembered go first.
+        var missed = seenSeq >= 0 && seenSeq < table.State.Seq ? _log.Where(n => n.Event.Seq > seenSeq).ToList() : null;
+        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed);
         SpectatorsMayHaveChanged();
         return Task.FromResult(table.State.Seq);
     }

@@ -79,4 +79,29 @@ public sealed class ResumeAndRetryTests(ClusterFixture fixture)
         Assert.Equal(before.Seq, resumed.View!.Seq);
         Assert.Equal(before.Hand, resumed.View.Hand);
     }
+
+    [Fact]
+    public async Task A_table_reactivated_without_its_memory_sends_an_edge_that_subscribes_again_the_events_published_meanwhile()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 2);
+        var edge = new RecordingObserver();
+        var reference = Grains.CreateObjectReference<ITableObserver>(edge);
+        var firstSeq = await Table(roomId).Subscribe("edge-gap", reference) + 1;
+        await Table(roomId).Start(players[0].GetPrimaryKeyString());
+        var before = await GameDriver.PlayOneMoveAsync(Grains, roomId);
+        await edge.WaitForSeqAsync(before.Seq);
+
+        // The table leaves memory without handing anything over (as when a migration fails while its silo stops): its
+        // next activation knows no edge, so the next move is published to nobody.
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var missed = await GameDriver.PlayOneMoveAsync(Grains, roomId);
+        Assert.True(missed.Seq > before.Seq);
+
+        // The edge's next refresh says what it has passed on: the table sends what it published meanwhile first.
+        await Table(roomId).SubscribeAfter("edge-gap", reference, 0, before.Seq);
+        var after = await GameDriver.PlayOneMoveAsync(Grains, roomId);
+        await edge.WaitForSeqAsync(after.Seq);
+
+        Assert.Equal(Enumerable.Range((int)firstSeq, (int)(after.Seq - firstSeq + 1)).Select(s => (long)s), edge.Received.Select(n => n.Event.Seq));
+    }
 }

@@ -74,6 +74,25 @@ public sealed class EdgeSubscribersTests
     }
 
     [Fact]
+    public async Task An_edge_new_to_the_table_gets_the_events_it_missed_before_newer_ones_and_a_refresh_gets_none()
+    {
+        var edge = new ScriptedEdge();
+        edge.Filter.Fresh("room-1", Events(1, 2));
+        var subscribers = NewSubscribers();
+
+        // A table that forgot the edge (reactivated without its memory) gets told it passed on up to 2; 3 and 4 went to nobody.
+        subscribers.Subscribe("edge-a", edge, 0, Events(3, 4));
+        subscribers.Publish(Events(5, 5));
+        await subscribers.FlushAsync(Long);
+        subscribers.Subscribe("edge-a", edge, 0, Events(3, 5));
+        subscribers.Publish(Events(6, 6));
+        await subscribers.FlushAsync(Long);
+
+        Assert.Equal([3, 4, 5, 6], edge.PassedOn);
+        Assert.Equal(0, edge.Filter.Duplicates);
+    }
+
+    [Fact]
     public void The_filter_passes_each_seq_once_in_order_per_room()
     {
         var filter = new TableEventSeqFilter();
