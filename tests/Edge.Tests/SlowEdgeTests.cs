@@ -34,13 +34,16 @@ public sealed class SlowEdgeTests(EdgesFixture fixture, ITestOutputHelper output
         // The edge stops handing events on (as one starved of CPU would); the table keeps playing, fast.
         var slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         fanOut.BeforeDelivery = () => slow.Task;
-        // The table drops an edge after 3 failed deliveries in a row (EdgeSubscribers); the edge subscribes again every
-        // 2 s here, and is refused and dropped again while it is still held.
+        // The table drops an edge after 3 failed deliveries of a batch in a row (EdgeSubscribers: it sends a refused
+        // batch again after 100, then 200 ms); the edge subscribes again every 2 s here, and is refused and dropped
+        // again while it is still held.
         var moves = 0;
-        while (fanOut.RefusedBatches < 3 && moves < 500)
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (fanOut.RefusedBatches < 3 && DateTime.UtcNow < until)
         {
             await PlayOneMoveAsync(table, room);
             moves++;
+            await Task.Delay(10);
         }
 
         var refused = fanOut.RefusedBatches;

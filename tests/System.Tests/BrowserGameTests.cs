@@ -1,9 +1,13 @@
+extern alias edge;
+
 using System.Diagnostics;
+using System.Net;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Protocol;
 using CardGame.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -366,6 +370,55 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
         await alice.WaitForSeqAsync(seq + 1);
         await bob.WaitForSeqAsync(await alice.SeqAsync());
         await Expect(bob.Table).ToHaveAttributeAsync("data-my-turn", "true");
+        alice.AssertNoPageErrors();
+        bob.AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task A_page_whose_edge_drains_moves_through_nginx_to_the_other_edge_and_plays_on()
+    {
+        // nginx (the shipped config) in front of an edge of this test and, as its backup, the shared Edge2: the page
+        // comes through nginx to the first one until it drains; its 503s then go to Edge2.
+        await using var draining = fixture.StartEdge();
+        var (first, second) = (draining.BaseAddress.Port, fixture.Edge2.BaseAddress.Port);
+        await using var nginx = await NginxProcess.StartAsync([first, second], status => status == HttpStatusCode.OK,
+            config => config.Replace("ip_hash;", "", StringComparison.Ordinal)
+                .Replace($"127.0.0.1:{second} max_fails=0;", $"127.0.0.1:{second} max_fails=0 backup;", StringComparison.Ordinal));
+        await using var alice = await Player.OpenAsync(fixture.Browser, new Uri(nginx.Url + "/"), "Alice", output);
+        await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Bob", output);
+        await alice.SignInAsync();
+        await bob.SignInAsync();
+        var roomId = await alice.CreateRoomAsync(UniqueName("Drain"), seats: 2);
+        await bob.JoinAsync(roomId);
+        await Expect(alice.Players).ToHaveCountAsync(2);
+        await alice.TestId("start-game").ClickAsync();
+        await ExpectDealtAsync(7, alice, bob);
+
+        // Alice's edge drains (as on SIGTERM): it tells her page to move, which reconnects at once through nginx,
+        // lands on Edge2 and catches up; then the edge stops.
+        var drain = draining.Services.GetRequiredService<edge::CardGame.Edge.Lifecycle.EdgeDrain>();
+        var timer = Stopwatch.StartNew();
+        await drain.DrainAsync();
+        output.WriteLine($"the edge drained in {timer.Elapsed.TotalMilliseconds:F0} ms");
+        await draining.DisposeAsync();
+        await Expect(alice.TestId("connection-status")).ToHaveAttributeAsync("data-state", "online", new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 });
+        output.WriteLine($"Alice online again {timer.Elapsed.TotalMilliseconds:F0} ms after the drain began");
+        // nginx asked the draining edge first, got 503, and sent the page's reconnect to Edge2.
+        var log = await File.ReadAllTextAsync(Path.Combine(nginx.Directory, "access.log"));
+        output.WriteLine(string.Join("\n", log.Split('\n').Where(l => l.Contains(" 503", StringComparison.Ordinal))));
+        Assert.Contains($"upstream: 127.0.0.1:{first}, 127.0.0.1:{second} 503, 200", log);
+
+        // Both play on, each move seen by the other, whoever's turn it is.
+        for (var i = 0; i < 4; i++)
+        {
+            var (mover, other) = await WhoseTurnAsync(alice, bob);
+            var seq = await mover.SeqAsync();
+            await mover.PlayOneMoveAsync();
+            await other.WaitForSeqAsync(seq + 1);
+            await mover.WaitForSeqAsync(seq + 1);
+        }
+
+        await Expect(alice.TestId("top-card")).ToHaveAttributeAsync("data-card", await bob.TestId("top-card").GetAttributeAsync("data-card") ?? "");
         alice.AssertNoPageErrors();
         bob.AssertNoPageErrors();
     }
