@@ -162,10 +162,15 @@ public sealed partial class TableSubscriptions(
 
     private async Task RefreshAsync(string roomId, bool throwOnFailure)
     {
-        Room room;
+        Room? room;
         lock (_gate)
         {
-            room = RoomFor(roomId);
+            // Gone since it was listed (a reconcile racing the release of a room nobody wants): nothing to refresh, and
+            // nothing to bring back, or a room that does not exist would stay listed until the next reconcile.
+            if (!_rooms.TryGetValue(roomId, out room))
+            {
+                return;
+            }
         }
 
         await room.Gate.WaitAsync();
