@@ -27,6 +27,9 @@ public sealed partial class TableGrain(
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
     public const int EventsRemembered = 256;
 
+    /// <summary>At most this many events an edge missed while the table did not know it are sent when it subscribes again.</summary>
+    public const int MissedEventsResent = 32;
+
     /// <summary>How long a room that has just closed waits, as it leaves memory, for its last events to reach the edges.</summary>
     private static readonly TimeSpan ClosedRoomFlushTimeout = TimeSpan.FromMilliseconds(250);
 
@@ -185,8 +188,18 @@ public sealed partial class TableGrain(
             return Task.FromResult(ITableGrain.NoSuchRoom);
         }
 
-        // An edge this activation does not know may have missed events published meanwhile: those still remembered go first.
-        var missed = seenSeq >= 0 && seenSeq < table.State.Seq ? _log.Where(n => n.Event.Seq > seenSeq).ToList() : null;
+        // An edge this activation does not know may have missed events published meanwhile (it was reactivated without its
+        // predecessor's memory, or dropped the edge): a short run of them, all still remembered, goes first. A longer one
+        // is an edge that was dropped for falling behind: sending it all again would put it as far behind, so its clients
+        // resync with Resume as before.
+        var missed = seenSeq >= 0 && seenSeq < table.State.Seq && table.State.Seq - seenSeq <= MissedEventsResent
+            ? _log.Where(n => n.Event.Seq > seenSeq).ToList()
+            : null;
+        if (missed is not null && (missed.Count == 0 || missed[0].Event.Seq != seenSeq + 1))
+        {
+            missed = null;
+        }
+
         _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed);
         SpectatorsMayHaveChanged();
         return Task.FromResult(table.State.Seq);
