@@ -20,6 +20,33 @@ public sealed class TableGroupTests
     }
 
     [Fact]
+    public void A_seat_sent_its_own_deal_again_after_a_reconnect_is_no_foreign_hand_and_no_second_receiver()
+    {
+        var (group, metrics, violations) = Group();
+        var started = new TableEvent("r", 5, EventKinds.Started, "a", Suit: "H", Turn: "a");
+
+        // At-least-once delivery: a seat that reconnected may be sent its deal again.
+        group.EventReceived("a", started with { Hand = ["2H", "3H"] }, Clock.Now);
+        group.EventReceived("a", started with { Hand = ["2H", "3H"] }, Clock.Now);
+        group.EventReceived("b", started with { Hand = ["4H", "5H"] }, Clock.Now);
+        Assert.Equal(0, violations.Total);
+        group.EventReceived("c", started with { Hand = ["6H", "3H"] }, Clock.Now);
+        Assert.Equal(1, violations.ByKind[ViolationKinds.ForeignHand]); // another seat with a's card still is one
+
+        // Nor is a seat's second copy of a move another seat having it.
+        metrics.StartMeasuring();
+        var sent = Clock.Now;
+        group.ActionSent("a", sent, metrics.MoveSent(sent));
+        var took = new TableEvent("r", 6, EventKinds.Took, "a", HandCount: 3, Turn: "b");
+        group.EventReceived("a", took with { Card = "7H" }, sent + Clock.FromSeconds(0.001));
+        group.EventReceived("b", took, sent + Clock.FromSeconds(0.002));
+        group.EventReceived("b", took, sent + Clock.FromSeconds(0.003));
+        Assert.Equal(0, metrics.FanoutAll.Summary().Count);
+        group.EventReceived("c", took, sent + Clock.FromSeconds(0.010));
+        Assert.Equal(1, metrics.FanoutAll.Summary().Count);
+    }
+
+    [Fact]
     public void Seats_seeing_different_public_content_at_one_seq_is_divergent()
     {
         var (group, _, violations) = Group();

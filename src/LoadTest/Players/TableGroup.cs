@@ -76,6 +76,14 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
                 violations.Report(ViolationKinds.DivergentEvent, $"{e.RoomId} seq {e.Seq}: '{Fingerprint(e)}' vs '{entry.Fingerprint}'");
             }
 
+            // The same seat again: delivery is at least once, and a player who reconnected (to another edge) may be
+            // sent an event again that its first connection had. Whether that seat may see it twice is its own
+            // tracker's call (seq_repeat on one connection); here it is neither a second receiver nor a second hand.
+            if (!entry.Receivers.Add(receiverId))
+            {
+                return;
+            }
+
             if (e.Kind == EventKinds.Started && e.Hand is { } hand)
             {
                 foreach (var (other, otherHand) in entry.Hands)
@@ -89,7 +97,6 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
                 entry.Hands.Add((receiverId, hand));
             }
 
-            entry.Received++;
             if (entry.SentAt is { } sentAt && receiverId != entry.Actor)
             {
                 if (entry.Ticket != 0)
@@ -100,7 +107,7 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
                 entry.LastOther = timestamp;
             }
 
-            if (entry.Received >= (receiversPerEvent ?? Seats))
+            if (entry.Receivers.Count >= (receiversPerEvent ?? Seats))
             {
                 if (entry.LastOther is { } last)
                 {
@@ -149,7 +156,8 @@ public sealed class TableGroup(int index, int seats, RunMetrics metrics, Violati
 
         public long? LastOther { get; set; }
 
-        public int Received { get; set; }
+        /// <summary>The seats that received this event (each counted once).</summary>
+        public HashSet<string> Receivers { get; } = [];
 
         public List<(string Player, IReadOnlyList<string> Hand)> Hands { get; } = [];
     }
