@@ -50,23 +50,38 @@ public sealed partial class DevelopmentSigningKey(IHostEnvironment environment, 
         }
 
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
-        var temporary = $"{file}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temporary, key);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
         try
         {
-            // Publishing with a move is atomic: a concurrent reader sees no file or the whole key.
-            File.Move(temporary, file, overwrite: false);
+            // Creating the file exclusively (O_EXCL) decides which of several edges starting at once writes the key.
+            // (A move of a temporary file is not enough: where the file system has no hard links, .NET moves with a
+            // check, then a rename, and two edges could both publish their own key.)
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var writer = new StreamWriter(new FileStream(file, create)))
+            {
+                writer.Write(key);
+            }
+
             return key;
         }
-        catch (IOException)
+        catch (IOException) when (File.Exists(file))
         {
-            File.Delete(temporary);
-            return TryRead(file) ?? throw new InvalidOperationException($"The development signing key file {file} is unreadable or too short; delete it.");
+            // Another edge created it first and writes its key at once: read it as soon as it is there.
+            for (var attempt = 0; attempt < 100; attempt++)
+            {
+                if (TryRead(file) is { } written)
+                {
+                    return written;
+                }
+
+                Thread.Sleep(20);
+            }
+
+            throw new InvalidOperationException($"The development signing key file {file} is unreadable or too short; delete it.");
         }
     }
 
