@@ -252,20 +252,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
 
     private TableGroup Group => _group ?? throw new InvalidOperationException("no table group");
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection is { } connection)
-        {
-            try
-            {
-                await connection.DisposeAsync();
-            }
-            catch (Exception)
-            {
-                // Shutting down: a connection that fails to close cleanly changes nothing.
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => GuestConnection.CloseAsync(_connection);
 
     private void OnEvent(TableEvent tableEvent)
     {

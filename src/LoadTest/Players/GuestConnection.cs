@@ -52,4 +52,23 @@ public static class GuestConnection
             return null;
         }
     }
+
+    /// <summary>Closes a connection <see cref="OpenAsync"/> opened, if any: at the end of a run, a connection that fails
+    /// to close cleanly changes nothing.</summary>
+    public static async ValueTask CloseAsync(HubConnection? connection)
+    {
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Shutting down.
+        }
+    }
 }

@@ -73,20 +73,7 @@ public sealed class Spectator(int index, Uri edge, TableGroup group, RunContext 
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection is { } connection)
-        {
-            try
-            {
-                await connection.DisposeAsync();
-            }
-            catch (Exception)
-            {
-                // Shutting down.
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => GuestConnection.CloseAsync(_connection);
 
     private void OnEvent(TableEvent tableEvent)
     {
