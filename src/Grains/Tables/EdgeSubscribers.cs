@@ -120,6 +120,10 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
                 edge.Queue.Enqueue(notification);
             }
 
+            // A pump already running sends these too: under the trace of the move that published them, not of the
+            // move whose batch it was sending when they came.
+            edge.Publisher = System.Diagnostics.Activity.Current;
+
             if (edge.Queue.Count > options.MaxQueuedEventsPerEdge)
             {
                 Drop(edge, "too far behind");
@@ -147,6 +151,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             while (edge.Queue.Count > 0 && _edges.TryGetValue(edge.EdgeId, out var current) && current == edge)
             {
                 var batch = edge.Queue.Take(MaxBatch).ToList();
+                if (edge.Publisher is { } publisher)
+                {
+                    System.Diagnostics.Activity.Current = publisher;
+                }
+
                 try
                 {
                     await edge.Observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
@@ -198,6 +207,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         public Queue<TableNotification> Queue { get; } = new();
 
         public bool Sending { get; set; }
+
+        /// <summary>The span that queued the newest events (null when nobody traces).</summary>
+        public System.Diagnostics.Activity? Publisher { get; set; }
 
         public int Failures { get; set; }
 
