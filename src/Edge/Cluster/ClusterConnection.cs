@@ -21,7 +21,16 @@ public sealed partial class ClusterConnection(IClusterClient client, ILogger<Clu
         await base.StopAsync(cancellationToken);
         if (IsConnected)
         {
-            await ((IHostedService)client).StopAsync(cancellationToken);
+            try
+            {
+                await ((IHostedService)client).StopAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The host's shutdown deadline passed (a drain used most of it): the gateway connections close with
+                // the process; the stop itself has not failed.
+                LogStopAbandoned(logger);
+            }
         }
     }
 
@@ -33,6 +42,9 @@ public sealed partial class ClusterConnection(IClusterClient client, ILogger<Clu
         _connected.TrySetResult();
         LogConnected(logger);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping the cluster client ran out of the shutdown time; its connections close with the edge")]
+    private static partial void LogStopAbandoned(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to the game cluster")]
     private static partial void LogConnecting(ILogger logger);
