@@ -16,6 +16,7 @@ namespace CardGame.LoadTest.Metrics;
 public sealed class RunMetrics
 {
     private readonly ConcurrentDictionary<string, long> _errors = new();
+    private readonly ConcurrentDictionary<string, string> _errorSamples = new();
     private readonly ConcurrentDictionary<long, PendingMove> _pending = new();
     private long _nextMove;
     private long _due;
@@ -90,6 +91,9 @@ public sealed class RunMetrics
     public long ErrorTotal => _errors.Values.Sum();
 
     public IReadOnlyDictionary<string, long> Errors => new SortedDictionary<string, long>(_errors);
+
+    /// <summary>The first message seen of each error code (what the server or the client library said).</summary>
+    public IReadOnlyDictionary<string, string> ErrorSamples => new SortedDictionary<string, string>(_errorSamples);
 
     public void StartMeasuring()
     {
@@ -250,7 +254,14 @@ public sealed class RunMetrics
 
     public void MoveResent() => Interlocked.Increment(ref _movesResent);
 
-    public void Error(string code) => _errors.AddOrUpdate(code, 1, (_, n) => n + 1);
+    public void Error(string code, string? message = null)
+    {
+        _errors.AddOrUpdate(code, 1, (_, n) => n + 1);
+        if (message is not null)
+        {
+            _errorSamples.TryAdd(code, message.Length > 300 ? message[..300] : message);
+        }
+    }
 
     private sealed class PendingMove(long due)
     {

@@ -145,11 +145,11 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
         }
         catch (HubException ex)
         {
-            run.Metrics.Error(HubErrors.Code(ex.Message));
+            run.Metrics.Error(HubErrors.Code(ex.Message), ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            run.Metrics.Error(step + ":" + ex.GetType().Name);
+            run.Metrics.Error(step + ":" + ex.GetType().Name, ex.Message);
         }
     }
 
@@ -195,7 +195,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
             catch (HubException ex) when (HubErrors.Code(ex.Message) == ErrorCodes.Unavailable && attempt < MoveRetries && !run.IsStopping)
             {
                 // The move may or may not have happened: send it again, with the same moveId.
-                run.Metrics.Error(ErrorCodes.Unavailable);
+                run.Metrics.Error(ErrorCodes.Unavailable, ex.Message);
                 run.Metrics.MoveResent();
                 await Task.Delay(250);
             }
@@ -203,7 +203,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
             {
                 _group?.ActionFailed(_playerId);
                 var code = HubErrors.Code(ex.Message);
-                run.Metrics.Error(code);
+                run.Metrics.Error(code, ex.Message);
                 lock (_lock)
                 {
                     _acting = false;
@@ -228,7 +228,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
             {
                 if (!run.IsStopping)
                 {
-                    run.Metrics.Error("invoke:" + ex.GetType().Name);
+                    run.Metrics.Error("invoke:" + ex.GetType().Name, ex.Message);
                 }
 
                 // The connection dropped before the answer. Once it is back and caught up, send the move again with the
@@ -341,12 +341,12 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
             var code = HubErrors.Code(ex.Message);
             if (code != ErrorCodes.GameInProgress)
             {
-                run.Metrics.Error(code);
+                run.Metrics.Error(code, ex.Message);
             }
         }
         catch (Exception ex) when (!run.IsStopping)
         {
-            run.Metrics.Error("start:" + ex.GetType().Name);
+            run.Metrics.Error("start:" + ex.GetType().Name, ex.Message);
         }
         catch (Exception)
         {
@@ -403,7 +403,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
             }
             catch (Exception ex) when (!run.IsStopping)
             {
-                run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "resume:" + ex.GetType().Name);
+                run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "resume:" + ex.GetType().Name, ex.Message);
             }
             catch (Exception)
             {
@@ -521,7 +521,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
         }
         catch (Exception ex) when (!run.IsStopping)
         {
-            run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "resync:" + ex.GetType().Name);
+            run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "resync:" + ex.GetType().Name, ex.Message);
         }
         catch (Exception)
         {

@@ -65,7 +65,7 @@ public sealed class Spectator(int index, Uri edge, TableGroup group, RunContext 
         }
         catch (HubException ex)
         {
-            run.Metrics.Error(HubErrors.Code(ex.Message));
+            run.Metrics.Error(HubErrors.Code(ex.Message), ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -129,7 +129,7 @@ public sealed class Spectator(int index, Uri edge, TableGroup group, RunContext 
         }
         catch (Exception ex) when (!run.IsStopping)
         {
-            run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "rewatch:" + ex.GetType().Name);
+            run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "rewatch:" + ex.GetType().Name, ex.Message);
         }
         catch (Exception)
         {
@@ -155,7 +155,7 @@ public sealed class Spectator(int index, Uri edge, TableGroup group, RunContext 
         }
         catch (Exception ex) when (!run.IsStopping)
         {
-            run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "resync:" + ex.GetType().Name);
+            run.Metrics.Error(ex is HubException hub ? HubErrors.Code(hub.Message) : "resync:" + ex.GetType().Name, ex.Message);
         }
         catch (Exception)
         {

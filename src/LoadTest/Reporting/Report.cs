@@ -69,6 +69,9 @@ public sealed record Report
 
     public required IReadOnlyDictionary<string, long> Errors { get; init; }
 
+    /// <summary>The first message of each error code, to tell what an <c>unexpected</c> error was.</summary>
+    public IReadOnlyDictionary<string, string> ErrorSamples { get; init; } = new Dictionary<string, string>();
+
     public required long ViolationCount { get; init; }
 
     public required IReadOnlyDictionary<string, long> Violations { get; init; }

@@ -35,6 +35,11 @@ public static class ReportWriter
         Row(table, "to every other seat", Latency(report.FanoutAllMs));
         Row(table, "to one other seat", Latency(report.DeliveryMs));
         Row(table, "errors", report.Errors.Count == 0 ? "none" : string.Join(", ", report.Errors.Select(e => $"{e.Key} {e.Value}")));
+        if (report.ErrorSamples.Count > 0)
+        {
+            Row(table, "first error of each kind", string.Join("; ", report.ErrorSamples.Select(e => $"{e.Key}: {e.Value}")));
+        }
+
         Row(table, "violations", report.ViolationCount == 0 ? "none" : string.Join(", ", report.Violations.Select(e => $"{e.Key} {e.Value}")));
         Row(table, "checks", report.Checks.Count == 0 ? "none" : string.Join(", ", report.Checks.Select(e => $"{e.Key} {e.Value}")));
         if (report.OpenLoop is { } open)

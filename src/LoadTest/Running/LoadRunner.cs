@@ -272,6 +272,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             FanoutAllMs = metrics.FanoutAll.Summary(),
             DeliveryMs = metrics.Delivery.Summary(),
             Errors = metrics.Errors,
+            ErrorSamples = metrics.ErrorSamples,
             ViolationCount = violations,
             Violations = run.Violations.ByKind,
             ViolationSamples = run.Violations.Samples,

@@ -84,6 +84,19 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
         var report = await running;
         output.WriteLine($"actions {report.Actions}, games finished {report.GamesFinished}, reconnects {report.Reconnects}, "
             + $"moves resent {report.MovesResent}, lost {report.ConnectionsLost}, errors {string.Join(", ", report.Errors.Select(e => $"{e.Key} {e.Value}"))}");
+        foreach (var (code, message) in report.ErrorSamples)
+        {
+            output.WriteLine($"first {code}: {message}");
+        }
+
+        if (report.Seated != 8)
+        {
+            foreach (var server in _topology.Edges.Concat(_topology.Silos))
+            {
+                output.WriteLine($"--- {server.Url}\n{server.Tail(60)}");
+            }
+        }
+
         Assert.True(report.ViolationCount == 0, string.Join(Environment.NewLine, report.ViolationSamples));
         Assert.Equal(8, report.Seated);
         Assert.Equal(0, report.ConnectionsLost);
