@@ -30,6 +30,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
     private TableTracker? _tracker;
     private string _playerId = "";
     private bool _acting;
+    private volatile bool _dealAsked; // the run asked this seat to deal (StartGameAsync): the table should not stay waiting
     private bool _resyncing;
     private long _awaitSeq;
     private TableGroup? _group = group;
@@ -322,6 +323,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
     /// <summary>Deals a game at this player's table (a rejection because one is already running is not an error).</summary>
     public async Task StartGameAsync()
     {
+        _dealAsked = true;
         if (_connection is not { } connection || _tracker is null)
         {
             return;
@@ -417,13 +419,14 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
         }
 
         // A game that finished while we were away would wait forever: seat 0 deals the next one, as on a live finished.
-        bool finished;
+        // So would a table whose deal was asked for but lost with the old connection (it is still waiting).
+        bool deal;
         lock (_lock)
         {
-            finished = Seat == 0 && _tracker.Phase == Phases.Finished;
+            deal = Seat == 0 && (_tracker.Phase == Phases.Finished || (_dealAsked && _tracker.Phase == Phases.Waiting));
         }
 
-        if (finished)
+        if (deal)
         {
             await RematchAsync();
         }

@@ -14,9 +14,28 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
     /// <summary>How long moves due in the window may still take to be answered and delivered after it ends.</summary>
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
+    private readonly TaskCompletionSource _playing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _phase = "connecting";
 
+    /// <summary>
+    /// Completes when the players are seated and their games dealt (the warm-up begins); canceled if the run ends
+    /// before. Lets a test act on games under way instead of guessing how long the ramp-up takes.
+    /// </summary>
+    public Task Playing => _playing.Task;
+
     public async Task<Report> RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunCoreAsync(cancellationToken);
+        }
+        finally
+        {
+            _playing.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private async Task<Report> RunCoreAsync(CancellationToken cancellationToken)
     {
         var groupCount = options.Players / options.Seats;
         using var run = new RunContext(options, metrics => options.OpenLoop
@@ -75,6 +94,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             bare.Players[0].TakeTurn();
         }
 
+        _playing.TrySetResult();
         await DelayAsync(options.Warmup, cancellationToken);
         var machineStart = MachineSample.Read();
         var cpuStart = ProcessSample.ReadAll(options.ServerPids);

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using CardGame.TestSupport;
 using loadtest::CardGame.LoadTest.Running;
@@ -43,12 +44,14 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
             Seed = 11,
         };
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
-        var running = new LoadRunner(options, console).RunAsync(CancellationToken.None);
+        var runner = new LoadRunner(options, console);
+        var running = runner.RunAsync(CancellationToken.None);
 
-        // nginx balances by client address: every player sits on one edge. That one is stopped.
+        // nginx balances by client address: every player sits on one edge. That one is stopped once the players are
+        // seated and their games dealt (the warm-up has begun; moves are measured after it).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var edge = await WaitForConnectionsAsync(http, 8);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await runner.Playing.WaitAsync(TimeSpan.FromSeconds(90));
 
         // A client that ignores being told to move: the edge waits for it, but only Edge:DrainSeconds.
         using var stubborn = await ConnectRawAsync(http, edge, collectResponse: false);
@@ -76,7 +79,13 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
         output.WriteLine($"the edge stopped {timer.Elapsed.TotalSeconds:F1} s after SIGTERM (Edge:DrainSeconds {DrainSeconds})");
         Assert.True(notReady, "/health/ready never failed while the edge drained");
         Assert.True(refused, "a new connection to the draining edge was not refused with 503");
-        Assert.Contains("server_draining", closeReason);
+        using (var close = JsonDocument.Parse(closeReason))
+        {
+            Assert.Equal(7, close.RootElement.GetProperty("type").GetInt32());
+            Assert.Equal("server_draining: this server is restarting; reconnect to carry on", close.RootElement.GetProperty("error").GetString());
+            Assert.True(close.RootElement.GetProperty("allowReconnect").GetBoolean());
+        }
+
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, plainStatus);
         Assert.StartsWith("server_draining: ", plainReason);
         Assert.InRange(timer.Elapsed.TotalSeconds, DrainSeconds - 0.5, DrainSeconds + 20);
