@@ -16,11 +16,42 @@ public sealed partial class ClusterConnection(IClusterClient client, ILogger<Clu
 
     public Task WaitAsync(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
 
+    private readonly Lock _observersGate = new();
+    private readonly List<(IGrainObserver Target, Action Delete)> _observers = [];
+
+    /// <summary>
+    /// A reference grains can call back on <paramref name="target"/>, held strongly here (Orleans keeps only a weak one)
+    /// until the edge stops, when it is deleted before the client stops: a grain's call arriving after that is dropped
+    /// by Orleans instead of reaching an object collected with the stopped host (Orleans 10.4 answers a call to a
+    /// collected observer through the disposed client, which throws on a thread-pool thread and ends the process).
+    /// </summary>
+    public T CreateObserverReference<T>(T target) where T : IGrainObserver
+    {
+        var reference = Grains.CreateObjectReference<T>(target);
+        lock (_observersGate)
+        {
+            _observers.Add((target, () => client.DeleteObjectReference<T>(reference)));
+        }
+
+        return reference;
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         if (IsConnected)
         {
+            List<(IGrainObserver Target, Action Delete)> observers;
+            lock (_observersGate)
+            {
+                observers = [.. _observers];
+            }
+
+            foreach (var (_, delete) in observers)
+            {
+                delete();
+            }
+
             try
             {
                 await ((IHostedService)client).StopAsync(cancellationToken);
