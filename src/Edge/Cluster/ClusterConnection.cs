@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace CardGame.Edge.Cluster;
 
 /// <summary>
@@ -16,24 +18,20 @@ public sealed partial class ClusterConnection(IClusterClient client, ILogger<Clu
 
     public Task WaitAsync(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
 
-    private readonly Lock _observersGate = new();
-    private readonly List<(IGrainObserver Target, Action Delete)> _observers = [];
+    /// <summary>Every object this process has made callable by grains; see <see cref="CreateObserverReference{T}"/>.</summary>
+    private static readonly ConcurrentBag<IGrainObserver> Observed = [];
 
     /// <summary>
-    /// A reference grains can call back on <paramref name="target"/>, held strongly here (Orleans keeps only a weak one)
-    /// until the edge stops, when it is deleted before the client stops: a grain's call arriving after that is dropped
-    /// by Orleans instead of reaching an object collected with the stopped host (Orleans 10.4 answers a call to a
-    /// collected observer through the disposed client, which throws on a thread-pool thread and ends the process).
+    /// A reference grains can call back on <paramref name="target"/>. Orleans keeps only a weak reference to the target,
+    /// and Orleans 10.4 answers a call to a collected target through the client synchronously, on the connection's
+    /// thread: after the edge's host stopped (its objects collectable, its client disposed) that threw on a thread-pool
+    /// thread and ended the process (an in-process edge in a test). So the targets stay reachable for the life of the
+    /// process (one or two per edge): a late call reaches a live object and fails, if at all, inside Orleans' own task.
     /// </summary>
     public T CreateObserverReference<T>(T target) where T : IGrainObserver
     {
-        var reference = Grains.CreateObjectReference<T>(target);
-        lock (_observersGate)
-        {
-            _observers.Add((target, () => client.DeleteObjectReference<T>(reference)));
-        }
-
-        return reference;
+        Observed.Add(target);
+        return Grains.CreateObjectReference<T>(target);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -41,17 +39,6 @@ public sealed partial class ClusterConnection(IClusterClient client, ILogger<Clu
         await base.StopAsync(cancellationToken);
         if (IsConnected)
         {
-            List<(IGrainObserver Target, Action Delete)> observers;
-            lock (_observersGate)
-            {
-                observers = [.. _observers];
-            }
-
-            foreach (var (_, delete) in observers)
-            {
-                delete();
-            }
-
             try
             {
                 await ((IHostedService)client).StopAsync(cancellationToken);
