@@ -25,7 +25,8 @@ public sealed class GameApplication(
     LocalPlayers players,
     TableSeats seats,
     LocalSpectators spectators,
-    LobbyWatchers lobby)
+    LobbyWatchers lobby,
+    HedgedCalls hedged)
 {
     private const int MaxRoomIdLength = 64;
 
@@ -76,7 +77,8 @@ public sealed class GameApplication(
     public async Task<TableView> TakeCardAsync(ClientSession session, string? roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        return Seen(Unwrap(await Table(roomId).Take(player.PlayerId, moveId)));
+        var table = Table(roomId);
+        return Seen(Unwrap(await Repeatable(moveId, "TakeCard", () => table.Take(player.PlayerId, moveId))));
     }
 
     public async Task<TableView> PutCardAsync(ClientSession session, string? roomId, string? card, string? suit, string? moveId)
@@ -93,7 +95,7 @@ public sealed class GameApplication(
             throw new GameException(GameError.BadRequest($"{Quote(suit)} is not a suit: C, D, H or S"));
         }
 
-        return Seen(Unwrap(await table.Put(player.PlayerId, card, suit, moveId)));
+        return Seen(Unwrap(await Repeatable(moveId, "PutCard", () => table.Put(player.PlayerId, card, suit, moveId))));
     }
 
     public async Task<Resumed> ResumeAsync(ClientSession session, string? roomId, long lastSeq)
@@ -102,7 +104,8 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        var resumed = Unwrap(await Table(room).Resume(player.PlayerId, lastSeq));
+        var table = Table(room);
+        var resumed = Unwrap(await hedged.RunAsync("Resume", () => table.Resume(player.PlayerId, lastSeq)));
         return resumed.View is { } view ? resumed with { View = Seen(view) } : resumed;
     }
 
@@ -125,7 +128,8 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        return Seen(Unwrap(await Table(room).GetView(player.PlayerId)));
+        var table = Table(room);
+        return Seen(Unwrap(await hedged.RunAsync("GetTable", () => table.GetView(player.PlayerId))));
     }
 
     public async Task<TableView> QuickPlayAsync(ClientSession session, QuickPlayRequest? request)
@@ -209,6 +213,10 @@ public sealed class GameApplication(
             throw new GameException(GameError.RoomNotFound(roomId));
         }
     }
+
+    /// <summary>A move is sent again without an answer (<see cref="HedgedCalls"/>) only with a moveId: only then is it applied once.</summary>
+    private Task<GameResult<TableView>> Repeatable(string? moveId, string method, Func<Task<GameResult<TableView>>> move) =>
+        moveId is null ? move() : hedged.RunAsync(method, move);
 
     /// <summary>The value of a successful grain call, or its error as a <see cref="GameException"/>.</summary>
     private static T Unwrap<T>(GameResult<T> result)

@@ -154,6 +154,10 @@ public sealed partial class RollingRestartTests(ITestOutputHelper output) : IAsy
         Assert.Equal(Players, report.Seated);
         Assert.Equal(Players, report.Checks.GetValueOrDefault(CheckNames.SeatedAtEnd));
         Assert.Equal(0, report.ConnectionsLost);
+        // Every move was acknowledged in the end: one cut off by an edge's drain is sent again after the reconnect
+        // (connection_closed), none fails with an error the client cannot place (unexpected).
+        Assert.False(report.Errors.ContainsKey("unexpected"), $"moves failed with unexpected: {report.Errors.GetValueOrDefault("unexpected")}");
+        Assert.Equal(0, report.AckMisses);
         Assert.True(report.Reconnects >= Players, $"{report.Reconnects} reconnects: every player's edge restarted");
         Assert.True(report.GamesFinished > 0, "games were played to the end");
         _clean = report.SlowMoveCount == 0;
