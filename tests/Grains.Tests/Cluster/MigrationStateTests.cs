@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CardGame.Contracts.Grains;
 using CardGame.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -19,7 +20,7 @@ public sealed class MigrationStateTests(ClusterFixture fixture)
     public async Task The_stored_state_of_a_table_mid_game_and_of_its_players_travels_through_the_silo_serializer_unchanged()
     {
         var (roomId, players) = await GameDriver.SeatPlayersAsync(fixture.Grains, 3);
-        await fixture.Grains.GetGrain<Contracts.Grains.ITableGrain>(roomId).Start(players[0].GetPrimaryKeyString());
+        await fixture.Grains.GetGrain<ITableGrain>(roomId).Start(players[0].GetPrimaryKeyString());
         await GameDriver.PlayOneMoveAsync(fixture.Grains, roomId);
         var silo = fixture.Cluster.Silos.OfType<InProcessSiloHandle>().First(s => s.IsActive);
         var serializer = silo.SiloHost.Services.GetRequiredService<Serializer>();
