@@ -7,7 +7,9 @@ namespace CardGame.Edge.Cluster;
 /// answer after <see cref="EdgeOptions.HedgeAfterMilliseconds"/>, and answers with whichever attempt succeeds first.
 /// Why: while a silo stops, the answer to a call this edge sent through that silo's gateway can be dropped there
 /// (Orleans logs "Failed to address message Response ... Silo is shutting down" and discards it), and the call would
-/// wait for <c>Orleans:ResponseTimeoutSeconds</c> (10 s) although the table had answered. The repeat goes out through
+/// wait for <c>Orleans:ResponseTimeoutSeconds</c> (10 s) although the table had answered. With
+/// <see cref="TableRoutes"/> every call for a table hosted on a silo goes through that silo's gateway, so when it stops,
+/// the calls for the tables migrating off it are the ones at risk. The repeat goes out through
 /// a gateway that still answers; the table applies a <c>moveId</c> once and answers a repeat with its current view.
 /// </summary>
 public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvider time, ILogger<HedgedCalls> logger)
