@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace CardGame.Edge.Cluster;
 
 /// <summary>
@@ -17,22 +15,6 @@ public sealed partial class ClusterConnection(IClusterClient client, ILogger<Clu
     public IClusterClient Grains => IsConnected ? client : throw new ClusterUnavailableException("the edge is not connected to the game cluster yet");
 
     public Task WaitAsync(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
-
-    /// <summary>Every object this process has made callable by grains; see <see cref="CreateObserverReference{T}"/>.</summary>
-    private static readonly ConcurrentBag<IGrainObserver> Observed = [];
-
-    /// <summary>
-    /// A reference grains can call back on <paramref name="target"/>. Orleans keeps only a weak reference to the target,
-    /// and Orleans 10.4 answers a call to a collected target through the client synchronously, on the connection's
-    /// thread: after the edge's host stopped (its objects collectable, its client disposed) that threw on a thread-pool
-    /// thread and ended the process (an in-process edge in a test). So the targets stay reachable for the life of the
-    /// process (one or two per edge): a late call reaches a live object and fails, if at all, inside Orleans' own task.
-    /// </summary>
-    public T CreateObserverReference<T>(T target) where T : IGrainObserver
-    {
-        Observed.Add(target);
-        return Grains.CreateObjectReference<T>(target);
-    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

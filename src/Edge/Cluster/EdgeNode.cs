@@ -16,8 +16,8 @@ public sealed class EdgeNode(ClusterConnection connection, TableEventFanOut fanO
     public string EdgeId { get; } = $"edge-{Environment.MachineName}-{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
 
     /// <summary>
-    /// The reference tables call. Created once, after the client connected; <see cref="ClusterConnection"/> holds the
-    /// observed <see cref="TableEventFanOut"/> strongly and deletes the reference when the edge stops.
+    /// The reference tables call. Created once, after the client connected; <see cref="TableEventFanOut"/> (a singleton)
+    /// is the strong reference that keeps the observed object alive.
     /// </summary>
     public ITableObserver Observer
     {
@@ -25,7 +25,7 @@ public sealed class EdgeNode(ClusterConnection connection, TableEventFanOut fanO
         {
             lock (_gate)
             {
-                return _observer ??= connection.CreateObserverReference<ITableObserver>(fanOut);
+                return _observer ??= connection.Grains.CreateObjectReference<ITableObserver>(fanOut);
             }
         }
     }

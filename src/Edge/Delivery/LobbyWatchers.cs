@@ -127,7 +127,7 @@ public sealed partial class LobbyWatchers(
         await _subscribeGate.WaitAsync();
         try
         {
-            _reference ??= cluster.CreateObserverReference<ILobbyObserver>(this);
+            _reference ??= cluster.Grains.CreateObjectReference<ILobbyObserver>(this);
             await Task.WhenAll(Enumerable.Range(0, RoomDirectory.Shards)
                 .Select(shard => cluster.Grains.GetGrain<IRoomDirectoryGrain>(shard).Subscribe(edge.EdgeId, _reference)));
             _subscribed = true;

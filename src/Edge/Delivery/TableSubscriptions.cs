@@ -114,6 +114,42 @@ public sealed partial class TableSubscriptions(
         }
     }
 
+    /// <summary>
+    /// On stop (before the cluster client stops: hosted services stop in reverse order), tells every table this edge
+    /// follows to stop sending to it. A table resends an unacknowledged batch until its edge takes it, so without this
+    /// the batches for a stopping edge kept arriving while its Orleans client shut down, and Orleans 10.4 rejects an
+    /// observer call that arrives as its client is disposed by throwing on a thread-pool thread, which ends the process
+    /// (an in-process edge stopped in a test took the test host with it).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!cluster.IsConnected)
+        {
+            return;
+        }
+
+        List<string> subscribed;
+        lock (_gate)
+        {
+            subscribed = [.. _rooms.Where(r => r.Value.Subscribed).Select(r => r.Key)];
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(StopUnsubscribeTimeout);
+        try
+        {
+            await Task.WhenAll(subscribed.Select(roomId => routes.SendAsync(roomId, t => t.Unsubscribe(edge.EdgeId)))).WaitAsync(bounded.Token);
+        }
+        catch (Exception ex)
+        {
+            // The tables drop the subscription themselves once it is no longer refreshed.
+            LogUnsubscribeOnStopFailed(logger, ex, subscribed.Count);
+        }
+    }
+
+    private static readonly TimeSpan StopUnsubscribeTimeout = TimeSpan.FromSeconds(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await cluster.WaitAsync(stoppingToken);
@@ -290,6 +326,9 @@ public sealed partial class TableSubscriptions(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing from room {RoomId} failed; the table will expire it")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string roomId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from {Tables} table(s) as the edge stops failed; they drop this edge when its subscriptions expire")]
+    private static partial void LogUnsubscribeOnStopFailed(ILogger logger, Exception exception, int tables);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling table subscriptions failed")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception);
