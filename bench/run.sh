@@ -45,6 +45,8 @@ LOAD_DLL=$ROOT/src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll
 # The load tool is thousands of players on one address (127.0.0.1): lift the per-address caps, which bound one real
 # client (docs/configuration.md). Every other setting is the shipped default.
 ONE_ADDRESS=(--Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000)
+# The servers' (and the bare stack's) runtime settings that only the environment can give, as shipped (GC sizing).
+mapfile -t SERVER_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' build/ServerRuntime.env)
 
 PIDS=()
 SERVER_PIDS=()
@@ -133,14 +135,14 @@ start_game() { # silos edges [redis-connection-string]
     if [ "$i" = 1 ]; then port=$primary; else port=$(free_port); fi
     gw=$(free_port); health=$(free_port)
     [ -n "$gateway" ] || gateway=$gw
-    start "silo$i" env ConnectionStrings__Redis="$redis" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
+    start "silo$i" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
       --Silo:PrimarySiloPort="$primary" --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     wait_http "http://127.0.0.1:$health/health/ready" 90 || return 1
   done
   for i in $(seq 1 "$edges"); do
     port=$(free_port)
-    start "edge$i" env ConnectionStrings__Redis="$redis" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
+    start "edge$i" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
       --Auth:SigningKey="$SIGNING_KEY" --Orleans:GatewayPort="$gateway" "${ONE_ADDRESS[@]}"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
@@ -153,13 +155,13 @@ start_bare() { # edges (0: one echo edge without a silo)
   silo_port=$(free_port); gateway=$(free_port)
   if [ "$1" != 0 ]; then
     health=$(free_port)
-    start bare-silo dotnet "$BARE_DLL" silo --Bare:SiloPort="$silo_port" --Bare:GatewayPort="$gateway" --Urls="http://127.0.0.1:$health"
+    start bare-silo env "${SERVER_ENV[@]}" dotnet "$BARE_DLL" silo --Bare:SiloPort="$silo_port" --Bare:GatewayPort="$gateway" --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     wait_http "http://127.0.0.1:$health/health" 60 || return 1
   fi
   for i in $(seq 1 "$(( $1 == 0 ? 1 : $1 ))"); do
     port=$(free_port)
-    start "bare-edge$i" dotnet "$BARE_DLL" edge --Bare:Cluster="$([ "$1" != 0 ] && echo true || echo false)" --Bare:GatewayPort="$gateway" \
+    start "bare-edge$i" env "${SERVER_ENV[@]}" dotnet "$BARE_DLL" edge --Bare:Cluster="$([ "$1" != 0 ] && echo true || echo false)" --Bare:GatewayPort="$gateway" \
       --Urls="http://127.0.0.1:$port"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
