@@ -87,7 +87,7 @@ public sealed class ConnectionOutboxTests
 
     private static TableEvent Event(long seq) => new("room", seq, EventKinds.Took, "p1");
 
-    private static PreparedLobbyEvent Lobby(string kind, string roomId, int players) =>
+    private static PreparedEvent<LobbyEvent> Lobby(string kind, string roomId, int players) =>
         new(new LobbyEvent(kind, new RoomInfo(roomId, roomId, 4, players, Phases.Waiting)));
 
     /// <summary>A client whose sends complete at once, or, while <see cref="Hold"/>, when the test releases them.</summary>
@@ -100,7 +100,7 @@ public sealed class ConnectionOutboxTests
 
         public List<TableEvent> Sent { get; } = [];
 
-        public List<IReadOnlyList<PreparedLobbyEvent>> LobbyWrites { get; } = [];
+        public List<IReadOnlyList<PreparedEvent<LobbyEvent>>> LobbyWrites { get; } = [];
 
         public int Aborts { get; private set; }
 
@@ -128,7 +128,9 @@ public sealed class ConnectionOutboxTests
             }
         }
 
-        public Task SendLobbyEventsAsync(IReadOnlyList<PreparedLobbyEvent> lobbyEvents)
+        public Task SendEventAsync(PreparedEvent<TableEvent> tableEvent) => SendEventAsync(tableEvent.Event);
+
+        public Task SendLobbyEventsAsync(IReadOnlyList<PreparedEvent<LobbyEvent>> lobbyEvents)
         {
             lock (_gate)
             {

@@ -21,6 +21,7 @@ public sealed class GameApplication(
     PlayerSessions sessions,
     GuestTokens tokens,
     ClusterConnection cluster,
+    TableRoutes routes,
     TableSubscriptions subscriptions,
     LocalPlayers players,
     TableSeats seats,
@@ -64,25 +65,25 @@ public sealed class GameApplication(
         var player = await sessions.RequirePlayerAsync(session);
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: true);
-        return Seen(Unwrap(await Player(player).JoinRoom(room)));
+        return Seen(Unwrap(Routed(await Player(player).JoinRoom(room))));
     }
 
     public async Task<TableView> StartGameAsync(ClientSession session, string? roomId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        return Seen(Unwrap(await Table(roomId).Start(player.PlayerId)));
+        return Seen(Unwrap(await CallTable(roomId, t => t.Start(player.PlayerId))));
     }
 
     public async Task<TableView> TakeCardAsync(ClientSession session, string? roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        return Seen(Unwrap(await Table(roomId).Take(player.PlayerId, moveId)));
+        return Seen(Unwrap(await CallTable(roomId, t => t.Take(player.PlayerId, moveId))));
     }
 
     public async Task<TableView> PutCardAsync(ClientSession session, string? roomId, string? card, string? suit, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        var table = Table(roomId);
+        var room = RoomId(roomId);
         if (!Card.TryParse(card, out _))
         {
             throw new GameException(GameError.BadRequest(card is null ? "which card? e.g. 10H, QS, 8C" : $"{Quote(card)} is not a card (e.g. 10H, QS, 8C)"));
@@ -93,7 +94,7 @@ public sealed class GameApplication(
             throw new GameException(GameError.BadRequest($"{Quote(suit)} is not a suit: C, D, H or S"));
         }
 
-        return Seen(Unwrap(await table.Put(player.PlayerId, card, suit, moveId)));
+        return Seen(Unwrap(await CallTable(room, t => t.Put(player.PlayerId, card, suit, moveId))));
     }
 
     public async Task<Resumed> ResumeAsync(ClientSession session, string? roomId, long lastSeq)
@@ -102,7 +103,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        var resumed = Unwrap(await Table(room).Resume(player.PlayerId, lastSeq));
+        var resumed = Unwrap(await CallTable(room, t => t.Resume(player.PlayerId, lastSeq)));
         return resumed.View is { } view ? resumed with { View = Seen(view) } : resumed;
     }
 
@@ -125,7 +126,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        return Seen(Unwrap(await Table(room).GetView(player.PlayerId)));
+        return Seen(Unwrap(await CallTable(room, t => t.GetView(player.PlayerId))));
     }
 
     public async Task<TableView> QuickPlayAsync(ClientSession session, QuickPlayRequest? request)
@@ -136,10 +137,10 @@ public sealed class GameApplication(
             throw new GameException(GameError.BadRequest("quick play takes {seats}: 2 to 6, or null for any size"));
         }
 
-        var view = Unwrap(await Player(player).QuickPlay(request?.Seats));
+        var view = Unwrap(Routed(await Player(player).QuickPlay(request?.Seats)));
         // The room is known only now: subscribe, then resync, so no event after the view we return is missed.
         using var hold = await subscriptions.HoldAsync(view.RoomId, refresh: true);
-        return Seen(Unwrap(await Table(view.RoomId).GetView(player.PlayerId)));
+        return Seen(Unwrap(await CallTable(view.RoomId, t => t.GetView(player.PlayerId))));
     }
 
     /// <summary>
@@ -161,7 +162,7 @@ public sealed class GameApplication(
         try
         {
             await subscriptions.WatchersChangedAsync(room);
-            var view = Unwrap(await Table(room).GetView(player.PlayerId));
+            var view = Unwrap(await CallTable(room, t => t.GetView(player.PlayerId)));
             return Seen(view);
         }
         catch when (outcome == LocalSpectators.WatchOutcome.Added)
@@ -218,8 +219,23 @@ public sealed class GameApplication(
 
     private IPlayerGrain Player(PlayerIdentity player) => cluster.Grains.GetGrain<IPlayerGrain>(player.PlayerId);
 
-    /// <summary>The room's table grain; <c>bad_request</c> for a malformed room id, before any grain is touched.</summary>
-    private ITableGrain Table(string? roomId) => cluster.Grains.GetGrain<ITableGrain>(RoomId(roomId));
+    /// <summary>
+    /// Calls the room's table through the silo that hosts it when this edge knows it (<see cref="TableRoutes"/>);
+    /// <c>bad_request</c> for a malformed room id, before any grain is touched.
+    /// </summary>
+    private Task<GameResult<T>> CallTable<T>(string? roomId, Func<ITableGrain, Task<GameResult<T>>> call)
+        where T : class => routes.CallAsync(RoomId(roomId), call);
+
+    /// <summary>A table's answer relayed by a player grain still says where the table lives.</summary>
+    private GameResult<TableView> Routed(GameResult<TableView> result)
+    {
+        if (result.Value is { } view)
+        {
+            routes.Learn(view.RoomId, result.Gateway);
+        }
+
+        return result;
+    }
 
     /// <summary>Records the table's word on who sits there, as of the view's seq (<see cref="TableSeats"/>).</summary>
     private TableView Seen(TableView view)

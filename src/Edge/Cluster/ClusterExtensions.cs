@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Orleans.Configuration;
 
 namespace CardGame.Edge.Cluster;
 
@@ -14,39 +13,24 @@ public static class ClusterExtensions
     public static IHostApplicationBuilder AddGameCluster(this IHostApplicationBuilder builder)
     {
         var config = builder.Configuration;
-        var clusterId = config["Orleans:ClusterId"] is { Length: > 0 } id ? id : "cardgame";
-        var serviceId = config["Orleans:ServiceId"] is { Length: > 0 } service ? service : "cardgame";
+        var settings = ClusterClientSettings.From(config);
         var gatewayPort = config.GetValue("Orleans:GatewayPort", 30000);
-        var responseTimeout = TimeSpan.FromSeconds(config.GetValue("Orleans:ResponseTimeoutSeconds", 10.0));
         var redis = config.GetConnectionString("Redis");
-        var tracing = Observability.EdgeTracing.Endpoint(config) is not null;
 
         var hostedBefore = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
         builder.UseOrleansClient(client =>
         {
             if (string.IsNullOrWhiteSpace(redis))
             {
-                client.UseLocalhostClustering(gatewayPort, serviceId, clusterId);
+                client.UseLocalhostClustering(gatewayPort, settings.ServiceId, settings.ClusterId);
             }
             else
             {
                 client.UseRedisClustering(redis);
             }
 
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = serviceId;
-            });
+            settings.ApplyTo(client);
             client.UseConnectionRetryFilter<RetryUntilConnected>();
-            // A call a gateway had forwarded to a silo that then died gets no answer until this timeout, and a
-            // SignalR connection runs one invocation at a time: Orleans' 30 s default stalled a player that long.
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
-            if (tracing)
-            {
-                // The hub invocation's trace goes with every grain call (only when tracing is on: it adds a filter to every call).
-                client.AddActivityPropagation();
-            }
         });
 
         // The client must not block the edge's start: ClusterConnection starts it in the background instead.
@@ -58,6 +42,9 @@ public static class ClusterExtensions
         builder.Services.AddSingleton<ClusterConnection>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterConnection>());
         builder.Services.AddSingleton<EdgeNode>();
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<TableRoutes>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TableRoutes>());
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return builder;
     }

@@ -24,7 +24,7 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
     // lobby's waiting room are made when first needed, and the loop runs only while there is something to send.
     private readonly Lock _gate = new();
     private Queue<object>? _queue;
-    private Dictionary<string, PreparedLobbyEvent>? _lobbyPending;
+    private Dictionary<string, PreparedEvent<LobbyEvent>>? _lobbyPending;
     private List<string>? _lobbyOrder;
     private bool _lobbySignalled;
     private bool _sending;
@@ -39,7 +39,10 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
 
     public void Post(TableEvent tableEvent) => Enqueue(tableEvent, tableEvent.RoomId);
 
-    public void Post(PreparedLobbyEvent lobbyEvent)
+    /// <summary>A table event in the form many connections get (a spectator's), encoded once per edge.</summary>
+    public void Post(PreparedEvent<TableEvent> tableEvent) => Enqueue(tableEvent, tableEvent.Event.RoomId);
+
+    public void Post(PreparedEvent<LobbyEvent> lobbyEvent)
     {
         var roomId = lobbyEvent.Event.Room.RoomId;
         lock (_gate)
@@ -50,7 +53,7 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
             {
                 // Added and not sent yet: still news of an added room, in its latest state (encoded for this connection).
                 _lobbyPending[roomId] = waiting.Event.Kind == LobbyEventKinds.RoomAdded && lobbyEvent.Event.Kind == LobbyEventKinds.RoomChanged
-                    ? new PreparedLobbyEvent(lobbyEvent.Event with { Kind = LobbyEventKinds.RoomAdded })
+                    ? new PreparedEvent<LobbyEvent>(lobbyEvent.Event with { Kind = LobbyEventKinds.RoomAdded })
                     : lobbyEvent;
                 return;
             }
@@ -139,14 +142,24 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
                 }
             }
 
-            var tableEvent = message as TableEvent;
+            var about = message switch
+            {
+                TableEvent tableEvent => tableEvent.RoomId,
+                PreparedEvent<TableEvent> shared => shared.Event.RoomId,
+                _ => "the lobby",
+            };
             try
             {
-                await (tableEvent is not null ? _connection.SendEventAsync(tableEvent) : SendLobbyEventsAsync());
+                await (message switch
+                {
+                    TableEvent tableEvent => _connection.SendEventAsync(tableEvent),
+                    PreparedEvent<TableEvent> shared => _connection.SendEventAsync(shared),
+                    _ => SendLobbyEventsAsync(),
+                });
             }
             catch (Exception ex)
             {
-                LogSendFailed(_logger, ex, _connection.Id, tableEvent?.RoomId ?? "the lobby");
+                LogSendFailed(_logger, ex, _connection.Id, about);
             }
         }
     }
@@ -154,7 +167,7 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
     /// <summary>Every lobby event waiting, in one write where the transport allows it.</summary>
     private Task SendLobbyEventsAsync()
     {
-        List<PreparedLobbyEvent> lobbyEvents;
+        List<PreparedEvent<LobbyEvent>> lobbyEvents;
         lock (_gate)
         {
             lobbyEvents = [.. _lobbyOrder!.Select(id => _lobbyPending![id])];

@@ -15,6 +15,7 @@ namespace CardGame.Edge.Delivery;
 /// </summary>
 public sealed partial class TableSubscriptions(
     ClusterConnection cluster,
+    TableRoutes routes,
     EdgeNode edge,
     TableSeats seats,
     LocalSpectators spectators,
@@ -209,7 +210,7 @@ public sealed partial class TableSubscriptions(
             if (room.Subscribed && !IsWanted(roomId))
             {
                 room.Subscribed = false;
-                await cluster.Grains.GetGrain<ITableGrain>(roomId).Unsubscribe(edge.EdgeId);
+                await routes.SendAsync(roomId, t => t.Unsubscribe(edge.EdgeId));
                 LogUnsubscribed(logger, roomId);
             }
         }
@@ -229,6 +230,7 @@ public sealed partial class TableSubscriptions(
             {
                 _rooms.Remove(roomId);
                 seats.Forget(roomId);
+                routes.Forget(roomId);
             }
         }
     }
@@ -241,7 +243,9 @@ public sealed partial class TableSubscriptions(
     private async Task<long> SubscribeAsync(string roomId, Room room)
     {
         var seen = room.Subscribed && fanOut.LastSeq(roomId) is { } last ? last : ITableGrain.NoSuchRoom;
-        var seq = await cluster.Grains.GetGrain<ITableGrain>(roomId).SubscribeAfter(edge.EdgeId, edge.Observer, spectators.Count(roomId), seen);
+        var observer = edge.Observer;
+        var watching = spectators.Count(roomId);
+        var seq = await routes.SendAsync(roomId, t => t.SubscribeAfter(edge.EdgeId, observer, watching, seen));
         LogSubscribed(logger, roomId, seq);
         return seq;
     }

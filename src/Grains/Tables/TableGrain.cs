@@ -22,6 +22,7 @@ public sealed partial class TableGrain(
     TimeProvider time,
     GameMetrics metrics,
     ShutdownMigration shutdown,
+    ILocalSiloDetails silo,
     ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant, IIncomingGrainCallFilter
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
@@ -213,7 +214,8 @@ public sealed partial class TableGrain(
     }
 
     /// <summary>
-    /// After every call: a table that does not exist leaves memory a second later, so a flood of made-up room ids costs
+    /// After every call: the result says which silo's gateway reaches this table without a detour (edges send the next
+    /// call there); and a table that does not exist leaves memory a second later, so a flood of made-up room ids costs
     /// one storage read per id and nothing that stays (no activation waiting for idle collection, no write, no key).
     /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
@@ -221,6 +223,13 @@ public sealed partial class TableGrain(
         try
         {
             await context.Invoke();
+            context.Result = context.Result switch
+            {
+                TableResult result => result with { Gateway = silo.GatewayAddress },
+                ResumeResult result => result with { Gateway = silo.GatewayAddress },
+                RoomResult result => result with { Gateway = silo.GatewayAddress },
+                var other => other,
+            };
         }
         finally
         {

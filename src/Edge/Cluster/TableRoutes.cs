@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using CardGame.Contracts.Grains;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.Messaging;
+
+namespace CardGame.Edge.Cluster;
+
+/// <summary>
+/// Sends a table's calls to the silo that hosts it. The main Orleans client sends a grain call through the gateway
+/// assigned to the grain's hash bucket, chosen without knowing where the grain lives, so with N silos (N−1)/N of the
+/// calls are forwarded gateway → hosting silo and back. Every table result names the gateway of the silo that
+/// answered (<see cref="GameResult{T}.Gateway"/>); this edge remembers it per room and sends that room's next calls
+/// through a <see cref="SiloClient"/> bound to that gateway, created on first need. A hint that is missing, stale (the
+/// table moved: the call is forwarded once and its answer brings the new hint) or names a silo that is gone (its
+/// client is dropped; the call goes through the main client) costs at most the detour it saves. Subscriptions and
+/// observers stay on the main client. <c>Edge:RouteTableCalls</c> (default true) turns it off.
+/// </summary>
+public sealed partial class TableRoutes(
+    ClusterConnection cluster,
+    ClusterClientSettings settings,
+    IOptions<EdgeOptions> options,
+    ILoggerFactory loggers,
+    IMeterFactory meters,
+    ILogger<TableRoutes> logger) : IHostedService
+{
+    /// <summary>How long after a failed connection to a silo's gateway its calls go through the main client.</summary>
+    private static readonly TimeSpan RetryConnectAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most rooms whose silo this edge remembers (rooms are forgotten when the edge stops following them).</summary>
+    private const int MaxRooms = 1_000_000;
+
+    private readonly bool _enabled = options.Value.RouteTableCalls;
+    private readonly ConcurrentDictionary<string, SiloAddress> _rooms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SiloAddress, Route> _silos = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private int _roomCount;
+
+    /// <summary>The gateway this edge now sends <paramref name="roomId"/>'s calls to, or null for the main client's choice.</summary>
+    internal SiloAddress? DirectGatewayOf(string roomId) => RouteOf(roomId) is { Client.IsConnected: true } route ? route.Gateway : null;
+
+    /// <summary>
+    /// Calls the table of <paramref name="roomId"/> (<see cref="SendAsync{TResult}"/>) and remembers where a
+    /// successful result says it lives.
+    /// </summary>
+    public async Task<GameResult<T>> CallAsync<T>(string roomId, Func<ITableGrain, Task<GameResult<T>>> call)
+        where T : class
+    {
+        var result = await SendAsync(roomId, call);
+        if (result.IsOk)
+        {
+            Learn(roomId, result.Gateway);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Calls the table of <paramref name="roomId"/> through its silo's gateway when known and connected, else through
+    /// the main client; a call the per-silo client could not deliver (its gateway refused or is unreachable: the table
+    /// never saw it) goes again through the main client.
+    /// </summary>
+    public async Task<TResult> SendAsync<TResult>(string roomId, Func<ITableGrain, Task<TResult>> call)
+    {
+        var route = RouteOf(roomId);
+        if (route?.Client is not { IsConnected: true } direct)
+        {
+            return await call(cluster.Grains.GetGrain<ITableGrain>(roomId));
+        }
+
+        try
+        {
+            return await call(direct.Grains.GetGrain<ITableGrain>(roomId));
+        }
+        catch (Exception ex) when (NotDelivered(ex))
+        {
+            LogNotDelivered(logger, roomId, route.Gateway, ex.GetType().Name);
+            Drop(route);
+            return await call(cluster.Grains.GetGrain<ITableGrain>(roomId));
+        }
+    }
+
+    /// <summary><see cref="SendAsync{TResult}"/> for a call without a result.</summary>
+    public Task SendAsync(string roomId, Func<ITableGrain, Task> call) =>
+        SendAsync(roomId, async table =>
+        {
+            await call(table);
+            return true;
+        });
+
+    /// <summary>Remembers where <paramref name="roomId"/>'s table answered from (null: forget it).</summary>
+    public void Learn(string roomId, SiloAddress? gateway)
+    {
+        if (!_enabled)
+        {
+            return;
+        }
+
+        if (gateway is null)
+        {
+            Forget(roomId);
+            return;
+        }
+
+        var key = gateway.Generation == 0 ? gateway : SiloAddress.New(gateway.Endpoint, 0);
+        if (_rooms.TryGetValue(roomId, out var known))
+        {
+            if (!known.Equals(key))
+            {
+                _rooms[roomId] = key;
+            }
+        }
+        else if (Volatile.Read(ref _roomCount) < MaxRooms && _rooms.TryAdd(roomId, key))
+        {
+            Interlocked.Increment(ref _roomCount);
+        }
+
+        Connect(key);
+    }
+
+    /// <summary>This edge no longer follows <paramref name="roomId"/>.</summary>
+    public void Forget(string roomId)
+    {
+        if (_rooms.TryRemove(roomId, out _))
+        {
+            Interlocked.Decrement(ref _roomCount);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        var routes = _silos.Values.ToList();
+        _silos.Clear();
+        await Task.WhenAll(routes.Select(r => r.CloseAsync()));
+    }
+
+    private Route? RouteOf(string roomId) =>
+        _enabled && _rooms.TryGetValue(roomId, out var gateway) && _silos.TryGetValue(gateway, out var route) ? route : null;
+
+    /// <summary>Starts a client for <paramref name="gateway"/> unless one exists or failed a moment ago.</summary>
+    private void Connect(SiloAddress gateway)
+    {
+        if (_silos.TryGetValue(gateway, out var existing) && (existing.Client is not null || existing.Connecting || DateTime.UtcNow < existing.RetryAfter))
+        {
+            return;
+        }
+
+        var route = new Route(gateway);
+        if (existing is null ? !_silos.TryAdd(gateway, route) : !_silos.TryUpdate(gateway, route, existing))
+        {
+            return;
+        }
+
+        _ = ConnectAsync(route);
+    }
+
+    private async Task ConnectAsync(Route route)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            timeout.CancelAfter(settings.ResponseTimeout);
+            var client = await SiloClient.ConnectAsync(route.Gateway.Endpoint, settings, loggers, meters, _ => Lost(route), timeout.Token);
+            route.Client = client;
+            LogConnected(logger, route.Gateway);
+            if (_stopping.IsCancellationRequested || !_silos.TryGetValue(route.Gateway, out var current) || current != route)
+            {
+                await route.CloseAsync();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not reachable (yet, or any more): its rooms' calls go through the main client, and a later hint tries again.
+            LogConnectFailed(logger, route.Gateway, ex.Message);
+            route.RetryAfter = DateTime.UtcNow + RetryConnectAfter;
+        }
+        finally
+        {
+            route.Connecting = false;
+        }
+    }
+
+    private void Lost(Route route)
+    {
+        LogLost(logger, route.Gateway);
+        Drop(route);
+    }
+
+    /// <summary>Drops a silo's client; its rooms go through the main client until a hint names a reachable gateway.</summary>
+    private void Drop(Route route)
+    {
+        var failed = new Route(route.Gateway) { Connecting = false, RetryAfter = DateTime.UtcNow + RetryConnectAfter };
+        if (_silos.TryUpdate(route.Gateway, failed, route))
+        {
+            _ = route.CloseAsync();
+        }
+    }
+
+    /// <summary>
+    /// The call never reached a grain: the per-silo client could not connect or send, or a silo refused the message
+    /// (a rejection means it was not processed). A timeout or a silo that died after taking the call is not this: the
+    /// call may have run, so it is not sent again.
+    /// </summary>
+    private static bool NotDelivered(Exception exception) => exception is
+        ConnectionFailedException or
+        OrleansMessageRejectionException or
+        GatewayTooBusyException or
+        ObjectDisposedException;
+
+    private sealed class Route(SiloAddress gateway)
+    {
+        public SiloAddress Gateway { get; } = gateway;
+
+        public volatile SiloClient? Client;
+
+        public volatile bool Connecting = true;
+
+        public DateTime RetryAfter { get; set; }
+
+        public async Task CloseAsync()
+        {
+            if (Client is { } client)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Table calls to the silo behind gateway {Gateway} go straight to it")]
+    private static partial void LogConnected(ILogger logger, SiloAddress gateway);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not connect to gateway {Gateway} for direct table calls: {Reason}; its tables are called through the main client")]
+    private static partial void LogConnectFailed(ILogger logger, SiloAddress gateway, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lost the direct connection to gateway {Gateway}; its tables are called through the main client")]
+    private static partial void LogLost(ILogger logger, SiloAddress gateway);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A call to room {RoomId} through gateway {Gateway} was not delivered ({Error}); sent through the main client")]
+    private static partial void LogNotDelivered(ILogger logger, string roomId, SiloAddress gateway, string error);
+}

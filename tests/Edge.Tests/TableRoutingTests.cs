@@ -1,0 +1,167 @@
+using System.Diagnostics.Metrics;
+using CardGame.Contracts.Grains;
+using CardGame.Edge.Cluster;
+using Orleans.TestingHost;
+using Xunit.Abstractions;
+
+namespace CardGame.Edge.Tests;
+
+/// <summary>
+/// An edge sends a table's calls to the silo that hosts it (<see cref="TableRoutes"/>), measured with Orleans' own
+/// meters: a gateway that forwards a client's call to another silo sends that silo a request. Its own cluster
+/// (<see cref="RoutingFixture"/>): the edges' main clients know only the second silo's gateway, so every call to a
+/// table on the first silo is forwarded unless the edge routes it.
+/// </summary>
+public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper output) : IClassFixture<RoutingFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Moves_from_a_routing_edge_reach_the_table_s_silo_without_gateway_forwarding()
+    {
+        using var counter = new OrleansMessageCounter();
+        var host = fixture.Host;
+        await using var routed = await SeatTableOnAsync(fixture.Routed, host.SiloAddress);
+        await using var unrouted = await SeatTableOnAsync(fixture.Unrouted, host.SiloAddress);
+        // The join's answer named the table's silo; the edge's client for it connects in the background.
+        await WaitUntilAsync(() => Equals(Routes(fixture.Routed).DirectGatewayOf(routed.RoomId), Key(host.GatewayAddress)), "the routed edge to connect to the table's silo");
+        Assert.Null(Routes(fixture.Unrouted).DirectGatewayOf(unrouted.RoomId));
+
+        var hostMeters = host.ServiceProvider.GetRequiredService<IMeterFactory>();
+        var (forwardedBefore, receivedBefore) = (counter.RequestsTo(host.SiloAddress), counter.GatewayReceived(hostMeters));
+        var routedCalls = await PlayAsync(routed, moves: 20);
+        var (forwardedRouted, receivedRouted) = (counter.RequestsTo(host.SiloAddress) - forwardedBefore, counter.GatewayReceived(hostMeters) - receivedBefore);
+
+        (forwardedBefore, receivedBefore) = (counter.RequestsTo(host.SiloAddress), counter.GatewayReceived(hostMeters));
+        var unroutedCalls = await PlayAsync(unrouted, moves: 20);
+        var (forwardedUnrouted, receivedUnrouted) = (counter.RequestsTo(host.SiloAddress) - forwardedBefore, counter.GatewayReceived(hostMeters) - receivedBefore);
+
+        output.WriteLine($"routed: {routedCalls} table calls, {forwardedRouted} requests forwarded to the table's silo, {receivedRouted} received by its gateway");
+        output.WriteLine($"unrouted: {unroutedCalls} table calls, {forwardedUnrouted} requests forwarded to the table's silo, {receivedUnrouted} received by its gateway");
+        // Without routing every call is forwarded (the meter sees it); with routing every call arrives at the table's
+        // own gateway and what is forwarded is the silos' own background traffic (membership probes, statistics).
+        Assert.True(forwardedUnrouted >= unroutedCalls, $"{forwardedUnrouted} forwarded of {unroutedCalls} unrouted calls");
+        Assert.True(receivedRouted >= routedCalls, $"{receivedRouted} received by the table's gateway of {routedCalls} routed calls");
+        Assert.True(forwardedRouted * 4 <= routedCalls, $"{forwardedRouted} forwarded of {routedCalls} routed calls");
+    }
+
+    [Fact]
+    public async Task A_stale_route_costs_one_forward_and_the_answer_corrects_it()
+    {
+        var host = fixture.Host;
+        await using var table = await SeatTableOnAsync(fixture.Routed, host.SiloAddress);
+        var routes = Routes(fixture.Routed);
+        // As after the table moved away from a silo that is still up: the edge's word names the other silo.
+        routes.Learn(table.RoomId, fixture.Gateway.GatewayAddress);
+        await WaitUntilAsync(() => Equals(routes.DirectGatewayOf(table.RoomId), Key(fixture.Gateway.GatewayAddress)), "the routed edge to connect to the other silo");
+
+        await PlayAsync(table, moves: 1);
+
+        Assert.Equal(Key(host.GatewayAddress), routes.DirectGatewayOf(table.RoomId));
+    }
+
+    [Fact]
+    public async Task Moves_keep_working_when_the_silo_a_route_names_stops_and_then_go_to_the_table_s_new_silo()
+    {
+        var added = (InProcessSiloHandle)await fixture.Cluster.StartAdditionalSiloAsync();
+        var routes = Routes(fixture.Routed);
+        await using var table = await SeatTableOnAsync(fixture.Routed, added.SiloAddress);
+        await WaitUntilAsync(() => Equals(routes.DirectGatewayOf(table.RoomId), Key(added.GatewayAddress)), "the routed edge to connect to the new silo");
+        await PlayAsync(table, moves: 2);
+
+        // A planned stop: the table moves to another silo in memory, the edge's connection to the stopped silo closes.
+        await fixture.Cluster.StopSiloAsync(added);
+        var calls = await PlayAsync(table, moves: 6);
+        var newHost = await HostOfAsync(table.RoomId);
+        output.WriteLine($"{calls} table calls after the stop; the table is now on {newHost}");
+
+        Assert.NotEqual(added.SiloAddress, newHost);
+        var newGateway = fixture.Cluster.Silos.Single(s => s.SiloAddress.Equals(newHost)).GatewayAddress;
+        await WaitUntilAsync(() => Equals(routes.DirectGatewayOf(table.RoomId), Key(newGateway)), "the routed edge to route to the table's new silo");
+        await PlayAsync(table, moves: 2);
+    }
+
+    private static TableRoutes Routes(EdgeServer edge) => edge.Services.GetRequiredService<TableRoutes>();
+
+    private static SiloAddress Key(SiloAddress gateway) => SiloAddress.New(gateway.Endpoint, 0);
+
+    private async Task<SiloAddress> HostOfAsync(string roomId)
+    {
+        var tableId = fixture.Grains.GetGrain<ITableGrain>(roomId).GetGrainId();
+        var stats = await fixture.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return stats.Single(s => s.GrainId == tableId).SiloAddress;
+    }
+
+    /// <summary>Two players of <paramref name="edge"/> at a dealt 2-seat table on <paramref name="host"/> (tables are placed at random: new ones until one lands there).</summary>
+    private async Task<SeatedTable> SeatTableOnAsync(EdgeServer edge, SiloAddress host)
+    {
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            var alice = await GameClient.SignInAsync(edge, "alice");
+            var bob = await GameClient.SignInAsync(edge, "bob");
+            var room = await alice.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest("routing", 2));
+            if ((await HostOfAsync(room.RoomId)).Equals(host))
+            {
+                await alice.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+                await bob.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+                var view = await alice.InvokeAsync<TableView>("StartGame", room.RoomId);
+                return new SeatedTable(room.RoomId, new Dictionary<string, GameClient> { [alice.PlayerId!] = alice, [bob.PlayerId!] = bob }, view);
+            }
+
+            await alice.DisposeAsync();
+            await bob.DisposeAsync();
+        }
+
+        throw new InvalidOperationException($"no table landed on {host} in 60 tries");
+    }
+
+    /// <summary>Plays <paramref name="moves"/> moves (a look and a move each; a new deal when a game ends); returns the table calls made.</summary>
+    private static async Task<int> PlayAsync(SeatedTable table, int moves)
+    {
+        var calls = 0;
+        for (var move = 0; move < moves; move++)
+        {
+            if (table.Last.Phase != Phases.Playing)
+            {
+                table.Last = await table.Players.Values.First().InvokePatientlyAsync<TableView>("StartGame", table.RoomId);
+                calls++;
+            }
+
+            table.Last = await GameTests.PlayOneMoveAsync(table.Players[table.Last.Turn!], table.RoomId);
+            calls += 2;
+        }
+
+        return calls;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"waited {Patience} for {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed class SeatedTable(string roomId, Dictionary<string, GameClient> players, TableView last) : IAsyncDisposable
+    {
+        public string RoomId { get; } = roomId;
+
+        public Dictionary<string, GameClient> Players { get; } = players;
+
+        public TableView Last { get; set; } = last;
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var player in Players.Values)
+            {
+                await player.DisposeAsync();
+            }
+        }
+    }
+}
