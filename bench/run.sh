@@ -248,7 +248,7 @@ game_redis_everysec_max() { start_redis everysec count-cpu && start_game 1 2 "$R
 #    enough for each to keep under 18,000 connections. At each step the servers' RSS is read from /proc.
 IDLE_CHUNK=15000
 idle() {
-  local top=${IDLE_STEPS##*,} edges prev=0 step add chunk part=0 seated pids
+  local top=${IDLE_STEPS##*,} edges prev=0 step add chunk part=0 seated pids n
   edges=$(( (top + 17999) / 18000 )); [ "$edges" -ge 2 ] || edges=2
   start_redis always && start_game 1 "$edges" "$REDIS" || return 1
   pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
@@ -259,7 +259,9 @@ idle() {
       chunk=$(( add < IDLE_CHUNK ? add : IDLE_CHUNK )); part=$((part + 1))
       log "idle: $chunk more players (part $part)"
       start "idle-load$part" dotnet "$LOAD_DLL" --edges "$(IFS=,; echo "${EDGE_URLS[*]}")" --scenario idle --players "$chunk" \
-        --seats $SEATS --warmup 0s --duration 900s --connect-concurrency 256 --seed "$part"
+        --seats $SEATS --warmup 0s --duration 3600s --connect-concurrency 256 --seed "$part"
+      # Each tool holds its players until the phase ends (stop_all): on a busy machine the ramp-up to 50,000 took
+      # over 15 minutes (2026-11-30-0550), and a tool that had ended would have taken its players with it.
       local pid=$LAST_PID
       # The ramp-up is over when the tool says it is measuring.
       for _ in $(seq 1 1200); do
@@ -273,7 +275,9 @@ idle() {
     sleep 3
     seated=0
     for f in "$LOGS/$PHASE"-idle-load*.log; do
-      seated=$((seated + $(grep -o 'seated [0-9]*' "$f" | tail -1 | cut -d' ' -f2)))
+      # The last progress line's count (the summary table a finished tool prints has "seated" without a number).
+      n=$(grep -o 'seated [0-9][0-9]*' "$f" | tail -1 | cut -d' ' -f2)
+      seated=$((seated + ${n:-0}))
     done
     idle_sample "$step" "$seated" "$pids" >>"$RAW/idle-steps.jsonl"
     log "idle: $seated of $step seated; edge + silo RSS $(tail -1 "$RAW/idle-steps.jsonl" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["rssBytes"] / 2**20), "MiB")')"
