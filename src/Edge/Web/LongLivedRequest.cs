@@ -4,9 +4,10 @@ namespace CardGame.Edge.Web;
 
 /// <summary>
 /// A WebSocket connection keeps the HTTP request that opened it (SignalR keeps its <see cref="HttpContext"/>) until it
-/// closes. Once the connection is open nothing reads that request's headers or query again, so they are let go: about
-/// 1 KB per idle connection (the bearer token alone is about 540 bytes), and the token does not stay in memory for the
-/// connection's life. The client's address is the connection's, not a header's: it stays.
+/// closes. Once the connection is open nothing reads that request's headers or query again, so they are cleared: the
+/// query (a browser's <c>access_token</c>) and the raw target are let go. Kestrel keeps the strings of known headers
+/// (an <c>Authorization</c> header's token among them) for reuse by a next request even after a clear, so measured with
+/// .NET clients this saved no memory (docs/benchmarks.md). The client's address is the connection's, not a header's.
 /// </summary>
 public static class LongLivedRequest
 {
