@@ -280,6 +280,8 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             Server = server,
             LoadToolCpuSeconds = Math.Round(selfCpu, 2),
             IdleSteps = idleSteps,
+            SlowMoves = metrics.Moves.Lines,
+            SlowMoveCount = metrics.Moves.Count,
             ExitCode = exitCode,
         };
     }
