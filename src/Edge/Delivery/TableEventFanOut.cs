@@ -16,7 +16,8 @@ namespace CardGame.Edge.Delivery;
 /// form (<see cref="TableNotification.ForSpectator"/>), encoded once per transport however many watch, to every local
 /// connection watching the room that is not a recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped. The queue between the two
 /// is bounded (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
-/// batch, and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
+/// batch (a batch that finds the queue empty is always taken, so the missed events a table resends first to an edge
+/// that subscribes again, up to 32, are never refused forever by a bound smaller than them), and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
 /// subscribes again at its next refresh and its clients resync with Resume.
 /// </summary>
 public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, IOptions<EdgeOptions> options,
@@ -49,7 +50,7 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
     public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
     {
         var queued = Interlocked.Add(ref _queued, notifications.Count);
-        if (queued > _maxQueued)
+        if (queued > _maxQueued && queued > notifications.Count)
         {
             // Refused, not queued: the table counts a failed delivery (and may send it again); nothing of it is kept here.
             Interlocked.Add(ref _queued, -notifications.Count);
