@@ -169,7 +169,11 @@ public static class SiloHostingExtensions
 
         // Player records expire Game:PlayerRetentionDays after their last write: Redis drops the key itself (EXPIRE,
         // set again by every write), so nothing scans for idle players; the player grain rewrites a record in use.
-        if (string.IsNullOrWhiteSpace(redis))
+        if (orleans.Services.Any(s => s.IsKeyedService && s.ServiceType == typeof(IGrainStorage) && Equals(s.ServiceKey, StorageNames.Players)))
+        {
+            // Already provided (tests wrap the real storage to inject faults).
+        }
+        else if (string.IsNullOrWhiteSpace(redis))
         {
             orleans.AddMemoryGrainStorage(StorageNames.Players);
         }

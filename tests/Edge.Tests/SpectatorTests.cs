@@ -49,6 +49,67 @@ public sealed class SpectatorTests(EdgesFixture fixture)
     }
 
     [Fact]
+    public async Task Spectators_on_both_transports_of_one_edge_each_get_every_public_event_once_in_order()
+    {
+        // The edge encodes a spectator's event once per transport and sends those bytes to every watcher on it.
+        await using var alice = await GameClient.SignInAsync(fixture.Edge1, "alice");
+        await using var bob = await GameClient.SignInAsync(fixture.Edge1, "bob");
+        var hubWatchers = new List<GameClient>();
+        var socketWatchers = new List<SocketClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                hubWatchers.Add(await GameClient.SignInAsync(fixture.Edge2, $"hub watcher {i}"));
+                socketWatchers.Add(await SocketClient.SignInAsync(fixture.Edge2, $"ws watcher {i}"));
+            }
+
+            var room = await alice.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest("watched by six", 2));
+            await alice.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+            await bob.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+            var from = (await Task.WhenAll(hubWatchers.Select(w => w.InvokeAsync<TableView>("WatchRoom", room.RoomId))
+                .Concat(socketWatchers.Select(w => w.CallAsync<TableView>("watch", new { room = room.RoomId }))))).Max(v => v.Seq);
+            Assert.Equal(6, (await alice.InvokeAsync<TableView>("GetTable", room.RoomId)).Spectators);
+
+            var started = await alice.InvokeAsync<TableView>("StartGame", room.RoomId);
+            var end = await GameTests.PlayToEndAsync(new Dictionary<string, GameClient> { [alice.PlayerId!] = alice, [bob.PlayerId!] = bob },
+                room.RoomId, started.Turn!);
+            await alice.WaitForSeqAsync(room.RoomId, end.Seq);
+            var truth = alice.EventsOf(room.RoomId).Where(e => e.Seq > from).Select(e => (e.Seq, e.Kind, e.PlayerId, e.HandCount, e.Turn, e.Suit)).ToList();
+            Assert.NotEmpty(truth);
+            foreach (var watcher in hubWatchers)
+            {
+                await watcher.WaitForSeqAsync(room.RoomId, end.Seq);
+                var seen = watcher.EventsOf(room.RoomId).Where(e => e.Seq > from).ToList();
+                Assert.Equal(truth, seen.Select(e => (e.Seq, e.Kind, e.PlayerId, e.HandCount, e.Turn, e.Suit)));
+                Assert.All(seen, e => Assert.Null(e.Hand));
+                Assert.All(seen.Where(e => e.Kind == EventKinds.Took), e => Assert.Null(e.Card));
+            }
+
+            foreach (var watcher in socketWatchers)
+            {
+                await watcher.WaitForSeqAsync(room.RoomId, end.Seq, timeoutMs: 60_000);
+                var seen = watcher.EventsOf(room.RoomId).Where(e => e.Seq > from).ToList();
+                Assert.Equal(truth, seen.Select(e => (e.Seq, e.Kind, e.PlayerId, e.HandCount, e.Turn, e.Suit)));
+                Assert.All(seen, e => Assert.Null(e.Hand));
+                Assert.All(seen.Where(e => e.Kind == EventKinds.Took), e => Assert.Null(e.Card));
+            }
+        }
+        finally
+        {
+            foreach (var watcher in hubWatchers)
+            {
+                await watcher.DisposeAsync();
+            }
+
+            foreach (var watcher in socketWatchers)
+            {
+                await watcher.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_connection_watches_at_most_4_rooms_and_a_flood_of_made_up_rooms_keeps_nothing()
     {
         await using var first = await GameClient.SignInAsync(fixture.Edge1, "first");

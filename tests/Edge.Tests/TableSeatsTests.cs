@@ -77,7 +77,9 @@ public sealed class TableSeatsTests
 
         public Task SendEventAsync(Contracts.Protocol.TableEvent tableEvent) => Task.CompletedTask;
 
-        public Task SendLobbyEventsAsync(IReadOnlyList<PreparedLobbyEvent> lobbyEvents) => Task.CompletedTask;
+        public Task SendEventAsync(PreparedEvent<Contracts.Protocol.TableEvent> tableEvent) => Task.CompletedTask;
+
+        public Task SendLobbyEventsAsync(IReadOnlyList<PreparedEvent<Contracts.Protocol.LobbyEvent>> lobbyEvents) => Task.CompletedTask;
 
         public Task<bool> CloseAsync(Contracts.Protocol.GameError reason) => Task.FromResult(true);
 

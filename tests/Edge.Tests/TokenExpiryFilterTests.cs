@@ -85,7 +85,9 @@ public sealed class TokenExpiryFilterTests
 
         public Task SendEventAsync(TableEvent tableEvent) => Task.CompletedTask;
 
-        public Task SendLobbyEventsAsync(IReadOnlyList<CardGame.Edge.Delivery.PreparedLobbyEvent> lobbyEvents) => Task.CompletedTask;
+        public Task SendEventAsync(CardGame.Edge.Delivery.PreparedEvent<TableEvent> tableEvent) => Task.CompletedTask;
+
+        public Task SendLobbyEventsAsync(IReadOnlyList<CardGame.Edge.Delivery.PreparedEvent<LobbyEvent>> lobbyEvents) => Task.CompletedTask;
 
         public Task<bool> CloseAsync(GameError reason)
         {

@@ -17,10 +17,16 @@ public interface IClientConnection
     Task SendEventAsync(TableEvent tableEvent);
 
     /// <summary>
-    /// Sends changes of the room list, in order, to a connection watching the lobby; called by the same loop. Each is
-    /// encoded once per edge (<see cref="PreparedLobbyEvent.Encoded"/>), not once per connection.
+    /// Sends one table event that other connections of this edge get in the same form (a spectator's), encoded once per
+    /// edge (<see cref="PreparedEvent{TEvent}.Encoded"/>); called by the same loop, in <c>seq</c> order.
     /// </summary>
-    Task SendLobbyEventsAsync(IReadOnlyList<PreparedLobbyEvent> lobbyEvents);
+    Task SendEventAsync(PreparedEvent<TableEvent> tableEvent);
+
+    /// <summary>
+    /// Sends changes of the room list, in order, to a connection watching the lobby; called by the same loop. Each is
+    /// encoded once per edge (<see cref="PreparedEvent{TEvent}.Encoded"/>), not once per connection.
+    /// </summary>
+    Task SendLobbyEventsAsync(IReadOnlyList<PreparedEvent<LobbyEvent>> lobbyEvents);
 
     /// <summary>Closes the connection telling the client why (<paramref name="reason"/>), so it does not retry on its own.</summary>
     Task<bool> CloseAsync(GameError reason);

@@ -22,7 +22,7 @@ public sealed partial class ConnectionOutbox
     private readonly IClientConnection _connection;
     private readonly ILogger _logger;
     private readonly Lock _lobbyGate = new();
-    private readonly Dictionary<string, PreparedLobbyEvent> _lobbyPending = [];
+    private readonly Dictionary<string, PreparedEvent<LobbyEvent>> _lobbyPending = [];
     private readonly List<string> _lobbyOrder = [];
     private bool _lobbySignalled;
 
@@ -36,7 +36,10 @@ public sealed partial class ConnectionOutbox
 
     public void Post(TableEvent tableEvent) => Enqueue(tableEvent, tableEvent.RoomId);
 
-    public void Post(PreparedLobbyEvent lobbyEvent)
+    /// <summary>A table event in the form many connections get (a spectator's), encoded once per edge.</summary>
+    public void Post(PreparedEvent<TableEvent> tableEvent) => Enqueue(tableEvent, tableEvent.Event.RoomId);
+
+    public void Post(PreparedEvent<LobbyEvent> lobbyEvent)
     {
         var roomId = lobbyEvent.Event.Room.RoomId;
         lock (_lobbyGate)
@@ -45,7 +48,7 @@ public sealed partial class ConnectionOutbox
             {
                 // Added and not sent yet: still news of an added room, in its latest state (encoded for this connection).
                 _lobbyPending[roomId] = waiting.Event.Kind == LobbyEventKinds.RoomAdded && lobbyEvent.Event.Kind == LobbyEventKinds.RoomChanged
-                    ? new PreparedLobbyEvent(lobbyEvent.Event with { Kind = LobbyEventKinds.RoomAdded })
+                    ? new PreparedEvent<LobbyEvent>(lobbyEvent.Event with { Kind = LobbyEventKinds.RoomAdded })
                     : lobbyEvent;
                 return;
             }
@@ -91,7 +94,13 @@ public sealed partial class ConnectionOutbox
                 continue;
             }
 
-            List<PreparedLobbyEvent> lobbyEvents;
+            if (message is PreparedEvent<TableEvent> shared)
+            {
+                await SendAsync(_connection.SendEventAsync(shared), shared.Event.RoomId);
+                continue;
+            }
+
+            List<PreparedEvent<LobbyEvent>> lobbyEvents;
             lock (_lobbyGate)
             {
                 lobbyEvents = [.. _lobbyOrder.Select(id => _lobbyPending[id])];

@@ -111,7 +111,7 @@ public sealed partial class LobbyWatchers(
             }
 
             // Encoded once per edge (by the first watcher's send), not once per watcher.
-            var prepared = batch.Select(lobbyEvent => new PreparedLobbyEvent(lobbyEvent)).ToList();
+            var prepared = batch.Select(lobbyEvent => new PreparedEvent<LobbyEvent>(lobbyEvent)).ToList();
             foreach (var watcher in watchers)
             {
                 foreach (var lobbyEvent in prepared)

@@ -13,8 +13,8 @@ namespace CardGame.Edge.Delivery;
 /// as its recipients (not to any seating of the edge's own; their seats are the table's word, <see cref="TableSeats"/>),
 /// as each recipient may see it
 /// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order; and its public
-/// form (<see cref="TableNotification.ForSpectator"/>) to every local connection watching the room that is not a
-/// recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped. The queue between the two
+/// form (<see cref="TableNotification.ForSpectator"/>), encoded once per transport however many watch, to every local
+/// connection watching the room that is not a recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped. The queue between the two
 /// is bounded (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
 /// batch, and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
 /// subscribes again at its next refresh and its clients resync with Resume.
@@ -123,7 +123,8 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             return;
         }
 
-        var forSpectators = notification.ForSpectator();
+        // One public form for every watcher, encoded once per edge and transport (not once per spectator).
+        var forSpectators = new PreparedEvent<TableEvent>(notification.ForSpectator());
         foreach (var watcher in watchers)
         {
             // A seated player watching their own table already has the event, with their own cards.

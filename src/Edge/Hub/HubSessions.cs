@@ -52,12 +52,25 @@ public sealed class HubSessions(IHubContext<GameHub, IGameClient> hub, GameHubLi
 
         public Task SendEventAsync(TableEvent tableEvent) => hub.Clients.Client(context.ConnectionId).TableEvent(tableEvent);
 
+        /// <summary>The event's bytes, encoded once per edge and hub protocol, written as they are.</summary>
+        public async Task SendEventAsync(PreparedEvent<TableEvent> tableEvent)
+        {
+            if (connections.Find(context.ConnectionId) is not { } connection)
+            {
+                return;
+            }
+
+            var protocol = connection.Protocol;
+            var bytes = tableEvent.Encoded(protocol.Name, e => protocol.GetMessageBytes(new InvocationMessage(nameof(IGameClient.TableEvent), [e])));
+            await connection.WriteAsync(new SerializedHubMessage([new SerializedMessage(protocol.Name, bytes)]));
+        }
+
         /// <summary>
         /// The events' bytes (each encoded once per edge and hub protocol) written back to back as one message of the
         /// transport, up to <see cref="MaxLobbyWrite"/> bytes each: the hub protocol frames every message on its own (the
         /// JSON protocol ends each with a record separator), so a client reads them as separate <c>LobbyEvent</c>s.
         /// </summary>
-        public async Task SendLobbyEventsAsync(IReadOnlyList<PreparedLobbyEvent> lobbyEvents)
+        public async Task SendLobbyEventsAsync(IReadOnlyList<PreparedEvent<LobbyEvent>> lobbyEvents)
         {
             if (connections.Find(context.ConnectionId) is not { } connection)
             {

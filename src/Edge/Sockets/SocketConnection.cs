@@ -20,15 +20,32 @@ public sealed class SocketConnection(WebSocket socket, IPAddress? remoteAddress)
 
     public IPAddress? RemoteAddress { get; } = remoteAddress;
 
-    public Task SendEventAsync(TableEvent tableEvent) => SendAsync(writer =>
+    public Task SendEventAsync(TableEvent tableEvent) => SendAsync(writer => WriteEvent(writer, tableEvent));
+
+    /// <summary>The same frame as <see cref="SendEventAsync(TableEvent)"/>, encoded once per edge.</summary>
+    public async Task SendEventAsync(PreparedEvent<TableEvent> tableEvent)
     {
-        writer.WriteString("msg", "event");
-        writer.WritePropertyName("event");
-        JsonSerializer.Serialize(writer, tableEvent, SocketJson.Options);
-    });
+        var frame = tableEvent.Encoded(FrameFormat, EncodeEventFrame);
+        await _sending.WaitAsync();
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+            {
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The connection is going: its receive loop ends it.
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
 
     /// <summary>One frame per event (a frame is one message), each encoded once per edge.</summary>
-    public async Task SendLobbyEventsAsync(IReadOnlyList<PreparedLobbyEvent> lobbyEvents)
+    public async Task SendLobbyEventsAsync(IReadOnlyList<PreparedEvent<LobbyEvent>> lobbyEvents)
     {
         await _sending.WaitAsync();
         try
@@ -40,7 +57,7 @@ public sealed class SocketConnection(WebSocket socket, IPAddress? remoteAddress)
                     return;
                 }
 
-                await socket.SendAsync(lobbyEvent.Encoded(LobbyFrameFormat, EncodeLobbyFrame), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                await socket.SendAsync(lobbyEvent.Encoded(FrameFormat, EncodeLobbyFrame), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
@@ -140,7 +157,17 @@ public sealed class SocketConnection(WebSocket socket, IPAddress? remoteAddress)
         }
     }
 
-    private const string LobbyFrameFormat = "ws";
+    /// <summary>This transport's name for its encoding of a prepared event (one text frame).</summary>
+    private const string FrameFormat = "ws";
+
+    private static void WriteEvent(Utf8JsonWriter writer, TableEvent tableEvent)
+    {
+        writer.WriteString("msg", "event");
+        writer.WritePropertyName("event");
+        JsonSerializer.Serialize(writer, tableEvent, SocketJson.Options);
+    }
+
+    private static ReadOnlyMemory<byte> EncodeEventFrame(TableEvent tableEvent) => Frame(writer => WriteEvent(writer, tableEvent)).WrittenMemory;
 
     private static ReadOnlyMemory<byte> EncodeLobbyFrame(LobbyEvent lobbyEvent) => Frame(writer =>
     {

@@ -7,10 +7,12 @@ using Orleans.Storage;
 namespace CardGame.Grains;
 
 /// <summary>
-/// One player: name, the room they sit at, and their record. Validates what the player asks for, keeps
-/// "one room at a time" (a pointer to the room, checked with the table, which is the authority). Tracks live connections per edge (leased) and tells the
-/// table when the player's last connection closes or the first one opens. The record expires from storage
-/// <c>Game:PlayerRetentionDays</c> after its last write; a player in use rewrites it before that.
+/// One player: name, a pointer to the room they sit at, and their record. Validates what the player asks for and keeps
+/// "one room at a time". The table is the only authority on who sits there: the pointer is never believed without the
+/// table it names confirming it, and it is written before the player may sit anywhere (see <see cref="JoinAsync"/>), so
+/// the one table that may hold the player's seat is always the one it names. Tracks live connections per edge (leased)
+/// and tells the table when the player's last connection closes or the first one opens. The record expires from
+/// storage <c>Game:PlayerRetentionDays</c> after its last write; a player in use rewrites it before that.
 /// </summary>
 public sealed partial class PlayerGrain(
     [PersistentState("player", StorageNames.Players)] IPersistentState<PlayerState> player,
@@ -126,7 +128,7 @@ public sealed partial class PlayerGrain(
             return TableResult.Fail(ErrorCodes.AlreadySeated, $"you are seated at room {current}; leave it first");
         }
 
-        return await SeatedAsync(await Table(roomId).Join(new PlayerSnapshot(PlayerId, player.State.Name)));
+        return await JoinAsync(roomId);
     }
 
     public async Task<TableResult> QuickPlay(int? seats)
@@ -141,22 +143,55 @@ public sealed partial class PlayerGrain(
             return await Table(current).GetView(PlayerId);
         }
 
+        // The quick-play grain names a room; the player points at it, then joins it. A room that refuses (filled or dealt
+        // meanwhile) is named back, and another one offered.
         var quickPlay = GrainFactory.GetGrain<IQuickPlayGrain>(seats ?? 0);
-        return await SeatedAsync(await quickPlay.Seat(new PlayerSnapshot(PlayerId, player.State.Name)));
+        string? refused = null;
+        var joined = TableResult.Fail(ErrorCodes.Unavailable, "no quick-play room found; try again");
+        for (var attempt = 0; attempt < QuickPlayGrain.MaxTries; attempt++)
+        {
+            var offer = await quickPlay.Offer(PlayerId, refused);
+            if (!offer.IsOk)
+            {
+                return TableResult.Fail(offer.Error!);
+            }
+
+            joined = await JoinAsync(offer.Value!.RoomId);
+            if (!QuickPlayGrain.IsRefusal(joined))
+            {
+                return joined;
+            }
+
+            refused = offer.Value.RoomId;
+        }
+
+        return joined;
     }
 
-    /// <summary>After a join: remembers the room, and tells the table at once if the player has no connection.</summary>
-    private async Task<TableResult> SeatedAsync(TableResult result)
+    /// <summary>
+    /// Joins a room, pointing at it first: the pointer is written before the table is asked, so a join whose answer is
+    /// lost (a timed-out call may still have run) or whose caller then crashes still names the table that may hold the
+    /// seat. A table that answers with an error did not seat the player, and the pointer goes back to nothing. Once
+    /// seated, the table hears at once if the player has no connection.
+    /// </summary>
+    private async Task<TableResult> JoinAsync(string roomId)
     {
-        if (result.IsOk && player.State.RoomId != result.Value!.RoomId)
+        var pointed = player.State.RoomId == roomId;
+        if (!pointed)
         {
-            player.State.RoomId = result.Value.RoomId;
+            player.State.RoomId = roomId;
             await WriteAsync();
         }
 
-        if (result.IsOk && !_connected)
+        var result = await Table(roomId).Join(new PlayerSnapshot(PlayerId, player.State.Name));
+        if (!result.IsOk && !pointed)
         {
-            await Table(result.Value!.RoomId).SetConnected(PlayerId, false);
+            player.State.RoomId = null;
+            await WriteAsync();
+        }
+        else if (!_connected)
+        {
+            await Table(roomId).SetConnected(PlayerId, false);
         }
 
         return result;
@@ -204,10 +239,28 @@ public sealed partial class PlayerGrain(
     private bool IsRecordAging() =>
         player.State.WrittenAt is not { } written || time.GetUtcNow() - written >= _options.PlayerRecordRefresh;
 
-    /// <summary>Every write stamps the record; storage expires it <see cref="GameOptions.PlayerRetentionDays"/> after the last one.</summary>
+    /// <summary>
+    /// Every write stamps the record; storage expires it <see cref="GameOptions.PlayerRetentionDays"/> after the last one.
+    /// A write that fails leaves memory ahead of storage: storage is read back (or, failing that, this activation goes),
+    /// and the call fails.
+    /// </summary>
     private async Task WriteAsync()
     {
         player.State.WrittenAt = time.GetUtcNow();
+        try
+        {
+            await WriteOrRecreateAsync();
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(logger, ex, PlayerId);
+            await RestoreAsync();
+            throw;
+        }
+    }
+
+    private async Task WriteOrRecreateAsync()
+    {
         try
         {
             await player.WriteStateAsync();
@@ -228,12 +281,25 @@ public sealed partial class PlayerGrain(
         }
     }
 
+    private async Task RestoreAsync()
+    {
+        try
+        {
+            await player.ReadStateAsync();
+        }
+        catch (Exception ex)
+        {
+            LogRestoreFailed(logger, ex, PlayerId);
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>The table's notice is news, not proof (a late one may cross a new join): the table is asked.</summary>
     public async Task SeatReleased(string roomId)
     {
         if (player.State.RoomId == roomId)
         {
-            player.State.RoomId = null;
-            await WriteAsync();
+            await CurrentRoomAsync();
         }
     }
 
@@ -248,8 +314,8 @@ public sealed partial class PlayerGrain(
         await WriteAsync();
     }
 
-    public Task<PlayerStats> GetStats() => Task.FromResult(new PlayerStats(
-        PlayerId, player.State.Name, player.State.RoomId, player.State.GamesPlayed, player.State.GamesWon));
+    public async Task<PlayerStats> GetStats() => new(
+        PlayerId, player.State.Name, await CurrentRoomAsync(), player.State.GamesPlayed, player.State.GamesWon);
 
     private Task ExpireLeasesAsync(CancellationToken cancellationToken) => UpdateConnectedAsync();
 
@@ -297,6 +363,12 @@ public sealed partial class PlayerGrain(
     private ITableGrain Table(string roomId) => GrainFactory.GetGrain<ITableGrain>(roomId);
 
     private static TableResult BadRoomId() => TableResult.Fail(ErrorCodes.BadRequest, "roomId is missing or malformed");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing player {PlayerId} failed; reading it back")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string playerId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading player {PlayerId} back failed; deactivating it")]
+    private static partial void LogRestoreFailed(ILogger logger, Exception exception, string playerId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Player {PlayerId} connected: {Connected}")]
     private static partial void LogConnectionChanged(ILogger logger, string playerId, bool connected);

@@ -5,7 +5,10 @@ public sealed class PlayerState
 {
     public string Name { get; set; } = "";
 
-    /// <summary>The room the player is seated at, as far as this grain knows; checked with the table when it matters.</summary>
+    /// <summary>
+    /// A pointer, not a record of the seat: the one room whose table may seat this player (written before the player
+    /// joins it), or null. Only that table says whether the player sits there, and it is asked every time it matters.
+    /// </summary>
     public string? RoomId { get; set; }
 
     public int GamesPlayed { get; set; }

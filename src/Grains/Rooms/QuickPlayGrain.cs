@@ -6,75 +6,123 @@ using Orleans.Placement;
 namespace CardGame.Grains;
 
 /// <summary>
-/// Quick play for one room size (key: seats, 0 = any). One caller at a time: the room it opened last and is still
-/// filling comes first (the room list lags it by up to a second), then the listed rooms with a free seat, fullest
-/// first; failing those, a new quick-play room. The table decides every seat (<c>room_full</c>, <c>game_in_progress</c>
-/// send the caller on to the next room), so no room ever exceeds its seats whoever else joins it meanwhile.
+/// Quick play for one room size (key: seats, 0 = any). One caller at a time, it names the room a caller should join:
+/// the room it opened last while that still has seats it has not offered (the room list lags it by up to a second),
+/// then the listed rooms with a free seat not already offered, fullest first; failing those, a new quick-play room.
+/// The caller joins the table itself (so it can point at the room before it may sit there), and the table decides
+/// every seat: a caller it refuses (<c>room_full</c>, <c>game_in_progress</c>, <c>room_not_found</c>) comes back
+/// naming the room, which is not offered again for a while. No room ever exceeds its seats, whoever else joins it.
 /// Immovable: one per room size, and moving it would forget the room it is filling.
 /// </summary>
 [Immovable]
-public sealed partial class QuickPlayGrain(ILogger<QuickPlayGrain> logger) : Grain, IQuickPlayGrain
+public sealed partial class QuickPlayGrain(TimeProvider time, ILogger<QuickPlayGrain> logger) : Grain, IQuickPlayGrain
 {
-    /// <summary>Listed rooms tried before opening a new one.</summary>
-    private const int MaxTries = 5;
+    /// <summary>How many rooms <see cref="Seat"/> tries for one caller.</summary>
+    public const int MaxTries = 8;
 
     /// <summary>The size of a new room when any size will do.</summary>
     private const int DefaultSeats = 4;
 
-    private string? _filling;
+    /// <summary>How long an offer of a listed room counts against its free seats, and a refusal keeps a room out: longer than the list lags.</summary>
+    private static readonly TimeSpan Remembered = TimeSpan.FromSeconds(3);
+
+    private readonly Dictionary<string, (int Count, DateTimeOffset Until)> _offered = [];
+    private readonly Dictionary<string, DateTimeOffset> _refused = [];
+    private RoomInfo? _filling;
+    private int _fillingUnoffered;
 
     private int Seats => (int)this.GetPrimaryKeyLong();
 
-    public async Task<TableResult> Seat(PlayerSnapshot player)
+    public async Task<RoomResult> Offer(string playerId, string? refused)
     {
-        foreach (var roomId in await CandidatesAsync())
+        var now = time.GetUtcNow();
+        Forget(now);
+        if (refused is not null)
         {
-            var joined = await GrainFactory.GetGrain<ITableGrain>(roomId).Join(player);
-            if (joined.IsOk)
-            {
-                _filling = joined.Value!.Players.Count < joined.Value.Seats && joined.Value.Phase != Phases.Playing ? roomId : null;
-                return joined;
-            }
-
-            if (roomId == _filling)
+            _refused[refused] = now + Remembered;
+            if (refused == _filling?.RoomId)
             {
                 _filling = null;
             }
+        }
 
-            if (joined.Error?.Code is not (ErrorCodes.RoomFull or ErrorCodes.GameInProgress or ErrorCodes.RoomNotFound))
+        if (_filling is not null && _fillingUnoffered > 0)
+        {
+            _fillingUnoffered--;
+            return RoomResult.Ok(_filling);
+        }
+
+        foreach (var room in await GrainFactory.GetGrain<IRoomListGrain>(0).List())
+        {
+            if (room.Phase != Phases.Waiting || (Seats != 0 && room.Seats != Seats) || room.RoomId == _filling?.RoomId || _refused.ContainsKey(room.RoomId))
             {
-                return joined;
+                continue;
+            }
+
+            var offered = _offered.TryGetValue(room.RoomId, out var o) ? o.Count : 0;
+            if (room.Players + offered < room.Seats)
+            {
+                _offered[room.RoomId] = (offered + 1, now + Remembered);
+                return RoomResult.Ok(room);
             }
         }
 
         var seats = Seats == 0 ? DefaultSeats : Seats;
-        var newRoom = RoomIds.New();
-        var created = await GrainFactory.GetGrain<ITableGrain>(newRoom).Create("Quick play", seats, player.PlayerId, quickPlay: true);
-        if (!created.IsOk)
+        var roomId = RoomIds.New();
+        var created = await GrainFactory.GetGrain<ITableGrain>(roomId).Create("Quick play", seats, playerId, quickPlay: true);
+        if (created.IsOk)
         {
-            return TableResult.Fail(created.Error!);
+            LogOpened(logger, roomId, seats);
+            _filling = created.Value;
+            _fillingUnoffered = seats - 1;
         }
 
-        LogOpened(logger, newRoom, seats);
-        var result = await GrainFactory.GetGrain<ITableGrain>(newRoom).Join(player);
-        _filling = result.IsOk ? newRoom : null;
-        return result;
+        return created;
     }
 
-    private async Task<List<string>> CandidatesAsync()
+    /// <summary>
+    /// What callers of an earlier version use (a player grain on a silo not yet upgraded): offers and joins in one call.
+    /// New callers use <see cref="Offer"/> and join themselves.
+    /// </summary>
+    public async Task<TableResult> Seat(PlayerSnapshot player)
     {
-        var listed = await GrainFactory.GetGrain<IRoomListGrain>(0).List();
-        var candidates = listed
-            .Where(r => r.Phase == Phases.Waiting && r.Players < r.Seats && (Seats == 0 || r.Seats == Seats) && r.RoomId != _filling)
-            .Select(r => r.RoomId)
-            .Take(MaxTries)
-            .ToList();
-        if (_filling is not null)
+        string? refused = null;
+        TableResult joined = TableResult.Fail(ErrorCodes.Unavailable, "no quick-play room found; try again");
+        for (var attempt = 0; attempt < MaxTries; attempt++)
         {
-            candidates.Insert(0, _filling);
+            var offer = await Offer(player.PlayerId, refused);
+            if (!offer.IsOk)
+            {
+                return TableResult.Fail(offer.Error!);
+            }
+
+            joined = await GrainFactory.GetGrain<ITableGrain>(offer.Value!.RoomId).Join(player);
+            if (!IsRefusal(joined))
+            {
+                return joined;
+            }
+
+            refused = offer.Value.RoomId;
         }
 
-        return candidates;
+        return joined;
+    }
+
+    /// <summary>Whether a table's answer to a join sends the caller on to another room (it did not seat them).</summary>
+    public static bool IsRefusal(TableResult joined) =>
+        joined.Error?.Code is ErrorCodes.RoomFull or ErrorCodes.GameInProgress or ErrorCodes.RoomNotFound;
+
+    private void Forget(DateTimeOffset now)
+    {
+        foreach (var roomId in _offered.Where(o => o.Value.Until <= now).Select(o => o.Key).ToList())
+        {
+            _offered.Remove(roomId);
+        }
+
+        foreach (var roomId in _refused.Where(r => r.Value <= now).Select(r => r.Key).ToList())
+        {
+            _refused.Remove(roomId);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Quick play opened room {RoomId} with {Seats} seats")]
