@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+# The servers' runtime settings that only the environment can give (GC sizing).
+set -a; . build/ServerRuntime.env; set +a
 EDGE_URL="${EDGE_URL:-http://127.0.0.1:5101}"
 if [ "${1:-}" = "--redis" ]; then
   if ! command -v redis-server >/dev/null; then

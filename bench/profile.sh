@@ -49,7 +49,10 @@ dotnet build bench/HeapStats -c Release --nologo -v quiet -warnaserror >>"$WORK/
 # perf needs the JIT's symbol maps (/tmp/perf-<pid>.map), which W^X double mapping would hide.
 PERF_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 [ "$MODE" = cpu ] || PERF_ENV=()
+# The servers' runtime settings as shipped (build/ServerRuntime.env), then PROFILE_ENV, which may override them.
+mapfile -t SHIPPED_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' build/ServerRuntime.env)
 read -r -a EXTRA_ENV <<<"${PROFILE_ENV:-}"
+EXTRA_ENV=("${SHIPPED_ENV[@]}" "${EXTRA_ENV[@]}")
 SILO_PORT=$(free_port); GATEWAY=$(free_port); SILO_HTTP=$(free_port); EDGE_PORT=$(free_port)
 env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet src/Silo/bin/Release/net10.0/CardGame.Silo.dll --Silo:Port="$SILO_PORT" \
   --Silo:GatewayPort="$GATEWAY" --Silo:PrimarySiloPort="$SILO_PORT" --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}" >"$WORK/silo.log" 2>&1 &
@@ -101,6 +104,8 @@ else
   for pid in "$SILO" "$EDGE"; do
     echo "" >>"$OUT"
     echo "RSS $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$pid/status") ($([ "$pid" = "$SILO" ] && echo silo || echo edge))" >>"$OUT"
+    # Resident memory by kind: anonymous (heaps, stacks) vs file-backed (mapped assemblies, shared with other processes).
+    grep -E '^(Rss|Anonymous|Shared_Clean|Private_Clean):' "/proc/$pid/smaps_rollup" | awk '{printf "%s %.0f MiB; ", $1, $2 / 1024} END {print ""}' >>"$OUT"
     bench/HeapStats/bin/Release/net10.0/CardGame.Bench.HeapStats "$pid" 25 "$IDLE" >>"$OUT"
   done
   kill "$LOADER" 2>/dev/null || true

@@ -45,6 +45,8 @@ LOAD_DLL=$ROOT/src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll
 # The load tool is thousands of players on one address (127.0.0.1): lift the per-address caps, which bound one real
 # client (docs/configuration.md). Every other setting is the shipped default.
 ONE_ADDRESS=(--Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000)
+# The servers' (and the bare stack's) runtime settings that only the environment can give, as shipped (GC sizing).
+mapfile -t SERVER_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' build/ServerRuntime.env)
 
 PIDS=()
 SERVER_PIDS=()
@@ -133,14 +135,14 @@ start_game() { # silos edges [redis-connection-string]
     if [ "$i" = 1 ]; then port=$primary; else port=$(free_port); fi
     gw=$(free_port); health=$(free_port)
     [ -n "$gateway" ] || gateway=$gw
-    start "silo$i" env ConnectionStrings__Redis="$redis" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
+    start "silo$i" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
       --Silo:PrimarySiloPort="$primary" --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     wait_http "http://127.0.0.1:$health/health/ready" 90 || return 1
   done
   for i in $(seq 1 "$edges"); do
     port=$(free_port)
-    start "edge$i" env ConnectionStrings__Redis="$redis" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
+    start "edge$i" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
       --Auth:SigningKey="$SIGNING_KEY" --Orleans:GatewayPort="$gateway" "${ONE_ADDRESS[@]}"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
@@ -153,13 +155,13 @@ start_bare() { # edges (0: one echo edge without a silo)
   silo_port=$(free_port); gateway=$(free_port)
   if [ "$1" != 0 ]; then
     health=$(free_port)
-    start bare-silo dotnet "$BARE_DLL" silo --Bare:SiloPort="$silo_port" --Bare:GatewayPort="$gateway" --Urls="http://127.0.0.1:$health"
+    start bare-silo env "${SERVER_ENV[@]}" dotnet "$BARE_DLL" silo --Bare:SiloPort="$silo_port" --Bare:GatewayPort="$gateway" --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     wait_http "http://127.0.0.1:$health/health" 60 || return 1
   fi
   for i in $(seq 1 "$(( $1 == 0 ? 1 : $1 ))"); do
     port=$(free_port)
-    start "bare-edge$i" dotnet "$BARE_DLL" edge --Bare:Cluster="$([ "$1" != 0 ] && echo true || echo false)" --Bare:GatewayPort="$gateway" \
+    start "bare-edge$i" env "${SERVER_ENV[@]}" dotnet "$BARE_DLL" edge --Bare:Cluster="$([ "$1" != 0 ] && echo true || echo false)" --Bare:GatewayPort="$gateway" \
       --Urls="http://127.0.0.1:$port"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
@@ -246,7 +248,7 @@ game_redis_everysec_max() { start_redis everysec count-cpu && start_game 1 2 "$R
 #    enough for each to keep under 18,000 connections. At each step the servers' RSS is read from /proc.
 IDLE_CHUNK=15000
 idle() {
-  local top=${IDLE_STEPS##*,} edges prev=0 step add chunk part=0 seated pids
+  local top=${IDLE_STEPS##*,} edges prev=0 step add chunk part=0 seated pids n
   edges=$(( (top + 17999) / 18000 )); [ "$edges" -ge 2 ] || edges=2
   start_redis always && start_game 1 "$edges" "$REDIS" || return 1
   pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
@@ -257,7 +259,9 @@ idle() {
       chunk=$(( add < IDLE_CHUNK ? add : IDLE_CHUNK )); part=$((part + 1))
       log "idle: $chunk more players (part $part)"
       start "idle-load$part" dotnet "$LOAD_DLL" --edges "$(IFS=,; echo "${EDGE_URLS[*]}")" --scenario idle --players "$chunk" \
-        --seats $SEATS --warmup 0s --duration 900s --connect-concurrency 256 --seed "$part"
+        --seats $SEATS --warmup 0s --duration 3600s --connect-concurrency 256 --seed "$part"
+      # Each tool holds its players until the phase ends (stop_all): on a busy machine the ramp-up to 50,000 took
+      # over 15 minutes (2026-11-30-0550), and a tool that had ended would have taken its players with it.
       local pid=$LAST_PID
       # The ramp-up is over when the tool says it is measuring.
       for _ in $(seq 1 1200); do
@@ -271,7 +275,9 @@ idle() {
     sleep 3
     seated=0
     for f in "$LOGS/$PHASE"-idle-load*.log; do
-      seated=$((seated + $(grep -o 'seated [0-9]*' "$f" | tail -1 | cut -d' ' -f2)))
+      # The last progress line's count (the summary table a finished tool prints has "seated" without a number).
+      n=$(grep -o 'seated [0-9][0-9]*' "$f" | tail -1 | cut -d' ' -f2)
+      seated=$((seated + ${n:-0}))
     done
     idle_sample "$step" "$seated" "$pids" >>"$RAW/idle-steps.jsonl"
     log "idle: $seated of $step seated; edge + silo RSS $(tail -1 "$RAW/idle-steps.jsonl" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["rssBytes"] / 2**20), "MiB")')"

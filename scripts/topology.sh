@@ -19,6 +19,8 @@ export Orleans__ClusterId=cardgame Orleans__ServiceId=cardgame
 # A fresh random key each time (tokens of an earlier run stop working), unless one is given: never a fixed secret.
 export Auth__SigningKey="${CARDGAME_SIGNING_KEY:-$(head -c 48 /dev/urandom | base64 -w0)}"
 export ASPNETCORE_ENVIRONMENT=Production
+# The servers' runtime settings that only the environment can give (GC sizing).
+set -a; . build/ServerRuntime.env; set +a
 silo_dll=src/Silo/bin/Release/net10.0/CardGame.Silo.dll
 edge_dll=src/Edge/bin/Release/net10.0/CardGame.Edge.dll
 

@@ -27,6 +27,9 @@ foreach (var root in heap.EnumerateRoots())
 }
 
 var byType = new Dictionary<string, (long Count, long Bytes)>();
+// HEAPSTATS_STRINGS=N: also the N string shapes holding the most bytes.
+var shapesWanted = int.TryParse(Environment.GetEnvironmentVariable("HEAPSTATS_STRINGS"), CultureInfo.InvariantCulture, out var wanted) ? wanted : 0;
+var stringShapes = shapesWanted > 0 ? new Dictionary<string, (long Count, long Bytes)>() : null;
 long live = 0;
 while (pending.Count > 0)
 {
@@ -38,6 +41,15 @@ while (pending.Count > 0)
 
     var name = obj.Type?.Name ?? "?";
     var size = (long)obj.Size;
+    if (stringShapes is not null && obj.Type?.IsString == true)
+    {
+        // Strings by shape (their first characters, digits masked): which strings the process holds many of.
+        var text = obj.AsString(48) ?? "";
+        var shape = new string([.. text.Take(20).Select(c => char.IsAsciiDigit(c) ? '9' : char.IsControl(c) ? '.' : c)]) + (text.Length > 20 ? "…" : "");
+        var (n, b) = stringShapes.GetValueOrDefault(shape);
+        stringShapes[shape] = (n + 1, b + size);
+    }
+
     live += size;
     var (count, bytes) = byType.GetValueOrDefault(name);
     byType[name] = (count + 1, bytes + size);
@@ -52,10 +64,41 @@ while (pending.Count > 0)
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"pid {pid}: live managed heap {live / 1048576.0:F1} MiB in {marked.Count:N0} objects{(per > 0 ? $", {live / (double)per / 1024:F1} KiB per {per:N0}" : "")}"));
+// What the GC holds beyond the live objects: committed memory of its regions by kind, and the dead or free space in it.
+var committed = heap.Segments.GroupBy(s => s.Kind).Select(g => (Kind: g.Key, Bytes: g.Sum(s => (long)s.CommittedMemory.Length), Count: g.Count())).ToList();
+long objectBytes = 0, freeBytes = 0;
+foreach (var obj in heap.EnumerateObjects(carefully: true))
+{
+    if (!obj.IsValid)
+    {
+        continue;
+    }
+
+    if (obj.IsFree)
+    {
+        freeBytes += (long)obj.Size;
+    }
+    else
+    {
+        objectBytes += (long)obj.Size;
+    }
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"GC committed {committed.Sum(c => c.Bytes) / 1048576.0:F1} MiB ({string.Join(", ", committed.Select(c => $"{c.Kind} {c.Bytes / 1048576.0:F1} MiB in {c.Count}"))}); objects {objectBytes / 1048576.0:F1} MiB (dead included), free {freeBytes / 1048576.0:F1} MiB"));
 Console.WriteLine("     MiB    objects  type");
 foreach (var (name, (count, bytes)) in byType.OrderByDescending(t => t.Value.Bytes).Take(top))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F2} {count,10:N0}  {(name.Length > 140 ? name[..140] : name)}"));
+}
+
+if (stringShapes is not null)
+{
+    Console.WriteLine("     MiB    strings  shape");
+    foreach (var (shape, (count, bytes)) in stringShapes.OrderByDescending(t => t.Value.Bytes).Take(shapesWanted))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F2} {count,10:N0}  {shape}"));
+    }
 }
 
 return 0;

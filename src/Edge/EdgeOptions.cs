@@ -18,6 +18,14 @@ public sealed class EdgeOptions
     [Range(0.1, 50)]
     public double SubscriptionRefreshSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Milliseconds after which a grain call that is safe to repeat (a move with its <c>moveId</c>, <c>GetTable</c>,
+    /// <c>Resume</c>) and has no answer yet is sent again (at most twice); the first answer wins. 0 turns it off.
+    /// Default 1000.
+    /// </summary>
+    [Range(0, 60_000)]
+    public int HedgeAfterMilliseconds { get; set; } = 1000;
+
     /// <summary>Seconds between reports of every local player's connection count (players treat 60 s of silence as gone). Default 20.</summary>
     [Range(0.1, 50)]
     public double ConnectionReportSeconds { get; set; } = 20;

@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace CardGame.Silo;
@@ -142,6 +143,10 @@ public static class SiloHostingExtensions
             o.ServiceId = config["Orleans:ServiceId"] is { Length: > 0 } serviceId ? serviceId : "cardgame";
         });
         orleans.UseSystemTextJsonGrainStorageSerializer();
+        // A migrating activation carries its persistent state (with its ETag) only if Orleans can serialize it: the
+        // state classes go as the same JSON they are stored as. Without this every migration logged "Failed to
+        // dehydrate state" (CodecNotFoundException) and the next activation read the state from Redis again.
+        orleans.Services.AddSerializer(serializer => serializer.AddJsonSerializer(isSupported: type => type == typeof(TableState) || type == typeof(PlayerState)));
         // The distributed directory hands its partitions over when a silo stops, so tables migrating off a stopping
         // silo are reachable at once; with the default directory calls stalled 1 to 2 s (SiloStopTests).
 #pragma warning disable ORLEANSEXP003

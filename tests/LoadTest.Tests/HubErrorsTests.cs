@@ -10,5 +10,6 @@ public sealed class HubErrorsTests
     [InlineData("An unexpected error occurred invoking 'PutCard' on the server.", "unexpected")]
     [InlineData("made_up: code", "unexpected")]
     [InlineData(null, "unknown")]
+    [InlineData("The server closed the connection with the following error: server_draining: this server is restarting; reconnect to carry on", "connection_closed")]
     public void Reads_the_contract_error_code(string? message, string code) => Assert.Equal(code, HubErrors.Code(message));
 }

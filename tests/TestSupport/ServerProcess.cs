@@ -206,9 +206,10 @@ public sealed class ServerProcess : IAsyncDisposable
             return;
         }
 
+        // Each line with the time it came (UTC), so logs of several processes can be read side by side.
         lock (_output)
         {
-            _output.AppendLine(line);
+            _output.Append(DateTime.UtcNow.ToString("HH:mm:ss.fff ", System.Globalization.CultureInfo.InvariantCulture)).AppendLine(line);
         }
     }
 }

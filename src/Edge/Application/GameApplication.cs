@@ -26,7 +26,8 @@ public sealed class GameApplication(
     LocalPlayers players,
     TableSeats seats,
     LocalSpectators spectators,
-    LobbyWatchers lobby)
+    LobbyWatchers lobby,
+    HedgedCalls hedged)
 {
     private const int MaxRoomIdLength = 64;
 
@@ -77,7 +78,7 @@ public sealed class GameApplication(
     public async Task<TableView> TakeCardAsync(ClientSession session, string? roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        return Seen(Unwrap(await CallTable(roomId, t => t.Take(player.PlayerId, moveId))));
+        return Seen(Unwrap(await Repeatable(moveId, "TakeCard", () => CallTable(roomId, t => t.Take(player.PlayerId, moveId)))));
     }
 
     public async Task<TableView> PutCardAsync(ClientSession session, string? roomId, string? card, string? suit, string? moveId)
@@ -94,7 +95,7 @@ public sealed class GameApplication(
             throw new GameException(GameError.BadRequest($"{Quote(suit)} is not a suit: C, D, H or S"));
         }
 
-        return Seen(Unwrap(await CallTable(room, t => t.Put(player.PlayerId, card, suit, moveId))));
+        return Seen(Unwrap(await Repeatable(moveId, "PutCard", () => CallTable(room, t => t.Put(player.PlayerId, card, suit, moveId)))));
     }
 
     public async Task<Resumed> ResumeAsync(ClientSession session, string? roomId, long lastSeq)
@@ -103,7 +104,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        var resumed = Unwrap(await CallTable(room, t => t.Resume(player.PlayerId, lastSeq)));
+        var resumed = Unwrap(await hedged.RunAsync("Resume", () => CallTable(room, t => t.Resume(player.PlayerId, lastSeq))));
         return resumed.View is { } view ? resumed with { View = Seen(view) } : resumed;
     }
 
@@ -126,7 +127,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        return Seen(Unwrap(await CallTable(room, t => t.GetView(player.PlayerId))));
+        return Seen(Unwrap(await hedged.RunAsync("GetTable", () => CallTable(room, t => t.GetView(player.PlayerId)))));
     }
 
     public async Task<TableView> QuickPlayAsync(ClientSession session, QuickPlayRequest? request)
@@ -210,6 +211,10 @@ public sealed class GameApplication(
             throw new GameException(GameError.RoomNotFound(roomId));
         }
     }
+
+    /// <summary>A move is sent again without an answer (<see cref="HedgedCalls"/>) only with a moveId: only then is it applied once.</summary>
+    private Task<GameResult<TableView>> Repeatable(string? moveId, string method, Func<Task<GameResult<TableView>>> move) =>
+        moveId is null ? move() : hedged.RunAsync(method, move);
 
     /// <summary>The value of a successful grain call, or its error as a <see cref="GameException"/>.</summary>
     private static T Unwrap<T>(GameResult<T> result)

@@ -1,37 +1,40 @@
-using System.Threading.Channels;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Application;
 
 namespace CardGame.Edge.Delivery;
 
 /// <summary>
-/// The ordered queue of one connection's events (on any transport), sent by its own loop: a slow client delays only
-/// itself. A client that falls <see cref="EdgeOptions.MaxQueuedEventsPerConnection"/> table events behind is
+/// The ordered queue of one connection's events (on any transport), sent by its own loop while it has any: a slow
+/// client delays only itself, and an idle one holds no queue and no loop. A client that falls <see cref="EdgeOptions.MaxQueuedEventsPerConnection"/> table events behind is
 /// disconnected; on reconnect it resyncs with <c>GetTable</c>. Lobby events wait coalesced per room (a room's latest
 /// state replaces the one not sent yet), so a burst of room-list changes costs a slow watcher at most one entry per
 /// room, up to <see cref="MaxPendingLobbyRooms"/>.
 /// </summary>
-public sealed partial class ConnectionOutbox
+public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
 {
     /// <summary>Rooms with a lobby event not yet sent to this connection, beyond which it is closed as too slow.</summary>
     public const int MaxPendingLobbyRooms = 20_000;
 
     private static readonly object LobbyReady = new();
 
-    private readonly Channel<object> _events;
     private readonly IClientConnection _connection;
+    private readonly int _capacity;
     private readonly ILogger _logger;
-    private readonly Lock _lobbyGate = new();
-    private readonly Dictionary<string, PreparedEvent<LobbyEvent>> _lobbyPending = [];
-    private readonly List<string> _lobbyOrder = [];
+    // Guards everything below. An idle connection (most of them) holds no queue and no send loop: the queue and the
+    // lobby's waiting room are made when first needed, and the loop runs only while there is something to send.
+    private readonly Lock _gate = new();
+    private Queue<object>? _queue;
+    private Dictionary<string, PreparedEvent<LobbyEvent>>? _lobbyPending;
+    private List<string>? _lobbyOrder;
     private bool _lobbySignalled;
+    private bool _sending;
+    private bool _closed;
 
     public ConnectionOutbox(IClientConnection connection, int capacity, ILogger logger)
     {
-        _events = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _connection = connection;
+        _capacity = capacity;
         _logger = logger;
-        _ = SendAllAsync();
     }
 
     public void Post(TableEvent tableEvent) => Enqueue(tableEvent, tableEvent.RoomId);
@@ -42,8 +45,10 @@ public sealed partial class ConnectionOutbox
     public void Post(PreparedEvent<LobbyEvent> lobbyEvent)
     {
         var roomId = lobbyEvent.Event.Room.RoomId;
-        lock (_lobbyGate)
+        lock (_gate)
         {
+            _lobbyPending ??= [];
+            _lobbyOrder ??= [];
             if (_lobbyPending.TryGetValue(roomId, out var waiting))
             {
                 // Added and not sent yet: still news of an added room, in its latest state (encoded for this connection).
@@ -73,57 +78,105 @@ public sealed partial class ConnectionOutbox
         Enqueue(LobbyReady, "the lobby");
     }
 
-    public void Close() => _events.Writer.TryComplete();
+    /// <summary>No more events are taken; those already queued are still sent.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+        }
+    }
 
     private void Enqueue(object message, string about)
     {
-        if (!_events.Writer.TryWrite(message) && _events.Writer.TryComplete())
+        bool tooFarBehind = false, start = false;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _queue ??= new Queue<object>();
+            if (_queue.Count >= _capacity)
+            {
+                // What is queued still goes out; nothing more is taken, and the connection is closed.
+                _closed = tooFarBehind = true;
+            }
+            else
+            {
+                _queue.Enqueue(message);
+                start = !_sending;
+                _sending = true;
+            }
+        }
+
+        if (tooFarBehind)
         {
             LogTooFarBehind(_logger, _connection.Id, about);
             _connection.Abort();
         }
+        else if (start)
+        {
+            // On a pool thread, not the poster's: the table's fan-out goes on to its other connections at once.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
     }
 
+    void IThreadPoolWorkItem.Execute() => _ = SendAllAsync();
+
+    /// <summary>Sends in order until the queue is empty, then ends (the next event starts it again).</summary>
     private async Task SendAllAsync()
     {
-        await foreach (var message in _events.Reader.ReadAllAsync())
+        while (true)
         {
-            if (message is TableEvent tableEvent)
+            object? message;
+            lock (_gate)
             {
-                await SendAsync(_connection.SendEventAsync(tableEvent), tableEvent.RoomId);
-                continue;
+                if (_queue is null || !_queue.TryDequeue(out message))
+                {
+                    // Idle again: let the queue's buffer go with it.
+                    _queue = null;
+                    _sending = false;
+                    return;
+                }
             }
 
-            if (message is PreparedEvent<TableEvent> shared)
+            var about = message switch
             {
-                await SendAsync(_connection.SendEventAsync(shared), shared.Event.RoomId);
-                continue;
-            }
-
-            List<PreparedEvent<LobbyEvent>> lobbyEvents;
-            lock (_lobbyGate)
+                TableEvent tableEvent => tableEvent.RoomId,
+                PreparedEvent<TableEvent> shared => shared.Event.RoomId,
+                _ => "the lobby",
+            };
+            try
             {
-                lobbyEvents = [.. _lobbyOrder.Select(id => _lobbyPending[id])];
-                _lobbyOrder.Clear();
-                _lobbyPending.Clear();
-                _lobbySignalled = false;
+                await (message switch
+                {
+                    TableEvent tableEvent => _connection.SendEventAsync(tableEvent),
+                    PreparedEvent<TableEvent> shared => _connection.SendEventAsync(shared),
+                    _ => SendLobbyEventsAsync(),
+                });
             }
-
-            // Every lobby event waiting, in one write where the transport allows it.
-            await SendAsync(_connection.SendLobbyEventsAsync(lobbyEvents), "the lobby");
+            catch (Exception ex)
+            {
+                LogSendFailed(_logger, ex, _connection.Id, about);
+            }
         }
     }
 
-    private async Task SendAsync(Task send, string about)
+    /// <summary>Every lobby event waiting, in one write where the transport allows it.</summary>
+    private Task SendLobbyEventsAsync()
     {
-        try
+        List<PreparedEvent<LobbyEvent>> lobbyEvents;
+        lock (_gate)
         {
-            await send;
+            lobbyEvents = [.. _lobbyOrder!.Select(id => _lobbyPending![id])];
+            _lobbyOrder = null;
+            _lobbyPending = null;
+            _lobbySignalled = false;
         }
-        catch (Exception ex)
-        {
-            LogSendFailed(_logger, ex, _connection.Id, about);
-        }
+
+        return _connection.SendLobbyEventsAsync(lobbyEvents);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} fell too far behind on {RoomId} events; closing it")]

@@ -1,5 +1,6 @@
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Application;
+using CardGame.Edge.Web;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CardGame.Edge.Hub;
@@ -15,7 +16,11 @@ public sealed class GameHub(GameApplication game, HubSessions sessions) : Hub<IG
 
     private ClientSession Session => sessions.Of(Context);
 
-    public override Task OnConnectedAsync() => game.ConnectedAsync(Session, Context.User);
+    public override Task OnConnectedAsync()
+    {
+        LongLivedRequest.ForgetHeadersAndQuery(Context.GetHttpContext());
+        return game.ConnectedAsync(Session, Context.User);
+    }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {

@@ -50,18 +50,18 @@ public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<Gam
     }
 
     /// <summary>
-    /// Asks every connection to close with <paramref name="error"/> as the reason; with <paramref name="allowReconnect"/>
-    /// SignalR clients that reconnect automatically do so at once. They close themselves; nothing is aborted here.
-    /// Returns how many were asked.
+    /// Asks every connection to move (<see cref="MoveCloseMessage"/> with <paramref name="reason"/>): SignalR clients
+    /// that reconnect automatically do so at once. They close themselves; nothing is aborted here. Returns how many
+    /// were asked.
     /// </summary>
-    public async Task<int> CloseAllAsync(string error, bool allowReconnect)
+    public async Task<int> CloseAllAsync(string reason)
     {
         var all = _connections.Values.ToList();
         await Task.WhenAll(all.Select(async connection =>
         {
             try
             {
-                await connection.WriteAsync(new CloseMessage(error, allowReconnect));
+                await connection.WriteAsync(new MoveCloseMessage(reason));
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
             {

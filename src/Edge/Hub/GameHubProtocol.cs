@@ -121,7 +121,7 @@ public sealed class GameHubProtocol(IOptions<JsonHubProtocolOptions> options) : 
     {
         CompletionMessage { Error: { } error } completion =>
             new CompletionMessage(completion.InvocationId!, ForClient(error), result: null, hasResult: false) { Headers = completion.Headers },
-        GameCloseMessage => message,
+        GameCloseMessage or MoveCloseMessage => message,
         CloseMessage { Error: { } error } close => new CloseMessage(ForClient(error), close.AllowReconnect),
         _ => message,
     };

@@ -37,6 +37,7 @@ public static class HubExtensions
         services.AddSingleton<RequestLimiter>();
         services.AddSingleton<RequestRunner>();
         services.AddSingleton<GameApplication>();
+        services.AddSingleton<Cluster.HedgedCalls>();
 
         services.AddSingleton<GameHubLifetimeManager>();
         services.AddSingleton<HubLifetimeManager<GameHub>>(sp => sp.GetRequiredService<GameHubLifetimeManager>());

@@ -34,7 +34,7 @@ public sealed partial class EdgeDrain(
         }
 
         var limit = TimeSpan.FromSeconds(options.Value.DrainSeconds);
-        var told = await connections.CloseAllAsync(Reason, allowReconnect: true) + await sockets.CloseAllAsync(Reason);
+        var told = await connections.CloseAllAsync(Reason) + await sockets.CloseAllAsync(Reason);
         LogDraining(logger, told, limit.TotalSeconds);
         var deadline = DateTime.UtcNow + limit;
         while (connections.Count + sockets.Count > 0 && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Application;
+using CardGame.Edge.Web;
 
 namespace CardGame.Edge.Sockets;
 
@@ -32,6 +33,7 @@ public sealed partial class GameSocket(GameApplication game, RequestRunner runne
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        LongLivedRequest.ForgetHeadersAndQuery(context);
         var connection = new SocketConnection(socket, context.Connection.RemoteIpAddress);
         var session = new ClientSession(connection);
         open.Add(connection);

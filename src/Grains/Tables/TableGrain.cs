@@ -55,7 +55,7 @@ public sealed partial class TableGrain(
         _table = new Table(RoomId, table.State, _options, time);
         _edges = new EdgeSubscribers(RoomId, _options, time, logger);
         RestoreMemory();
-        shutdown.Track(this);
+        shutdown.Track(this, first: true);
         _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
         {
             DueTime = Timeout.InfiniteTimeSpan,

@@ -34,6 +34,9 @@ public sealed class RunMetrics
     private long _movesResent;
     private long _seated;
 
+    /// <summary>The moves that were slow or failed, attempt by attempt.</summary>
+    public MoveLog Moves { get; } = new();
+
     /// <summary>Invocation to acknowledgment (open loop: from the scheduled time).</summary>
     public LatencyHistogram Ack { get; } = new();
 

@@ -173,6 +173,20 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
         var moveId = Guid.NewGuid().ToString("N");
         var ticket = run.Metrics.MoveSent(scheduledTimestamp);
         _group?.ActionSent(_playerId, scheduledTimestamp, ticket);
+        var logged = run.Metrics.Moves.Begin(_playerId, roomId, moveId, move.IsTake ? "take" : $"put {move.Card}", scheduledTimestamp);
+        try
+        {
+            await SendMoveAsync(connection, roomId, move, moveId, ticket, logged);
+        }
+        finally
+        {
+            logged.End();
+        }
+    }
+
+    /// <summary>Sends one move (again with the same moveId when its answer was lost) and takes in its answer.</summary>
+    private async Task SendMoveAsync(HubConnection connection, string roomId, Move move, string moveId, long ticket, MoveLog.Entry logged)
+    {
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -181,6 +195,7 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
                     ? await connection.InvokeAsync<TableView>(nameof(IGameHub.TakeCard), roomId, moveId)
                     : await connection.InvokeAsync<TableView>(nameof(IGameHub.PutCard), roomId, move.Card, move.Suit, moveId);
                 run.Metrics.ActionDone(ticket, Clock.Now);
+                logged.Attempt("ok", failed: false);
 
                 lock (_lock)
                 {
@@ -195,14 +210,16 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
             catch (HubException ex) when (HubErrors.Code(ex.Message) == ErrorCodes.Unavailable && attempt < MoveRetries && !run.IsStopping)
             {
                 // The move may or may not have happened: send it again, with the same moveId.
+                logged.Attempt(ex.Message);
                 run.Metrics.Error(ErrorCodes.Unavailable);
                 run.Metrics.MoveResent();
                 await Task.Delay(250);
             }
-            catch (HubException ex)
+            catch (HubException ex) when (HubErrors.Code(ex.Message) != HubErrors.ConnectionClosed)
             {
                 _group?.ActionFailed(_playerId);
                 var code = HubErrors.Code(ex.Message);
+                logged.Attempt(ex.Message);
                 run.Metrics.Error(code);
                 lock (_lock)
                 {
@@ -226,12 +243,13 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
             }
             catch (Exception ex)
             {
+                logged.Attempt(ex.GetType().Name + ": " + ex.Message);
                 if (!run.IsStopping)
                 {
-                    run.Metrics.Error("invoke:" + ex.GetType().Name);
+                    run.Metrics.Error(ex is HubException ? HubErrors.ConnectionClosed : "invoke:" + ex.GetType().Name);
                 }
 
-                // The connection dropped before the answer. Once it is back and caught up, send the move again with the
+                // The connection dropped before the answer (or the server closed it, e.g. an edge draining). Once it is back and caught up, send the move again with the
                 // same moveId: applied once (if it already happened, the answer is just the current view).
                 if (attempt < MoveRetries && !run.IsStopping && await BackOnlineAsync(connection))
                 {

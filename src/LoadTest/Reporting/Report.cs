@@ -99,5 +99,14 @@ public sealed record Report
 
     public IReadOnlyList<IdleStep> IdleSteps { get; init; } = [];
 
+    /// <summary>
+    /// Moves that took over a second from due to answer, or failed, each with its attempts (at most 200 kept; appended:
+    /// older reports lack it).
+    /// </summary>
+    public IReadOnlyList<string> SlowMoves { get; init; } = [];
+
+    /// <summary>How many moves were slow or failed (all of them, kept or not).</summary>
+    public int SlowMoveCount { get; init; }
+
     public required int ExitCode { get; init; }
 }

@@ -92,11 +92,12 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
         var noise = MachineNoise.Between(machineStart, machineEnd, serverCpu + selfCpu,
             new HashSet<int>(options.ServerPids) { Environment.ProcessId });
 
-        // Moves due in the window may still be on their way: give them a moment, then every one still unanswered or
+        // Moves due in the window may still be on their way: give them a moment (also when the run was stopped early:
+        // a move in flight at that instant is not a miss of the server's), then every one still unanswered or
         // undelivered (or never sent) is a miss.
         _phase = "closing";
         var graceEnd = Clock.Now + Clock.FromSeconds(CloseGrace.TotalSeconds);
-        while (run.Metrics.Pending > 0 && Clock.Now < graceEnd && !cancellationToken.IsCancellationRequested)
+        while (run.Metrics.Pending > 0 && Clock.Now < graceEnd)
         {
             await Task.Delay(50, CancellationToken.None);
         }
@@ -280,6 +281,8 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             Server = server,
             LoadToolCpuSeconds = Math.Round(selfCpu, 2),
             IdleSteps = idleSteps,
+            SlowMoves = metrics.Moves.Lines,
+            SlowMoveCount = metrics.Moves.Count,
             ExitCode = exitCode,
         };
     }

@@ -49,6 +49,27 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public async Task Every_silo_and_edge_gets_the_runtime_settings_of_build_ServerRuntime_env()
+    {
+        var (exitCode, output) = await DockerComposeAsync("config");
+        Assert.True(exitCode == 0, output);
+        var services = Services(output);
+        var settings = File.ReadAllLines(Path.Combine(ProcessTopology.RepositoryRoot(), "build", "ServerRuntime.env"))
+            .Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .Select(line => line.Split('=', 2))
+            .ToList();
+
+        Assert.Contains(settings, s => s[0] == "DOTNET_GCgen0size");
+        foreach (var service in new[] { "silo1", "silo2", "edge1", "edge2" })
+        {
+            foreach (var setting in settings)
+            {
+                Assert.Contains($"{setting[0]}: '{setting[1]}'", services[service]);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Docker_compose_refuses_to_start_without_a_redis_password()
     {
         var (exitCode, output) = await DockerComposeAsync("config", redisPassword: null);

@@ -76,7 +76,9 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
         output.WriteLine($"the edge stopped {timer.Elapsed.TotalSeconds:F1} s after SIGTERM (Edge:DrainSeconds {DrainSeconds})");
         Assert.True(notReady, "/health/ready never failed while the edge drained");
         Assert.True(refused, "a new connection to the draining edge was not refused with 503");
-        Assert.Contains("server_draining", closeReason);
+        // The reason as the protocol writes it, with no error code in front: a close is not the error of a call.
+        Assert.Contains("\"error\":\"server_draining: ", closeReason);
+        Assert.Contains("\"allowReconnect\":true", closeReason);
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, plainStatus);
         Assert.StartsWith("server_draining: ", plainReason);
         Assert.InRange(timer.Elapsed.TotalSeconds, DrainSeconds - 0.5, DrainSeconds + 20);

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Options;
+
+namespace CardGame.Edge.Cluster;
+
+/// <summary>
+/// Sends a grain call that is safe to repeat (a move with its <c>moveId</c>, a view, a resume) again when it has no
+/// answer after <see cref="EdgeOptions.HedgeAfterMilliseconds"/>, and answers with whichever attempt succeeds first.
+/// Why: while a silo stops, the answer to a call this edge sent through that silo's gateway can be dropped there
+/// (Orleans logs "Failed to address message Response ... Silo is shutting down" and discards it), and the call would
+/// wait for <c>Orleans:ResponseTimeoutSeconds</c> (10 s) although the table had answered. With
+/// <see cref="TableRoutes"/> every call for a table hosted on a silo goes through that silo's gateway, so when it stops,
+/// the calls for the tables migrating off it are the ones at risk. The repeat goes out through
+/// a gateway that still answers; the table applies a <c>moveId</c> once and answers a repeat with its current view.
+/// </summary>
+public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvider time, ILogger<HedgedCalls> logger)
+{
+    /// <summary>Attempts at most, the first included.</summary>
+    public const int MaxAttempts = 3;
+
+    public async Task<T> RunAsync<T>(string method, Func<Task<T>> call)
+    {
+        var after = TimeSpan.FromMilliseconds(options.Value.HedgeAfterMilliseconds);
+        var calls = new List<Task<T>> { call() };
+        if (after <= TimeSpan.Zero)
+        {
+            return await calls[0];
+        }
+
+        while (true)
+        {
+            if (calls.FirstOrDefault(c => c.IsCompletedSuccessfully) is { } answered)
+            {
+                Abandon(calls.Where(c => c != answered));
+                return await answered;
+            }
+
+            var pending = calls.Where(c => !c.IsCompleted).ToList();
+            if (pending.Count == 0)
+            {
+                // Every attempt failed: the last failure is the answer (as without repeats).
+                Abandon(calls.SkipLast(1));
+                return await calls[^1];
+            }
+
+            if (calls.Count >= MaxAttempts)
+            {
+                await Task.WhenAny(pending);
+                continue;
+            }
+
+            using var wait = new CancellationTokenSource();
+            var repeatDue = Task.Delay(after, time, wait.Token);
+            if (await Task.WhenAny(Task.WhenAny(pending), repeatDue) == repeatDue)
+            {
+                LogRepeated(logger, method, calls.Count, (long)after.TotalMilliseconds * calls.Count);
+                calls.Add(call());
+            }
+            else
+            {
+                await wait.CancelAsync();
+            }
+        }
+    }
+
+    /// <summary>Attempts whose answer is not used: their failure (if any) is observed here, not left unobserved.</summary>
+    private static void Abandon(IEnumerable<Task> calls)
+    {
+        foreach (var call in calls)
+        {
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method}: no answer after {Milliseconds} ms from {Attempts} attempt(s); sent again")]
+    private static partial void LogRepeated(ILogger logger, string method, int attempts, long milliseconds);
+}

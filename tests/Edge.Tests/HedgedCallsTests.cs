@@ -1,0 +1,114 @@
+using CardGame.Edge.Cluster;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CardGame.Edge.Tests;
+
+/// <summary>
+/// <see cref="HedgedCalls"/> with a fake clock: a call without an answer is sent again after the hedge delay and the
+/// first answer wins; a call that answers in time is sent once; a failure is the answer when nothing else is pending.
+/// </summary>
+public sealed class HedgedCallsTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private readonly FakeTimeProvider _time = new();
+
+    private HedgedCalls Hedged(int afterMilliseconds = 1000) =>
+        new(Options.Create(new EdgeOptions { HedgeAfterMilliseconds = afterMilliseconds }), _time, NullLogger<HedgedCalls>.Instance);
+
+    [Fact]
+    public async Task A_call_whose_answer_never_comes_is_sent_again_after_the_delay_and_the_repeat_answers()
+    {
+        var lost = new TaskCompletionSource<string>();
+        var attempts = 0;
+        var running = Hedged().RunAsync("TakeCard", () => ++attempts == 1 ? lost.Task : Task.FromResult("view"));
+
+        _time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal(1, attempts);
+        Assert.False(running.IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task A_call_that_answers_in_time_is_sent_once()
+    {
+        var answer = new TaskCompletionSource<string>();
+        var attempts = 0;
+        var running = Hedged().RunAsync("GetTable", () =>
+        {
+            attempts++;
+            return answer.Task;
+        });
+
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        answer.SetResult("view");
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task The_first_attempt_may_still_win_after_a_repeat_went_out_and_at_most_three_go()
+    {
+        var first = new TaskCompletionSource<string>();
+        var later = new TaskCompletionSource<string>();
+        var attempts = 0;
+        var running = Hedged().RunAsync("PutCard", () => ++attempts == 1 ? first.Task : later.Task);
+
+        for (var expected = 2; expected <= HedgedCalls.MaxAttempts; expected++)
+        {
+            // The next repeat is timed from when the previous one went out: wait for it before moving the clock on.
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await WaitUntilAsync(() => Volatile.Read(ref attempts) == expected);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        first.SetResult("first");
+        Assert.Equal("first", await running.WaitAsync(Bound));
+        Assert.Equal(HedgedCalls.MaxAttempts, attempts);
+    }
+
+    [Fact]
+    public async Task A_failure_with_nothing_else_pending_is_the_answer()
+    {
+        var attempts = 0;
+        var running = Hedged().RunAsync<string>("Resume", () =>
+        {
+            attempts++;
+            return Task.FromException<string>(new TimeoutException("no answer"));
+        });
+
+        await Assert.ThrowsAsync<TimeoutException>(() => running.WaitAsync(Bound));
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task With_a_delay_of_0_nothing_is_sent_again()
+    {
+        var answer = new TaskCompletionSource<string>();
+        var attempts = 0;
+        var running = Hedged(afterMilliseconds: 0).RunAsync("TakeCard", () =>
+        {
+            attempts++;
+            return answer.Task;
+        });
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        answer.SetResult("view");
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(1, attempts);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
+            await Task.Delay(5);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using CardGame.Edge.Hub;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR;
+
+namespace CardGame.Edge.Tests;
+
+/// <summary>
+/// A WebSocket hub connection keeps its HttpContext until it closes: once open it lets go of the request's headers and
+/// query (the token among them), and keeps working.
+/// </summary>
+[Collection(EdgesCollection.Name)]
+public sealed class LongLivedRequestTests(EdgesFixture fixture)
+{
+    [Fact]
+    public async Task An_open_hub_connection_keeps_neither_the_token_header_nor_the_headers_it_was_opened_with()
+    {
+        var guest = await fixture.Edge1.SignInAsync("header");
+        // The .NET client sends the token as an Authorization header on the WebSocket request.
+        await using var client = await GameClient.ConnectAsync(fixture.Edge1, guest.Token, guest.PlayerId, options =>
+        {
+            options.Transports = HttpTransportType.WebSockets;
+            options.Headers["X-Test-Header"] = "kept-until-open";
+        });
+        await client.InvokeAsync<RoomInfo[]>("ListRooms");
+
+        var request = OpenRequest(client);
+        Assert.Empty(request.Headers);
+        Assert.DoesNotContain(guest.Token, request.HttpContext.Features.Get<IHttpRequestFeature>()!.RawTarget);
+        await AssertStillPlaysAsync(client);
+    }
+
+    [Fact]
+    public async Task An_open_hub_connection_keeps_no_access_token_from_its_query_string()
+    {
+        var guest = await fixture.Edge1.SignInAsync("query");
+        // As a browser does: the token in the query string of the WebSocket request.
+        await using var client = await GameClient.ConnectAsync(fixture.Edge1, playerId: guest.PlayerId, configure: options =>
+        {
+            options.Url = new Uri(fixture.Edge1.HubUrl + "?access_token=" + Uri.EscapeDataString(guest.Token));
+            options.Transports = HttpTransportType.WebSockets;
+        });
+        await client.InvokeAsync<RoomInfo[]>("ListRooms");
+
+        var request = OpenRequest(client);
+        Assert.Empty(request.Query);
+        Assert.Equal("", request.QueryString.Value ?? "");
+        Assert.DoesNotContain(guest.Token, request.HttpContext.Features.Get<IHttpRequestFeature>()!.RawTarget);
+        await AssertStillPlaysAsync(client);
+    }
+
+    private HttpRequest OpenRequest(GameClient client)
+    {
+        var connections = fixture.Edge1.Services.GetRequiredService<GameHubLifetimeManager>();
+        return connections.Find(client.Connection.ConnectionId!)!.GetHttpContext()!.Request;
+    }
+
+    /// <summary>The connection still plays: it creates a room, joins it and gets the room's events.</summary>
+    private static async Task AssertStillPlaysAsync(GameClient client)
+    {
+        var room = await client.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest("still here", 2));
+        var joined = await client.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+        await client.WaitForSeqAsync(room.RoomId, joined.Seq);
+    }
+}
