@@ -5,7 +5,8 @@ per-move costs measured with 1, 2 and 3 silos, extrapolated to N silos, each sil
     capacity.py bench/results/<stamp> [--cores-per-silo 2] [--utilization 0.7] [--moves-per-table 0.8]
 
 Model (each assumption printed with the result):
-- silo CPU per move at N silos: the edges' calls land on a gateway other than the hosting silo's with probability
+- silo CPU per move at N silos: what crosses between silos (an event batch's acknowledgment reaching the table's silo
+  through another gateway; table calls too when edges do not route them, Edge:RouteTableCalls) does so with probability
   (N-1)/N: cost(N) = cost(1) + g (N-1)/N, where g (the growth when every call is forwarded) is the mean of what the
   2- and 3-silo runs imply, (cost(k) - cost(1)) / ((k-1)/k), never below 0; the same for messages per move. Edge CPU per move is the edges'
   own work and does not depend on N (the measured 1-silo figure is used).
@@ -63,7 +64,7 @@ for n in (1, 2, 3, 4, 16, 64):
     print(f"| {n} | {silo:,.0f} | {msgs:.1f} | {moves:,.0f} | {edges:,.1f} | {100 * moves * redis_us / 1e6:,.0f} % of a core | "
           f"{masters:,.0f} | {moves / a.moves_per_table:,.0f} |")
 print()
-print(f"Inputs: silo CPU {silo1:,.0f} µs/move with 1 silo, growing by {silo_growth:,.0f} when every call is forwarded; "
+print(f"Inputs: silo CPU {silo1:,.0f} µs/move with 1 silo, growing by {silo_growth:,.0f} when all of it crosses between silos; "
       f"edges {edge:,.0f} µs/move; network messages {msg1} per move with 1 silo, growing by {msg_growth:.1f}; redis-server {redis_us} µs/move ({redis_cmd} commands, of which {evalsha} "
       f"EVALSHA, {bytes_in:,.0f} bytes in per move): one redis-server saturates its core at about {1e6 / redis_us:,.0f} "
       f"moves/s and is planned at {redis_max:,.0f}. Machines of {a.cores_per_silo:g} cores at {a.utilization:.0%}; "

@@ -33,7 +33,10 @@ public sealed class TracingTests(EdgesFixture fixture)
         {
             lock (spans)
             {
-                var hub = spans.LastOrDefault(a => a.Source.Name == "Microsoft.AspNetCore.SignalR.Server" && a.DisplayName.EndsWith("/TakeCard", StringComparison.Ordinal));
+                // The tracer sees every edge in this process (other test classes play at the same time): this test's move
+                // is the TakeCard whose trace wrote this room.
+                var hub = spans.LastOrDefault(a => a.Source.Name == "Microsoft.AspNetCore.SignalR.Server" && a.DisplayName.EndsWith("/TakeCard", StringComparison.Ordinal)
+                    && spans.Any(s => s.TraceId == a.TraceId && s.DisplayName == "table.persist" && (string?)s.GetTagItem("cardgame.room_id") == room.RoomId));
                 trace = hub is null ? [] : [.. spans.Where(a => a.TraceId == hub.TraceId)];
             }
 

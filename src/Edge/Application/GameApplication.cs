@@ -231,10 +231,10 @@ public sealed class GameApplication(
     private Task<GameResult<T>> CallTable<T>(string? roomId, Func<ITableGrain, Task<GameResult<T>>> call)
         where T : class => routes.CallAsync(RoomId(roomId), call);
 
-    /// <summary>A table's answer relayed by a player grain still says where the table lives.</summary>
+    /// <summary>A table's answer relayed by a player grain still says where the table lives (when it is the table's).</summary>
     private GameResult<TableView> Routed(GameResult<TableView> result)
     {
-        if (result.Value is { } view)
+        if (result is { Value: { } view, Gateway: not null })
         {
             routes.Learn(view.RoomId, result.Gateway);
         }

@@ -154,7 +154,12 @@ public sealed partial class TableRoutes(
             return;
         }
 
-        _ = ConnectAsync(route);
+        // The client outlives the call that named its silo: it must not carry that call's trace (or anything else of
+        // its context) into its own work.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(() => ConnectAsync(route));
+        }
     }
 
     private async Task ConnectAsync(Route route)
