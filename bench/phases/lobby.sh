@@ -8,13 +8,13 @@
 # within 2 s. The edges run with the per-address caps raised for the load tool's one address (ONE_ADDRESS).
 #
 # Knobs: BENCH_LOBBY_ROOMS [10000], BENCH_LOBBY_WATCHERS [1000], BENCH_LOBBY_CHANGES [100] per round,
-# BENCH_LOBBY_ROUNDS [5] measured (after 2 warm-up rounds), BENCH_LOBBY_RUNS [1] runs (each on fresh servers).
-# Phase (on request): lobby, about 2 minutes a run: BENCH_ONLY=lobby bench/run.sh
+# BENCH_LOBBY_ROUNDS [8] measured (after 5 warm-up rounds), BENCH_LOBBY_RUNS [1] runs (each on fresh servers).
+# Phase (on request): lobby, about 2 minutes a run: BENCH_ONLY=lobby bench/run.sh (BENCH_LOBBY_RUNS=3 for three runs)
 
 LOBBY_ROOMS=${BENCH_LOBBY_ROOMS:-10000}
 LOBBY_WATCHERS=${BENCH_LOBBY_WATCHERS:-1000}
 LOBBY_CHANGES=${BENCH_LOBBY_CHANGES:-100}
-LOBBY_ROUNDS=${BENCH_LOBBY_ROUNDS:-5}
+LOBBY_ROUNDS=${BENCH_LOBBY_ROUNDS:-8}
 LOBBY_RUNS=${BENCH_LOBBY_RUNS:-1}
 
 lobby_run() { # name

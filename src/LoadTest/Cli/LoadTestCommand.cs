@@ -35,7 +35,7 @@ public static class LoadTestCommand
         };
         var lobbyRooms = new Option<int>("--lobby-rooms") { Description = "lobby scenario: rooms announced to the room directory.", DefaultValueFactory = _ => 10_000 };
         var lobbyChanges = new Option<int>("--lobby-changes") { Description = "lobby scenario: rooms changed at once per round.", DefaultValueFactory = _ => 100 };
-        var lobbyRounds = new Option<int>("--lobby-rounds") { Description = "lobby scenario: measured rounds of changes (after 2 warm-up rounds).", DefaultValueFactory = _ => 5 };
+        var lobbyRounds = new Option<int>("--lobby-rounds") { Description = "lobby scenario: measured rounds of changes (after 5 warm-up rounds).", DefaultValueFactory = _ => 8 };
         var orleansGateway = new Option<int>("--orleans-gateway")
         {
             Description = "lobby scenario: a silo's gateway port (localhost clustering, cluster and service id \"cardgame\"): the changes go to the directory shards through it.",
