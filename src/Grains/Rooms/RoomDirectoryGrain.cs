@@ -39,12 +39,17 @@ public sealed partial class RoomDirectoryGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>The time to the next multiple of <see cref="FlushInterval"/> on the clock: the same moment for every shard.</summary>
-    private TimeSpan UntilNextFlush()
+    /// <summary>
+    /// The time from <paramref name="now"/> to the next multiple of <see cref="FlushInterval"/> on the clock (the same
+    /// moment for every shard); the one after when that moment is less than a millisecond away.
+    /// </summary>
+    public static TimeSpan UntilNextFlush(DateTimeOffset now)
     {
-        var until = FlushInterval - TimeSpan.FromTicks(time.GetUtcNow().UtcTicks % FlushInterval.Ticks);
-        return until < TimeSpan.FromMilliseconds(1) ? FlushInterval : until;
+        var until = FlushInterval - TimeSpan.FromTicks(now.UtcTicks % FlushInterval.Ticks);
+        return until < TimeSpan.FromMilliseconds(1) ? until + FlushInterval : until;
     }
+
+    private TimeSpan UntilNextFlush() => UntilNextFlush(time.GetUtcNow());
 
     public Task Update(RoomInfo room)
     {
