@@ -30,7 +30,7 @@ public sealed class LobbyWatcher(HubConnection connection) : IAsyncDisposable
             response.EnsureSuccessStatusCode();
             var guest = await response.Content.ReadFromJsonAsync<GuestToken>(cancellationToken)
                 ?? throw new InvalidOperationException("empty sign-in answer");
-            connection = HubConnections.Build(edge, "hubs/game", guest.Token, json: LobbyJson.Default);
+            connection = HubConnections.Build(edge, "hubs/game", guest.Token);
             var watcher = new LobbyWatcher(connection);
             connection.On<LobbyEvent>(nameof(IGameClient.LobbyEvent), watcher.OnLobbyEvent);
             connection.Closed += _ =>

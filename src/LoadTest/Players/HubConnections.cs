@@ -1,7 +1,5 @@
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CardGame.LoadTest.Players;
 
@@ -16,11 +14,7 @@ public static class HubConnections
         [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5),
          TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)];
 
-    /// <summary>
-    /// A connection; <paramref name="json"/> (compile-time metadata of the types it receives) is tried before reflection
-    /// when arguments are read.
-    /// </summary>
-    public static HubConnection Build(Uri edge, string path, string? accessToken, bool reconnect = false, IJsonTypeInfoResolver? json = null)
+    public static HubConnection Build(Uri edge, string path, string? accessToken, bool reconnect = false)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(edge, path), HttpTransportType.WebSockets, options =>
@@ -31,11 +25,6 @@ public static class HubConnections
                     options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
                 }
             });
-        if (json is not null)
-        {
-            builder.AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolver = JsonTypeInfoResolver.Combine(json, new DefaultJsonTypeInfoResolver()));
-        }
-
         if (reconnect)
         {
             builder.WithAutomaticReconnect(ReconnectDelays);
