@@ -10,7 +10,8 @@
 #
 # Knobs: PROFILE_PLAYERS [2000] and PROFILE_THINK [1s] (cpu), PROFILE_RATE [unset] (cpu: an open loop of this many
 # moves/s instead of the think time; needs at least that many tables), PROFILE_WAIT [60] seconds of load before sampling,
-# PROFILE_SECONDS [15] seconds sampled, PROFILE_IDLE [4000] (heap). Extra server environment: PROFILE_ENV
+# PROFILE_SECONDS [15] seconds sampled, PROFILE_IDLE [4000] (heap), PROFILE_TOP [25] types listed per process (heap;
+# HEAPSTATS_STRINGS=N adds the N string shapes holding the most bytes). Extra server environment: PROFILE_ENV
 # (e.g. "DOTNET_gcServer=1") to compare runtime settings. PROFILE_SILOS [1] silos behind the edge; PROFILE_REDIS [0]:
 # 1 runs the servers on a fresh redis-server (clustering and storage, append-only with an fsync on every write, as
 # shipped) instead of localhost clustering and in-memory storage; more than one silo always runs on Redis. Each silo is
@@ -25,6 +26,7 @@ RATE=${PROFILE_RATE:-}
 WAIT=${PROFILE_WAIT:-60}
 SECONDS_SAMPLED=${PROFILE_SECONDS:-15}
 IDLE=${PROFILE_IDLE:-4000}
+TOP=${PROFILE_TOP:-25}
 SILOS=${PROFILE_SILOS:-1}
 USE_REDIS=${PROFILE_REDIS:-0}
 [ "$SILOS" -gt 1 ] && USE_REDIS=1
@@ -133,7 +135,7 @@ else
     echo "RSS $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$pid/status") ($([ "$pid" = "$SILO" ] && echo silo || echo edge))" >>"$OUT"
     # Resident memory by kind: anonymous (heaps, stacks) vs file-backed (mapped assemblies, shared with other processes).
     grep -E '^(Rss|Anonymous|Shared_Clean|Private_Clean):' "/proc/$pid/smaps_rollup" | awk '{printf "%s %.0f MiB; ", $1, $2 / 1024} END {print ""}' >>"$OUT"
-    bench/HeapStats/bin/Release/net10.0/CardGame.Bench.HeapStats "$pid" 25 "$IDLE" >>"$OUT"
+    bench/HeapStats/bin/Release/net10.0/CardGame.Bench.HeapStats "$pid" "$TOP" "$IDLE" >>"$OUT"
   done
   kill "$LOADER" 2>/dev/null || true
 fi
