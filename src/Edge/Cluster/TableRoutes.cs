@@ -43,6 +43,10 @@ public sealed partial class TableRoutes(
     /// <summary>The gateway this edge now sends <paramref name="roomId"/>'s calls to, or null for the main client's choice.</summary>
     internal SiloAddress? DirectGatewayOf(string roomId) => RouteOf(roomId) is { Client.IsConnected: true } route ? route.Gateway : null;
 
+    /// <summary>Whether this edge has a connected client of its own for the silo behind <paramref name="gateway"/>.</summary>
+    internal bool IsConnectedTo(SiloAddress gateway) =>
+        _silos.TryGetValue(SiloAddress.New(gateway.Endpoint, 0), out var route) && route.Client is { IsConnected: true };
+
     /// <summary>
     /// Calls the table of <paramref name="roomId"/> (<see cref="SendAsync{TResult}"/>) and remembers where a
     /// successful result says it lives.
