@@ -10,8 +10,12 @@
 #
 # Knobs: PROFILE_PLAYERS [2000] and PROFILE_THINK [1s] (cpu), PROFILE_RATE [unset] (cpu: an open loop of this many
 # moves/s instead of the think time; needs at least that many tables), PROFILE_WAIT [60] seconds of load before sampling,
-# PROFILE_SECONDS [15] seconds sampled, PROFILE_IDLE [4000] (heap). Extra server environment: PROFILE_ENV
-# (e.g. "DOTNET_gcServer=1") to compare runtime settings.
+# PROFILE_SECONDS [15] seconds sampled, PROFILE_IDLE [4000] (heap), PROFILE_TOP [25] types listed per process (heap;
+# HEAPSTATS_STRINGS=N adds the N string shapes holding the most bytes). Extra server environment: PROFILE_ENV
+# (e.g. "DOTNET_gcServer=1") to compare runtime settings. PROFILE_SILOS [1] silos behind the edge; PROFILE_REDIS [0]:
+# 1 runs the servers on a fresh redis-server (clustering and storage, append-only with an fsync on every write, as
+# shipped) instead of localhost clustering and in-memory storage; more than one silo always runs on Redis. Each silo is
+# sampled and summarized apart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,6 +26,10 @@ RATE=${PROFILE_RATE:-}
 WAIT=${PROFILE_WAIT:-60}
 SECONDS_SAMPLED=${PROFILE_SECONDS:-15}
 IDLE=${PROFILE_IDLE:-4000}
+TOP=${PROFILE_TOP:-25}
+SILOS=${PROFILE_SILOS:-1}
+USE_REDIS=${PROFILE_REDIS:-0}
+[ "$SILOS" -gt 1 ] && USE_REDIS=1
 STAMP=$(date -u +%Y-%m-%d-%H%M)
 OUT=$ROOT/bench/results/$STAMP-profile.txt
 WORK=$(mktemp -d)
@@ -53,18 +61,34 @@ PERF_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 mapfile -t SHIPPED_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' build/ServerRuntime.env)
 read -r -a EXTRA_ENV <<<"${PROFILE_ENV:-}"
 EXTRA_ENV=("${SHIPPED_ENV[@]}" "${EXTRA_ENV[@]}")
-SILO_PORT=$(free_port); GATEWAY=$(free_port); SILO_HTTP=$(free_port); EDGE_PORT=$(free_port)
-env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet src/Silo/bin/Release/net10.0/CardGame.Silo.dll --Silo:Port="$SILO_PORT" \
-  --Silo:GatewayPort="$GATEWAY" --Silo:PrimarySiloPort="$SILO_PORT" --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}" >"$WORK/silo.log" 2>&1 &
-SILO=$!; PIDS+=("$SILO")
-wait_http "http://127.0.0.1:$SILO_HTTP/health/ready"
-(cd src/Edge && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet bin/Release/net10.0/CardGame.Edge.dll --urls "http://127.0.0.1:$EDGE_PORT" \
+REDIS_ENV=()
+if [ "$USE_REDIS" = 1 ]; then
+  REDIS_PORT=$(free_port); mkdir -p "$WORK/redis"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK/redis" --save '' --appendonly yes --appendfsync always >"$WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break; sleep 0.25; done
+  REDIS_ENV=(ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT")
+fi
+SILO_PIDS=()
+PRIMARY=$(free_port); GATEWAY=""
+for i in $(seq 1 "$SILOS"); do
+  SILO_PORT=$PRIMARY; [ "$i" = 1 ] || SILO_PORT=$(free_port)
+  SILO_GATEWAY=$(free_port); SILO_HTTP=$(free_port); [ -n "$GATEWAY" ] || GATEWAY=$SILO_GATEWAY
+  env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet src/Silo/bin/Release/net10.0/CardGame.Silo.dll --Silo:Port="$SILO_PORT" \
+    --Silo:GatewayPort="$SILO_GATEWAY" --Silo:PrimarySiloPort="$PRIMARY" --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}" >"$WORK/silo$i.log" 2>&1 &
+  SILO_PIDS+=("$!"); PIDS+=("$!")
+  wait_http "http://127.0.0.1:$SILO_HTTP/health/ready"
+done
+SILO=${SILO_PIDS[0]}
+[ -z "${REDIS_PID:-}" ] || PIDS+=("$REDIS_PID")
+EDGE_PORT=$(free_port)
+(cd src/Edge && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet bin/Release/net10.0/CardGame.Edge.dll --urls "http://127.0.0.1:$EDGE_PORT" \
   --Auth:SigningKey="$KEY" --Orleans:GatewayPort="$GATEWAY" "${QUIET[@]}" \
   --Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000) >"$WORK/edge.log" 2>&1 &
 EDGE=$!; PIDS+=("$EDGE")
 wait_http "http://127.0.0.1:$EDGE_PORT/health/ready"
 
-LOAD=(dotnet src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll --edges "http://127.0.0.1:$EDGE_PORT" --server-pids "$SILO,$EDGE"
+LOAD=(dotnet src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll --edges "http://127.0.0.1:$EDGE_PORT" --server-pids "$(IFS=,; echo "${SILO_PIDS[*]}"),$EDGE"
   --seats 4 --connect-concurrency 128 --seed 42 --json-file "$WORK/load.json")
 {
   echo "# CardGame profile ($MODE) $STAMP"
@@ -78,19 +102,24 @@ if [ "$MODE" = cpu ]; then
   "${LOAD[@]}" --players "$PLAYERS" "${PACE[@]}" --warmup 0s --duration "$((WAIT + SECONDS_SAMPLED + 10))s" >"$WORK/load.out" 2>&1 &
   LOADER=$!
   sleep "$WAIT"
-  perf record -F 499 -g -o "$WORK/silo.perf" -p "$SILO" -- sleep "$SECONDS_SAMPLED" >"$WORK/perf-silo.log" 2>&1 &
-  PERF_SILO=$!
+  PERFS=(); NAMES=()
+  for i in "${!SILO_PIDS[@]}"; do
+    name=silo; [ "$SILOS" = 1 ] || name=silo$((i + 1))
+    perf record -F 499 -g -o "$WORK/$name.perf" -p "${SILO_PIDS[$i]}" -- sleep "$SECONDS_SAMPLED" >"$WORK/perf-$name.log" 2>&1 &
+    PERFS+=("$!"); NAMES+=("$name")
+  done
   perf record -F 499 -g -o "$WORK/edge.perf" -p "$EDGE" -- sleep "$SECONDS_SAMPLED" >"$WORK/perf-edge.log" 2>&1 &
-  PERF_EDGE=$!
-  wait "$PERF_SILO" "$PERF_EDGE" || true
+  PERFS+=("$!"); NAMES+=(edge)
+  wait "${PERFS[@]}" || true
   wait "$LOADER" || true
-  echo "Load: $PLAYERS players, 1 edge + 1 silo (in-memory storage), $PACE_TEXT; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load." >>"$OUT"
+  STORAGE="in-memory storage"; [ "$USE_REDIS" = 1 ] && STORAGE="Redis clustering and storage"
+  echo "Load: $PLAYERS players, 1 edge + $SILOS silo(s) ($STORAGE), $PACE_TEXT; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load; load average $(cut -d' ' -f1-3 /proc/loadavg)." >>"$OUT"
   python3 - "$WORK/load.json" >>"$OUT" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); s = r.get("server") or {}
 print(f"Whole run: {r['actionsPerSecond']} moves/s, server CPU {s.get('cpuMicrosecondsPerAction')} us/move, ack p50/p99 {r['ackMs']['p50']}/{r['ackMs']['p99']} ms, violations {r['violationCount']}")
 PY
-  for name in silo edge; do
+  for name in "${NAMES[@]}"; do
     perf script -i "$WORK/$name.perf" 2>/dev/null >"$WORK/$name.txt"
     python3 bench/profile_summary.py "$name" "$WORK/$name.txt" >>"$OUT"
   done
@@ -106,7 +135,7 @@ else
     echo "RSS $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$pid/status") ($([ "$pid" = "$SILO" ] && echo silo || echo edge))" >>"$OUT"
     # Resident memory by kind: anonymous (heaps, stacks) vs file-backed (mapped assemblies, shared with other processes).
     grep -E '^(Rss|Anonymous|Shared_Clean|Private_Clean):' "/proc/$pid/smaps_rollup" | awk '{printf "%s %.0f MiB; ", $1, $2 / 1024} END {print ""}' >>"$OUT"
-    bench/HeapStats/bin/Release/net10.0/CardGame.Bench.HeapStats "$pid" 25 "$IDLE" >>"$OUT"
+    bench/HeapStats/bin/Release/net10.0/CardGame.Bench.HeapStats "$pid" "$TOP" "$IDLE" >>"$OUT"
   done
   kill "$LOADER" 2>/dev/null || true
 fi

@@ -128,7 +128,7 @@ dotnet build bench/bench.slnf -c Release --nologo -v quiet -warnaserror >"$LOGS/
 
 # --- the stacks --------------------------------------------------------------------------------------------------
 # The servers run as shipped: their appsettings.json (logging included) and what run.sh and docker-compose.yml set.
-start_game() { # silos edges [redis-connection-string]
+start_game() { # silos edges [redis-connection-string]; sets GATEWAY (the first silo's gateway port)
   local silos=$1 edges=$2 redis=${3:-} primary gateway="" gw i port health
   primary=$(free_port)
   for i in $(seq 1 "$silos"); do
@@ -147,6 +147,7 @@ start_game() { # silos edges [redis-connection-string]
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
   done
+  GATEWAY=$gateway
   for url in "${EDGE_URLS[@]}"; do wait_http "$url/health/ready" 90 || return 1; done
 }
 

@@ -154,6 +154,9 @@ public static class SiloHostingExtensions
 #pragma warning disable ORLEANSEXP003
         orleans.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+        // After a crash, grains are placed again at once (Silo:DirectoryRangeLeaseSeconds): their state is ETag-checked.
+        var lease = (config.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions()).DirectoryRangeLeaseSeconds;
+        orleans.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.FromSeconds(lease));
 
         var redis = config.GetConnectionString("Redis");
         if (orleans.Services.Any(s => s.IsKeyedService && s.ServiceType == typeof(IGrainStorage) && Equals(s.ServiceKey, StorageNames.Tables)))

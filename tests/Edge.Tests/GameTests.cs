@@ -24,7 +24,8 @@ public sealed class GameTests(EdgesFixture fixture)
         Assert.Equal(7, started.Hand!.Count);
         var bobStarted = await bob.WaitForEventAsync(e => e.RoomId == room.RoomId && e.Kind == EventKinds.Started);
         var bobView = await bob.InvokeAsync<TableView>("GetTable", room.RoomId);
-        Assert.Equal("bob", alice.EventsOf(room.RoomId).Single(e => e.Kind == EventKinds.Joined && e.PlayerId == bob.PlayerId).Name);
+        // Bob's join reaches alice on the other edge in its own time: wait for it, then read the name it carries.
+        Assert.Equal("bob", (await alice.WaitForEventAsync(e => e.RoomId == room.RoomId && e.Kind == EventKinds.Joined && e.PlayerId == bob.PlayerId)).Name);
         Assert.NotNull(bobStarted.TurnEndsAt);
         Assert.Equal(bobStarted.TurnEndsAt, bobView.TurnEndsAt);
         Assert.InRange(bobView.TurnEndsAt!.Value - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(31));

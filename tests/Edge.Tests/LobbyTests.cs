@@ -96,17 +96,21 @@ public sealed class LobbyTests(EdgesFixture fixture, ITestOutputHelper output)
             var cpuAtSend = Process.GetCurrentProcess().TotalProcessorTime;
             await Task.WhenAll(changed.Select(id => Shard(id).Update(new RoomInfo(id, "crowd", 6, 6, Phases.Playing))));
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (watchers.Any(w => w.LobbyEventTimes.Count(e => e.Event.Room.Players == 6 && changed.Contains(e.Event.Room.RoomId)) < changed.Count))
+            // Each watcher's first receipt of each change: a change received twice does not stand in for one never received.
+            IEnumerable<(string RoomId, DateTimeOffset ReceivedAt)> FirstReceipts(GameClient watcher) => watcher.LobbyEventTimes
+                .Where(e => e.Event.Room.Players == 6 && changed.Contains(e.Event.Room.RoomId))
+                .GroupBy(e => e.Event.Room.RoomId).Select(g => (g.Key, g.Min(e => e.ReceivedAt)));
+            while (watchers.Any(w => FirstReceipts(w).Count() < changed.Count))
             {
                 Assert.True(DateTime.UtcNow < deadline, "not every watcher got every change within 60 s");
                 await Task.Delay(200);
             }
 
             // The whole process (1,000 clients, both edges, both silos): clients parse what the edges send, so this is
-            // an upper bound of the servers' share.
+            // an upper bound of the servers' share. The latency figure of record is the bench's lobby phase (servers as
+            // shipped, in processes of their own; this fixture's edges log at Trace): docs/benchmarks.md.
             var deliveryCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtSend;
-            var latencies = watchers.SelectMany(w => w.LobbyEventTimes.Where(e => e.Event.Room.Players == 6 && changed.Contains(e.Event.Room.RoomId)))
-                .Select(e => (e.ReceivedAt - sentAt).TotalMilliseconds).Order().ToList();
+            var latencies = watchers.SelectMany(FirstReceipts).Select(e => (e.ReceivedAt - sentAt).TotalMilliseconds).Order().ToList();
             output.WriteLine($"10,000 rooms in 16 shards, 1,000 watchers (500 per edge) connected and listed in {connected.TotalSeconds:F1} s; " +
                 $"100 changes to all 1,000 watchers ({latencies.Count:N0} deliveries): median {latencies[latencies.Count / 2]:F0} ms, " +
                 $"99th percentile {latencies[(int)(latencies.Count * 0.99)]:F0} ms, max {latencies[^1]:F0} ms after the changes were sent (target 2,000 ms); " +

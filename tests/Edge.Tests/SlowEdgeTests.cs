@@ -58,7 +58,9 @@ public sealed class SlowEdgeTests(EdgesFixture fixture, ITestOutputHelper output
         Assert.InRange(fanOut.PeakQueuedEvents, 1, Bound);
         Assert.InRange(fanOut.QueuedEvents, 1, Bound);
 
-        // The edge catches up; at its next refresh it subscribes again and events flow live once more.
+        // The edge catches up; at its next refresh it subscribes again and events flow live once more. A move's event
+        // reaches the clients through the edge after the move's answer reaches this test straight from the table: each
+        // move waits a while for its event (it comes within moments once the edge is subscribed again) before the next.
         fanOut.BeforeDelivery = null;
         slow.SetResult();
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -66,13 +68,12 @@ public sealed class SlowEdgeTests(EdgesFixture fixture, ITestOutputHelper output
         while (true)
         {
             current = (await PlayOneMoveAsync(table, room)).Seq;
-            if (alice.EventsOf(room).Any(e => e.Seq == current) && bob.EventsOf(room).Any(e => e.Seq == current))
+            if (await BothReceiveAsync(alice, bob, room, current, TimeSpan.FromSeconds(3)))
             {
                 break;
             }
 
             Assert.True(DateTime.UtcNow < deadline, "the edge did not receive the table's events again");
-            await Task.Delay(200);
         }
 
         // Each client saw a gap in seq and fills it with Resume: then it holds every event, once, in order.
@@ -103,6 +104,23 @@ public sealed class SlowEdgeTests(EdgesFixture fixture, ITestOutputHelper output
                 Assert.NotNull(resumed.View.Hand);
             }
         }
+    }
+
+    /// <summary>Whether both clients receive the event <paramref name="seq"/> of <paramref name="room"/> within <paramref name="wait"/>.</summary>
+    private static async Task<bool> BothReceiveAsync(GameClient alice, GameClient bob, string room, long seq, TimeSpan wait)
+    {
+        var until = DateTime.UtcNow + wait;
+        while (!(alice.EventsOf(room).Any(e => e.Seq == seq) && bob.EventsOf(room).Any(e => e.Seq == seq)))
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
     }
 
     /// <summary>One move by whoever's turn it is, straight on the table (as an edge sends it); a new game when one ends.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using CardGame.Contracts.Grains;
 using CardGame.Edge.Cluster;
+using CardGame.Edge.Delivery;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 
@@ -29,11 +30,11 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
 
         var hostMeters = host.ServiceProvider.GetRequiredService<IMeterFactory>();
         var (forwardedBefore, receivedBefore) = (counter.RequestsTo(host.SiloAddress), counter.GatewayReceived(hostMeters));
-        var routedCalls = await PlayAsync(routed, moves: 20);
+        var routedCalls = await PlayAsync(routed, moves: 40);
         var (forwardedRouted, receivedRouted) = (counter.RequestsTo(host.SiloAddress) - forwardedBefore, counter.GatewayReceived(hostMeters) - receivedBefore);
 
         (forwardedBefore, receivedBefore) = (counter.RequestsTo(host.SiloAddress), counter.GatewayReceived(hostMeters));
-        var unroutedCalls = await PlayAsync(unrouted, moves: 20);
+        var unroutedCalls = await PlayAsync(unrouted, moves: 40);
         var (forwardedUnrouted, receivedUnrouted) = (counter.RequestsTo(host.SiloAddress) - forwardedBefore, counter.GatewayReceived(hostMeters) - receivedBefore);
 
         output.WriteLine($"routed: {routedCalls} table calls, {forwardedRouted} requests forwarded to the table's silo, {receivedRouted} received by its gateway");
@@ -57,6 +58,40 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
             Assert.True(Routes(routed).IsConnectedTo(silo.GatewayAddress), $"the routing edge has a client for {silo.SiloAddress}");
             Assert.False(Routes(unrouted).IsConnectedTo(silo.GatewayAddress), $"the edge that does not route has none for {silo.SiloAddress}");
         }
+    }
+
+    [Fact]
+    public async Task Event_batches_to_a_routing_edge_and_their_acknowledgments_cross_no_second_silo()
+    {
+        using var counter = new OrleansMessageCounter();
+        var (host, gateway) = (fixture.Host, fixture.Gateway);
+        await using var routed = await SeatTableOnAsync(fixture.Routed, host.SiloAddress);
+        await using var unrouted = await SeatTableOnAsync(fixture.Unrouted, host.SiloAddress);
+        // The join's answer named the table's silo: the edge connects a client to it and subscribes again with that
+        // client's observer, in the background.
+        await WaitUntilAsync(() => Routes(fixture.Routed).ClientOf(routed.RoomId) is not null
+            && Equals(Subscriptions(fixture.Routed).ObserverGiven(routed.RoomId), Node(fixture.Routed).ObserverFor(routed.RoomId)),
+            "the routed edge to subscribe with its observer on the table's silo");
+        Assert.Equal(Node(fixture.Unrouted).Observer, Subscriptions(fixture.Unrouted).ObserverGiven(unrouted.RoomId));
+
+        var (relayedBefore, ackedBefore) = (counter.RequestsTo(gateway.SiloAddress), counter.ResponsesTo(host.SiloAddress));
+        await PlayAsync(routed, moves: 40);
+        await routed.Players.Values.First().WaitForSeqAsync(routed.RoomId, routed.Last.Seq);
+        var (relayedRouted, ackedRouted) = (counter.RequestsTo(gateway.SiloAddress) - relayedBefore, counter.ResponsesTo(host.SiloAddress) - ackedBefore);
+
+        (relayedBefore, ackedBefore) = (counter.RequestsTo(gateway.SiloAddress), counter.ResponsesTo(host.SiloAddress));
+        await PlayAsync(unrouted, moves: 40);
+        await unrouted.Players.Values.First().WaitForSeqAsync(unrouted.RoomId, unrouted.Last.Seq);
+        var (relayedUnrouted, ackedUnrouted) = (counter.RequestsTo(gateway.SiloAddress) - relayedBefore, counter.ResponsesTo(host.SiloAddress) - ackedBefore);
+
+        output.WriteLine($"routed: {relayedRouted} requests from the table's silo to the other, {ackedRouted} responses back");
+        output.WriteLine($"unrouted: {relayedUnrouted} requests from the table's silo to the other, {ackedUnrouted} responses back");
+        // The unrouted edge's client is connected to the other silo only: each batch is relayed there and its
+        // acknowledgment back (and each move's answer, forwarded, goes there too), which the meter sees. The routed
+        // edge's batches go down its connection to the table's silo and come back up it: what crosses is the silos'
+        // own background traffic (membership probes, statistics).
+        Assert.True(relayedUnrouted >= 20 && ackedUnrouted >= 20, $"unrouted: {relayedUnrouted} relayed, {ackedUnrouted} acknowledged through the other silo in 40 moves");
+        Assert.True(relayedRouted <= 10 && ackedRouted <= 10, $"routed: {relayedRouted} relayed, {ackedRouted} acknowledged through the other silo in 40 moves");
     }
 
     [Fact]
@@ -96,6 +131,10 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
     }
 
     private static TableRoutes Routes(EdgeServer edge) => edge.Services.GetRequiredService<TableRoutes>();
+
+    private static TableSubscriptions Subscriptions(EdgeServer edge) => edge.Services.GetRequiredService<TableSubscriptions>();
+
+    private static EdgeNode Node(EdgeServer edge) => edge.Services.GetRequiredService<EdgeNode>();
 
     private static SiloAddress Key(SiloAddress gateway) => SiloAddress.New(gateway.Endpoint, 0);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using CardGame.Contracts.Grains;
 
 namespace CardGame.Edge.Cluster;
 
@@ -13,6 +14,8 @@ internal sealed class SiloClient : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly IClusterClient _client;
+    private readonly Lock _gate = new();
+    private ITableObserver? _tableObserver;
     private volatile bool _connected;
 
     private SiloClient(ServiceProvider services)
@@ -24,6 +27,19 @@ internal sealed class SiloClient : IAsyncDisposable
     public IGrainFactory Grains => _client;
 
     public bool IsConnected => _connected;
+
+    /// <summary>
+    /// A reference to <paramref name="target"/> (created once) that silos reach through this client: its only gateway
+    /// is the silo's, so that silo sends a call to it straight down that connection and the answer comes straight back
+    /// (an observer of the main client is answered through the gateway of the caller's hash bucket, any silo).
+    /// </summary>
+    public ITableObserver TableObserver(ITableObserver target)
+    {
+        lock (_gate)
+        {
+            return _tableObserver ??= _client.CreateObjectReference<ITableObserver>(target);
+        }
+    }
 
     /// <summary>Connects to <paramref name="gateway"/>; <paramref name="lost"/> runs once if the connection is lost after.</summary>
     public static async Task<SiloClient> ConnectAsync(IPEndPoint gateway, ClusterClientSettings settings, ILoggerFactory loggers,

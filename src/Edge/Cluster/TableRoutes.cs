@@ -13,11 +13,13 @@ namespace CardGame.Edge.Cluster;
 /// answered (<see cref="GameResult{T}.Gateway"/>); this edge remembers it per room and sends that room's next calls
 /// through a <see cref="SiloClient"/> bound to that gateway, created on first need. A hint that is missing, stale (the
 /// table moved: the call is forwarded once and its answer brings the new hint) or names a silo that is gone (its
-/// client is dropped; the call goes through the main client) costs at most the detour it saves. Subscriptions and
-/// observers stay on the main client. <c>Edge:RouteTableCalls</c> (default true) turns it off. When the edge starts,
-/// it connects to every active silo's gateway before it reports ready (<see cref="Warmed"/>): built on first need, the
-/// clients were built while the players of a draining edge were reconnecting here, and building them kept a freshly
-/// started edge from answering those players' <c>Resume</c> for seconds.
+/// client is dropped; the call goes through the main client) costs at most the detour it saves. Each per-silo client
+/// also carries an observer of this edge (<see cref="EdgeNode.ObserverFor"/>), so the table's event batches and their
+/// acknowledgments cross one connection too; <see cref="RoutesChanged"/> names the rooms whose route changed, for the
+/// edge to subscribe to them again with the right observer. <c>Edge:RouteTableCalls</c> (default true) turns it off.
+/// When the edge starts, it connects to every active silo's gateway before it reports ready (<see cref="Warmed"/>):
+/// built on first need, the clients were built while the players of a draining edge were reconnecting here, and
+/// building them kept a freshly started edge from answering those players' <c>Resume</c> for seconds.
 /// </summary>
 public sealed partial class TableRoutes(
     ClusterConnection cluster,
@@ -38,7 +40,14 @@ public sealed partial class TableRoutes(
     private readonly ConcurrentDictionary<SiloAddress, Route> _silos = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _warmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<Route, Task> _closing = new();
     private int _roomCount;
+
+    /// <summary>
+    /// Raised with the rooms whose calls now go another way (a table that answered from another silo, a silo's client
+    /// connected or dropped): <see cref="EdgeNode.ObserverFor"/> may name another observer for them now.
+    /// </summary>
+    public event Action<IReadOnlyCollection<string>>? RoutesChanged;
 
     /// <summary>The gateway this edge now sends <paramref name="roomId"/>'s calls to, or null for the main client's choice.</summary>
     internal SiloAddress? DirectGatewayOf(string roomId) => RouteOf(roomId) is { Client.IsConnected: true } route ? route.Gateway : null;
@@ -46,6 +55,9 @@ public sealed partial class TableRoutes(
     /// <summary>Whether this edge has a connected client of its own for the silo behind <paramref name="gateway"/>.</summary>
     internal bool IsConnectedTo(SiloAddress gateway) =>
         _silos.TryGetValue(SiloAddress.New(gateway.Endpoint, 0), out var route) && route.Client is { IsConnected: true };
+
+    /// <summary>The connected client bound to the gateway of <paramref name="roomId"/>'s silo, or null when there is none.</summary>
+    internal SiloClient? ClientOf(string roomId) => RouteOf(roomId)?.Client is { IsConnected: true } client ? client : null;
 
     /// <summary>
     /// Calls the table of <paramref name="roomId"/> (<see cref="SendAsync{TResult}"/>) and remembers where a
@@ -111,19 +123,26 @@ public sealed partial class TableRoutes(
         }
 
         var key = gateway.Generation == 0 ? gateway : SiloAddress.New(gateway.Endpoint, 0);
+        var changed = false;
         if (_rooms.TryGetValue(roomId, out var known))
         {
             if (!known.Equals(key))
             {
                 _rooms[roomId] = key;
+                changed = true;
             }
         }
         else if (Volatile.Read(ref _roomCount) < MaxRooms && _rooms.TryAdd(roomId, key))
         {
             Interlocked.Increment(ref _roomCount);
+            changed = true;
         }
 
         _ = Connect(key);
+        if (changed)
+        {
+            RoutesChanged?.Invoke([roomId]);
+        }
     }
 
     /// <summary>This edge no longer follows <paramref name="roomId"/>.</summary>
@@ -186,7 +205,7 @@ public sealed partial class TableRoutes(
         await _stopping.CancelAsync();
         var routes = _silos.Values.ToList();
         _silos.Clear();
-        await Task.WhenAll(routes.Select(r => r.CloseAsync()));
+        await Task.WhenAll(routes.Select(r => r.CloseAsync()).Concat(_closing.Values));
     }
 
     private Route? RouteOf(string roomId) =>
@@ -229,7 +248,10 @@ public sealed partial class TableRoutes(
             if (_stopping.IsCancellationRequested || !_silos.TryGetValue(route.Gateway, out var current) || current != route)
             {
                 await route.CloseAsync();
+                return;
             }
+
+            RaiseRoutesChanged(route.Gateway);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -246,16 +268,61 @@ public sealed partial class TableRoutes(
     private void Lost(Route route)
     {
         LogLost(logger, route.Gateway);
-        Drop(route);
+        Drop(route, closeAfter: TimeSpan.Zero);
     }
 
-    /// <summary>Drops a silo's client; its rooms go through the main client until a hint names a reachable gateway.</summary>
-    private void Drop(Route route)
+    /// <summary>
+    /// Drops a silo's client; its rooms go through the main client until a hint names a reachable gateway, and the
+    /// edge subscribes to them again with the main client's observer (<see cref="RoutesChanged"/>). A client whose
+    /// connection may still be up is closed only <paramref name="closeAfter"/> later: tables keep sending to its
+    /// observer until they hear of the other one, and Orleans 10.4 ends the process for an observer call that
+    /// arrives as its client is disposed.
+    /// </summary>
+    private void Drop(Route route, TimeSpan? closeAfter = null)
     {
         var failed = new Route(route.Gateway) { Connecting = false, RetryAfter = DateTime.UtcNow + RetryConnectAfter };
-        if (_silos.TryUpdate(route.Gateway, failed, route))
+        if (!_silos.TryUpdate(route.Gateway, failed, route))
         {
-            _ = route.CloseAsync();
+            return;
+        }
+
+        RaiseRoutesChanged(route.Gateway);
+        foreach (var (closed, _) in _closing.Where(c => c.Value.IsCompleted))
+        {
+            _closing.TryRemove(closed, out _);
+        }
+
+        var delay = closeAfter ?? RetryConnectAfter;
+        using (ExecutionContext.SuppressFlow())
+        {
+            _closing[route] = Task.Run(async () =>
+            {
+                try
+                {
+                    await Task.Delay(delay, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The edge stops: close now.
+                }
+
+                await route.CloseAsync();
+            });
+        }
+    }
+
+    /// <summary>Tells <see cref="RoutesChanged"/> about the rooms whose silo is behind <paramref name="gateway"/>.</summary>
+    private void RaiseRoutesChanged(SiloAddress gateway)
+    {
+        if (RoutesChanged is not { } handler)
+        {
+            return;
+        }
+
+        var rooms = _rooms.Where(r => r.Value.Equals(gateway)).Select(r => r.Key).ToList();
+        if (rooms.Count > 0)
+        {
+            handler(rooms);
         }
     }
 

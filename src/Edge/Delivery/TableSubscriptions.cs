@@ -11,7 +11,9 @@ namespace CardGame.Edge.Delivery;
 /// seat someone at (<see cref="HoldAsync"/>, which subscribes before the call so no event after
 /// the returned view is missed). Re-subscribes every <see cref="EdgeOptions.SubscriptionRefreshSeconds"/> (a table
 /// reactivated elsewhere has forgotten us; tables expire subscriptions not refreshed), and unsubscribes from a table
-/// once its last word seats no local player. Subscribe and unsubscribe calls for one table never overlap.
+/// once its last word seats no local player. Subscribe and unsubscribe calls for one table never overlap. A table is
+/// given the observer of this edge's client bound to its silo (<see cref="EdgeNode.ObserverFor"/>), and subscribed to
+/// again with the new one as soon as its route changes (<see cref="TableRoutes.RoutesChanged"/>).
 /// </summary>
 public sealed partial class TableSubscriptions(
     ClusterConnection cluster,
@@ -35,6 +37,15 @@ public sealed partial class TableSubscriptions(
             {
                 return _rooms.Count;
             }
+        }
+    }
+
+    /// <summary>The observer this edge last gave the table of <paramref name="roomId"/>, or null.</summary>
+    internal ITableObserver? ObserverGiven(string roomId)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(roomId, out var room) && room.Subscribed ? room.Observer : null;
         }
     }
 
@@ -152,6 +163,19 @@ public sealed partial class TableSubscriptions(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        routes.RoutesChanged += OnRoutesChanged;
+        try
+        {
+            await RefreshLoopAsync(stoppingToken);
+        }
+        finally
+        {
+            routes.RoutesChanged -= OnRoutesChanged;
+        }
+    }
+
+    private async Task RefreshLoopAsync(CancellationToken stoppingToken)
+    {
         await cluster.WaitAsync(stoppingToken);
         var period = options.Value.SubscriptionRefresh;
         var nextRefresh = DateTime.UtcNow + period;
@@ -188,7 +212,7 @@ public sealed partial class TableSubscriptions(
                 RoomFor(seated);
             }
 
-            toSubscribe = [.. _rooms.Where(r => IsWanted(r.Key, r.Value) && (refreshAll || !r.Value.Subscribed)).Select(r => r.Key)];
+            toSubscribe = [.. _rooms.Where(r => IsWanted(r.Key, r.Value) && (refreshAll || !r.Value.Subscribed || HasOtherObserver(r.Key, r.Value))).Select(r => r.Key)];
             toUnsubscribe = [.. _rooms.Where(r => !IsWanted(r.Key, r.Value)).Select(r => r.Key)];
         }
 
@@ -196,6 +220,34 @@ public sealed partial class TableSubscriptions(
         await Parallel.ForEachAsync(toSubscribe, parallel, async (roomId, _) => await RefreshAsync(roomId, throwOnFailure: false));
         await Parallel.ForEachAsync(toUnsubscribe, parallel, async (roomId, _) => await UnsubscribeIfUnwantedAsync(roomId));
     }
+
+    /// <summary>
+    /// Subscribes again, in the background, to those of <paramref name="roomIds"/> whose table has this edge's observer
+    /// for another route than the one their calls now take: so that the table's events and their acknowledgments go
+    /// the same one-connection way as the calls.
+    /// </summary>
+    private void OnRoutesChanged(IReadOnlyCollection<string> roomIds)
+    {
+        List<string> moved;
+        lock (_gate)
+        {
+            moved = [.. roomIds.Where(id => _rooms.TryGetValue(id, out var room) && room.Subscribed && IsWanted(id, room) && HasOtherObserver(id, room))];
+        }
+
+        if (moved.Count == 0)
+        {
+            return;
+        }
+
+        // Not under the trace (or anything else) of the call whose answer changed the route.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(() => Parallel.ForEachAsync(moved, new ParallelOptions { MaxDegreeOfParallelism = 16 },
+                async (roomId, _) => await RefreshAsync(roomId, throwOnFailure: false)));
+        }
+    }
+
+    private bool HasOtherObserver(string roomId, Room room) => room.Subscribed && !Equals(room.Observer, edge.ObserverFor(roomId));
 
     private async Task RefreshAsync(string roomId, bool throwOnFailure)
     {
@@ -279,9 +331,10 @@ public sealed partial class TableSubscriptions(
     private async Task<long> SubscribeAsync(string roomId, Room room)
     {
         var seen = room.Subscribed && fanOut.LastSeq(roomId) is { } last ? last : ITableGrain.NoSuchRoom;
-        var observer = edge.Observer;
+        var observer = edge.ObserverFor(roomId);
         var watching = spectators.Count(roomId);
         var seq = await routes.SendAsync(roomId, t => t.SubscribeAfter(edge.EdgeId, observer, watching, seen));
+        room.Observer = observer;
         LogSubscribed(logger, roomId, seq);
         return seq;
     }
@@ -311,6 +364,9 @@ public sealed partial class TableSubscriptions(
         public int Holds { get; set; }
 
         public bool Subscribed { get; set; }
+
+        /// <summary>The observer the table was last given (<see cref="EdgeNode.ObserverFor"/>).</summary>
+        public ITableObserver? Observer { get; set; }
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
     }

@@ -17,6 +17,7 @@ public static class LoadTestCommand
         var scenario = new Option<Scenario>("--scenario")
         {
             Description = "game: play Crazy Eights on /hubs/game and check it. idle: sit down and do nothing (memory). "
+                + "lobby: connections watching the lobby (--players of them), timed from room changes sent to the directory (--lobby-*). "
                 + "echo / grain: the bare stack of bench/BareStack (/hubs/bare): SignalR echo, or a no-op grain call plus a send to the other seats.",
             DefaultValueFactory = _ => Scenario.Game,
         };
@@ -31,6 +32,14 @@ public static class LoadTestCommand
         {
             Description = "game scenario: players find their tables through QuickPlay (the server seats them; rooms deal when full) instead of "
                 + "creating and joining rooms; checked the same way. Not with --spectators.",
+        };
+        var lobbyRooms = new Option<int>("--lobby-rooms") { Description = "lobby scenario: rooms announced to the room directory.", DefaultValueFactory = _ => 10_000 };
+        var lobbyChanges = new Option<int>("--lobby-changes") { Description = "lobby scenario: rooms changed at once per round.", DefaultValueFactory = _ => 100 };
+        var lobbyRounds = new Option<int>("--lobby-rounds") { Description = "lobby scenario: measured rounds of changes (after 5 warm-up rounds).", DefaultValueFactory = _ => 8 };
+        var orleansGateway = new Option<int>("--orleans-gateway")
+        {
+            Description = "lobby scenario: a silo's gateway port (localhost clustering, cluster and service id \"cardgame\"): the changes go to the directory shards through it.",
+            DefaultValueFactory = _ => 30000,
         };
         var think = DurationOption("--think", "Closed loop: a player's think time before each move (±20 %). 0 = as fast as the server answers.", TimeSpan.FromSeconds(5));
         var rate = new Option<double>("--rate")
@@ -49,7 +58,7 @@ public static class LoadTestCommand
         var json = new Option<bool>("--json") { Description = "Print the final report as JSON on stdout (progress goes to stderr)." };
         var jsonFile = new Option<FileInfo?>("--json-file") { Description = "Also write the JSON report to this file." };
 
-        foreach (var positive in new[] { players, seats, connectConcurrency })
+        foreach (var positive in new[] { players, seats, connectConcurrency, lobbyRooms, lobbyChanges, lobbyRounds })
         {
             positive.Validators.Add(result =>
             {
@@ -83,6 +92,7 @@ public static class LoadTestCommand
             + "Exits 1 when a correctness violation was seen, 2 when the run could not start.")
         {
             edges, scenario, players, seats, spectators, quickPlay, think, rate, duration, warmup, connectConcurrency, idleSteps, serverPids, payload, seed, json, jsonFile,
+            lobbyRooms, lobbyChanges, lobbyRounds, orleansGateway,
         };
 
         root.Validators.Add(result =>
@@ -111,6 +121,10 @@ public static class LoadTestCommand
                 IdleSteps = [.. SplitList(parse.GetValue(idleSteps)).Select(int.Parse)],
                 ServerPids = [.. SplitList(parse.GetValue(serverPids)).Select(int.Parse)],
                 PayloadBytes = parse.GetValue(payload),
+                LobbyRooms = parse.GetValue(lobbyRooms),
+                LobbyChanges = parse.GetValue(lobbyChanges),
+                LobbyRounds = parse.GetValue(lobbyRounds),
+                OrleansGateway = parse.GetValue(orleansGateway),
                 Seed = parse.GetValue(seed) ?? Environment.TickCount,
                 Json = parse.GetValue(json),
                 JsonFile = parse.GetValue(jsonFile),

@@ -45,6 +45,28 @@ public sealed record LoadTestOptions
     /// <summary>Bare scenarios: the size of the string each invocation carries and returns.</summary>
     public int PayloadBytes { get; init; } = 256;
 
+    /// <summary>Lobby scenario: rooms announced to the room directory.</summary>
+    public int LobbyRooms { get; init; } = 10_000;
+
+    /// <summary>Lobby scenario: rooms changed at once in each round.</summary>
+    public int LobbyChanges { get; init; } = 100;
+
+    /// <summary>Lobby scenario: measured rounds (after <see cref="LobbyWarmupRounds"/>).</summary>
+    public int LobbyRounds { get; init; } = 8;
+
+    /// <summary>
+    /// Lobby scenario: rounds before the measured ones. After 2 the servers' CPU per delivery was still falling round by
+    /// round (tiered JIT compilation), so 5.
+    /// </summary>
+    public int LobbyWarmupRounds { get; init; } = 5;
+
+    /// <summary>Lobby scenario: the gateway port of a silo (localhost clustering), through which the changes reach the directory.</summary>
+    public int OrleansGateway { get; init; } = 30000;
+
+    public string OrleansClusterId { get; init; } = "cardgame";
+
+    public string OrleansServiceId { get; init; } = "cardgame";
+
     public int Seed { get; init; } = Environment.TickCount;
 
     public bool Json { get; init; }

@@ -14,4 +14,10 @@ public enum Scenario
 
     /// <summary>Bare stack: invoke <c>Act</c>, a no-op grain call and a send to the other seats (SignalR + Orleans).</summary>
     Grain,
+
+    /// <summary>
+    /// Live lobby: rooms in the room directory and connections watching the lobby; rounds of room changes timed from
+    /// the directory to every watcher (<c>Lobby/LobbyRunner</c>).
+    /// </summary>
+    Lobby,
 }
