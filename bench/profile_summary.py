@@ -23,6 +23,11 @@ COMPONENTS = [
     ("Orleans dashboard", "[Orleans.Dashboard]"),
     ("SignalR", "[Microsoft.AspNetCore.SignalR"),
     ("Kestrel", "[Microsoft.AspNetCore.Server.Kestrel"),
+    ("Orleans membership and failure detection", "Orleans.Runtime.MembershipService"),
+    ("Orleans load statistics (DeploymentLoadPublisher)", "DeploymentLoadPublisher"),
+    ("Orleans activation rebalancer", "ActivationRebalancer"),
+    ("Orleans grain directory", "Orleans.Runtime.GrainDirectory"),
+    ("Orleans client directory", "ClientDirectory"),
     ("CardGame table (grain + rules)", "CardGame.Grains.Table"),
     ("CardGame player grain", "CardGame.Grains.PlayerGrain"),
     ("CardGame edge hub", "CardGame.Edge.Hub"),
@@ -56,6 +61,7 @@ def main():
     total = 0
     by_module = collections.Counter()
     by_syscall = collections.Counter()
+    by_class = collections.Counter()
     components = collections.Counter()
     for stack in samples(path):
         total += 1
@@ -63,6 +69,13 @@ def main():
         if "kallsyms" in stack[0]:
             user = next((f for f in stack if "kallsyms" not in f), "?")
             by_syscall[re.sub(r"\+0x[0-9a-f]+", "", user.split(" ", 1)[-1])[:70]] += 1
+        classes = set()
+        for f in stack:
+            m = re.search(r"\[(?:Orleans|CardGame)[\w.]*\]\s+([^\s:\[]+)::", f)
+            if m:
+                classes.add(m.group(1))
+        for c in classes:
+            by_class[c] += 1
         for label, key in COMPONENTS:
             if any(key in f for f in stack):
                 components[label] += 1
@@ -80,6 +93,9 @@ def main():
     for label, _ in COMPONENTS:
         if components[label]:
             print(f"  {components[label] / total * 100:5.1f}%  {label}")
+    print("inclusive, by Orleans or CardGame type (top 15):")
+    for k, v in by_class.most_common(15):
+        print(f"  {v / total * 100:5.1f}%  {k}")
 
 
 if __name__ == "__main__":

@@ -68,9 +68,9 @@ public sealed class ConnectionOutboxTests
 
         outbox.Post(Event(1));
         await client.WaitForSendsAsync(1);
-        outbox.Post(Lobby(LobbyEventKinds.RoomAdded, "r1", players: 0));
-        outbox.Post(Lobby(LobbyEventKinds.RoomChanged, "r2", players: 1));
-        outbox.Post(Lobby(LobbyEventKinds.RoomChanged, "r1", players: 2));
+        // Two shards' batches posted one after the other, the second coalescing into the first.
+        outbox.Post([Lobby(LobbyEventKinds.RoomAdded, "r1", players: 0), Lobby(LobbyEventKinds.RoomChanged, "r2", players: 1)]);
+        outbox.Post([Lobby(LobbyEventKinds.RoomChanged, "r1", players: 2)]);
         client.ReleaseAll();
         await client.WaitForLobbyWritesAsync(1);
 
@@ -80,9 +80,25 @@ public sealed class ConnectionOutboxTests
         Assert.Equal(LobbyEventKinds.RoomAdded, write[0].Event.Kind);
         Assert.Equal(2, write[0].Event.Room.Players);
 
-        outbox.Post(Lobby(LobbyEventKinds.RoomChanged, "r1", players: 3));
+        outbox.Post([Lobby(LobbyEventKinds.RoomChanged, "r1", players: 3)]);
         await client.WaitForLobbyWritesAsync(2);
         Assert.Equal(3, Assert.Single(client.LobbyWrites[1]).Event.Room.Players);
+    }
+
+    [Fact]
+    public async Task A_batch_of_lobby_changes_goes_out_in_one_write_with_each_room_once_in_its_latest_state()
+    {
+        var client = new HeldBackClient();
+        var outbox = new ConnectionOutbox(client, capacity: 100, NullLogger.Instance);
+
+        outbox.Post([Lobby(LobbyEventKinds.RoomChanged, "r1", players: 1), Lobby(LobbyEventKinds.RoomChanged, "r2", players: 1),
+            Lobby(LobbyEventKinds.RoomChanged, "r1", players: 2), Lobby(LobbyEventKinds.RoomRemoved, "r3", players: 0)]);
+        await client.WaitForLobbyWritesAsync(1);
+
+        var write = Assert.Single(client.LobbyWrites);
+        Assert.Equal(["r1", "r2", "r3"], write.Select(e => e.Event.Room.RoomId));
+        Assert.Equal([2, 1, 0], write.Select(e => e.Event.Room.Players));
+        Assert.Equal(LobbyEventKinds.RoomRemoved, write[2].Event.Kind);
     }
 
     private static TableEvent Event(long seq) => new("room", seq, EventKinds.Took, "p1");

@@ -42,32 +42,37 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
     /// <summary>A table event in the form many connections get (a spectator's), encoded once per edge.</summary>
     public void Post(PreparedEvent<TableEvent> tableEvent) => Enqueue(tableEvent, tableEvent.Event.RoomId);
 
-    public void Post(PreparedEvent<LobbyEvent> lobbyEvent)
+    /// <summary>Changes of the room list, in order: taken under one lock, with at most one wake-up of the send loop.</summary>
+    public void Post(IReadOnlyList<PreparedEvent<LobbyEvent>> lobbyEvents)
     {
-        var roomId = lobbyEvent.Event.Room.RoomId;
         lock (_gate)
         {
             _lobbyPending ??= [];
             _lobbyOrder ??= [];
-            if (_lobbyPending.TryGetValue(roomId, out var waiting))
+            foreach (var lobbyEvent in lobbyEvents)
             {
-                // Added and not sent yet: still news of an added room, in its latest state (encoded for this connection).
-                _lobbyPending[roomId] = waiting.Event.Kind == LobbyEventKinds.RoomAdded && lobbyEvent.Event.Kind == LobbyEventKinds.RoomChanged
-                    ? new PreparedEvent<LobbyEvent>(lobbyEvent.Event with { Kind = LobbyEventKinds.RoomAdded })
-                    : lobbyEvent;
-                return;
+                var roomId = lobbyEvent.Event.Room.RoomId;
+                if (_lobbyPending.TryGetValue(roomId, out var waiting))
+                {
+                    // Added and not sent yet: still news of an added room, in its latest state (encoded for this connection).
+                    _lobbyPending[roomId] = waiting.Event.Kind == LobbyEventKinds.RoomAdded && lobbyEvent.Event.Kind == LobbyEventKinds.RoomChanged
+                        ? new PreparedEvent<LobbyEvent>(lobbyEvent.Event with { Kind = LobbyEventKinds.RoomAdded })
+                        : lobbyEvent;
+                    continue;
+                }
+
+                if (_lobbyPending.Count >= MaxPendingLobbyRooms)
+                {
+                    LogTooFarBehind(_logger, _connection.Id, "the lobby");
+                    _connection.Abort();
+                    return;
+                }
+
+                _lobbyPending[roomId] = lobbyEvent;
+                _lobbyOrder.Add(roomId);
             }
 
-            if (_lobbyPending.Count >= MaxPendingLobbyRooms)
-            {
-                LogTooFarBehind(_logger, _connection.Id, "the lobby");
-                _connection.Abort();
-                return;
-            }
-
-            _lobbyPending[roomId] = lobbyEvent;
-            _lobbyOrder.Add(roomId);
-            if (_lobbySignalled)
+            if (_lobbySignalled || _lobbyOrder.Count == 0)
             {
                 return;
             }

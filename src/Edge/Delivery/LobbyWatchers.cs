@@ -102,22 +102,25 @@ public sealed partial class LobbyWatchers(
 
     private async Task DeliverAllAsync(CancellationToken stoppingToken)
     {
-        await foreach (var batch in _batches.Reader.ReadAllAsync(stoppingToken))
+        while (await _batches.Reader.WaitToReadAsync(stoppingToken))
         {
+            // Every batch that has arrived (from any shard), handed to each watcher together: one post, and so at most
+            // one write, per watcher for all of them. Each change encoded once per edge (by the first watcher's send).
+            var prepared = new List<PreparedEvent<LobbyEvent>>();
+            while (_batches.Reader.TryRead(out var batch))
+            {
+                prepared.AddRange(batch.Select(lobbyEvent => new PreparedEvent<LobbyEvent>(lobbyEvent)));
+            }
+
             List<LocalConnection> watchers;
             lock (_gate)
             {
                 watchers = [.. _watchers.Values];
             }
 
-            // Encoded once per edge (by the first watcher's send), not once per watcher.
-            var prepared = batch.Select(lobbyEvent => new PreparedEvent<LobbyEvent>(lobbyEvent)).ToList();
             foreach (var watcher in watchers)
             {
-                foreach (var lobbyEvent in prepared)
-                {
-                    watcher.Outbox.Post(lobbyEvent);
-                }
+                watcher.Outbox.Post(prepared);
             }
         }
     }

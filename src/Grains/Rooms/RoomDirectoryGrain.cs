@@ -10,7 +10,9 @@ namespace CardGame.Grains;
 /// One shard of the room list, in memory only: each table is the durable record of its entry and re-announces it every
 /// <c>Game:DirectoryRefreshSeconds</c>, so an entry not heard of for three periods (its table is gone) is dropped, and a
 /// shard that restarts fills up again within one period. A change costs one dictionary update, whatever the number of
-/// rooms. Changes are coalesced per room and sent to the subscribed edges every <see cref="FlushInterval"/>.
+/// rooms. Changes are coalesced per room and sent to the subscribed edges every <see cref="FlushInterval"/>, at the same
+/// moments of the clock in every shard (multiples of the interval), so an edge gets all the shards' batches together and
+/// writes them to each watching connection at once instead of once per shard.
 /// Immovable: the rebalancer would move a shard without its memory (entries, lobby subscribers); there are few of them.
 /// </summary>
 [Immovable]
@@ -28,13 +30,26 @@ public sealed partial class RoomDirectoryGrain(
     private readonly Dictionary<string, (ILobbyObserver Observer, DateTimeOffset RefreshedAt)> _edges = [];
     private IReadOnlyList<RoomInfo>? _sorted;
     private DateTimeOffset _nextExpiry;
+    private IGrainTimer? _flushTimer;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _nextExpiry = time.GetUtcNow() + _options.DirectoryRefresh;
-        this.RegisterGrainTimer(FlushAsync, FlushInterval, FlushInterval);
+        _flushTimer = this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(UntilNextFlush(), Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The time from <paramref name="now"/> to the next multiple of <see cref="FlushInterval"/> on the clock (the same
+    /// moment for every shard); the one after when that moment is less than a millisecond away.
+    /// </summary>
+    public static TimeSpan UntilNextFlush(DateTimeOffset now)
+    {
+        var until = FlushInterval - TimeSpan.FromTicks(now.UtcTicks % FlushInterval.Ticks);
+        return until < TimeSpan.FromMilliseconds(1) ? until + FlushInterval : until;
+    }
+
+    private TimeSpan UntilNextFlush() => UntilNextFlush(time.GetUtcNow());
 
     public Task Update(RoomInfo room)
     {
@@ -88,6 +103,19 @@ public sealed partial class RoomDirectoryGrain(
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushPendingAsync(cancellationToken);
+        }
+        finally
+        {
+            // Set again from the clock each time, so the shards stay on the same moments whatever their flushes take.
+            _flushTimer?.Change(UntilNextFlush(), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task FlushPendingAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (now >= _nextExpiry)
