@@ -67,12 +67,13 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output) :
         await fixture.EnsureEdgesAsync();
         await using var game = await ChaosGame.StartAsync(fixture.EdgesFor, output);
 
-        var dead = TimeSpan.Zero;
+        var (dead, restarting) = (TimeSpan.Zero, TimeSpan.Zero);
         await game.InjectAsync("redis restart", async () =>
         {
             fixture.Redis.Kill(); // SIGKILL, and waits until the process is gone
             dead = game.Clock.Elapsed;
             await Task.Delay(TimeSpan.FromSeconds(1));
+            restarting = game.Clock.Elapsed; // nothing can be written before this; the server answers soon after
             await fixture.Redis.StartAgainAsync();
         });
 
@@ -90,7 +91,10 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output) :
         // fresh-clone run had no move attempt across a 1.1 s outage, the next player's calls waiting until Redis was back).
         var attempts = game.Clients.SelectMany(c => c.Actions).SelectMany(a => a.Attempts).ToList();
         Assert.Contains(attempts, a => a.StartedAt < up && a.EndedAt > down);
-        Assert.DoesNotContain(game.Moves, m => m.Attempts[0].StartedAt > down && m.Attempts.Any(a => a.Outcome == Outcome.Ok && a.EndedAt < up));
+        // Before the new redis-server was even started. Not before the fault's end: the test sees the server answer only
+        // at its next poll, and a table may write and acknowledge in between (two whole-suite runs at load 26-40 failed
+        // in this test, their messages not kept; this is the race that fits their figures).
+        Assert.DoesNotContain(game.Moves, m => m.Attempts[0].StartedAt > down && m.Attempts.Any(a => a.Outcome == Outcome.Ok && a.EndedAt < restarting));
     }
 
     [Fact]
