@@ -43,6 +43,8 @@ public static class SiloHostingExtensions
 
             orleans.Configure<GrainDirectoryOptions>(o => o.CacheSize = silo.DirectoryCacheSize);
             orleans.AddCardGameGrains(config);
+            orleans.Services.AddSingleton<SiloWarmup>();
+            orleans.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWarmup>());
             if (rebalancing.Enabled)
             {
                 orleans.AddTableRebalancing(rebalancing);

@@ -47,6 +47,20 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_routing_edge_reports_ready_only_once_it_is_connected_to_every_silo_s_gateway()
+    {
+        // StartAsync returns once /health/ready answers 200; no table call has gone through this edge yet.
+        await using var routed = await EdgeServer.StartAsync(fixture.EdgeSettings(route: true));
+        await using var unrouted = await EdgeServer.StartAsync(fixture.EdgeSettings(route: false));
+
+        foreach (var silo in fixture.Cluster.Silos.Cast<InProcessSiloHandle>())
+        {
+            Assert.True(Routes(routed).IsConnectedTo(silo.GatewayAddress), $"the routing edge has a client for {silo.SiloAddress}");
+            Assert.False(Routes(unrouted).IsConnectedTo(silo.GatewayAddress), $"the edge that does not route has none for {silo.SiloAddress}");
+        }
+    }
+
+    [Fact]
     public async Task Event_batches_to_a_routing_edge_and_their_acknowledgments_cross_no_second_silo()
     {
         using var counter = new OrleansMessageCounter();

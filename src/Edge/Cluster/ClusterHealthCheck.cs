@@ -2,14 +2,22 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CardGame.Edge.Cluster;
 
-/// <summary>Ready when the edge is connected to the cluster and a silo answers.</summary>
-public sealed class ClusterHealthCheck(ClusterConnection connection) : IHealthCheck
+/// <summary>
+/// Ready when the edge is connected to the cluster, has connected to the silos' gateways for direct table calls
+/// (<see cref="TableRoutes.Warmed"/>), and a silo answers.
+/// </summary>
+public sealed class ClusterHealthCheck(ClusterConnection connection, TableRoutes routes) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!connection.IsConnected)
         {
             return HealthCheckResult.Unhealthy("connecting to the game cluster");
+        }
+
+        if (!routes.Warmed.IsCompleted)
+        {
+            return HealthCheckResult.Unhealthy("connecting to the silos' gateways");
         }
 
         try

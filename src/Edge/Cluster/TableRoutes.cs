@@ -17,6 +17,9 @@ namespace CardGame.Edge.Cluster;
 /// also carries an observer of this edge (<see cref="EdgeNode.ObserverFor"/>), so the table's event batches and their
 /// acknowledgments cross one connection too; <see cref="RoutesChanged"/> names the rooms whose route changed, for the
 /// edge to subscribe to them again with the right observer. <c>Edge:RouteTableCalls</c> (default true) turns it off.
+/// When the edge starts, it connects to every active silo's gateway before it reports ready (<see cref="Warmed"/>):
+/// built on first need, the clients were built while the players of a draining edge were reconnecting here, and
+/// building them kept a freshly started edge from answering those players' <c>Resume</c> for seconds.
 /// </summary>
 public sealed partial class TableRoutes(
     ClusterConnection cluster,
@@ -36,6 +39,7 @@ public sealed partial class TableRoutes(
     private readonly ConcurrentDictionary<string, SiloAddress> _rooms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SiloAddress, Route> _silos = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _warmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<Route, Task> _closing = new();
     private int _roomCount;
 
@@ -47,6 +51,10 @@ public sealed partial class TableRoutes(
 
     /// <summary>The gateway this edge now sends <paramref name="roomId"/>'s calls to, or null for the main client's choice.</summary>
     internal SiloAddress? DirectGatewayOf(string roomId) => RouteOf(roomId) is { Client.IsConnected: true } route ? route.Gateway : null;
+
+    /// <summary>Whether this edge has a connected client of its own for the silo behind <paramref name="gateway"/>.</summary>
+    internal bool IsConnectedTo(SiloAddress gateway) =>
+        _silos.TryGetValue(SiloAddress.New(gateway.Endpoint, 0), out var route) && route.Client is { IsConnected: true };
 
     /// <summary>The connected client bound to the gateway of <paramref name="roomId"/>'s silo, or null when there is none.</summary>
     internal SiloClient? ClientOf(string roomId) => RouteOf(roomId)?.Client is { IsConnected: true } client ? client : null;
@@ -130,7 +138,7 @@ public sealed partial class TableRoutes(
             changed = true;
         }
 
-        Connect(key);
+        _ = Connect(key);
         if (changed)
         {
             RoutesChanged?.Invoke([roomId]);
@@ -146,7 +154,51 @@ public sealed partial class TableRoutes(
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Completes once this edge has tried to connect to every silo active when it connected to the cluster (whether
+    /// or not each succeeded): readiness waits for it.
+    /// </summary>
+    public Task Warmed => _warmed.Task;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_enabled)
+        {
+            _warmed.TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(ConnectToActiveSilosAsync, CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task ConnectToActiveSilosAsync()
+    {
+        try
+        {
+            await cluster.WaitAsync(_stopping.Token);
+            var silos = await cluster.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)
+                .WaitAsync(settings.ResponseTimeout, _stopping.Token);
+            var gateways = silos.Where(s => s.ProxyPort > 0)
+                .Select(s => SiloAddress.New(new System.Net.IPEndPoint(s.SiloAddress.Endpoint.Address, s.ProxyPort), 0))
+                .ToList();
+            await Task.WhenAll(gateways.Select(Connect));
+            LogWarmed(logger, _silos.Values.Count(r => r.Client is { IsConnected: true }), gateways.Count);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Stopping, or the cluster did not answer: routes are then built on first need, as for a silo that joins later.
+            LogWarmFailed(logger, ex.Message);
+        }
+        finally
+        {
+            _warmed.TrySetResult();
+        }
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -159,25 +211,28 @@ public sealed partial class TableRoutes(
     private Route? RouteOf(string roomId) =>
         _enabled && _rooms.TryGetValue(roomId, out var gateway) && _silos.TryGetValue(gateway, out var route) ? route : null;
 
-    /// <summary>Starts a client for <paramref name="gateway"/> unless one exists or failed a moment ago.</summary>
-    private void Connect(SiloAddress gateway)
+    /// <summary>
+    /// Starts a client for <paramref name="gateway"/> unless one exists or failed a moment ago; the task completes when
+    /// the attempt it started (if any) has ended.
+    /// </summary>
+    private Task Connect(SiloAddress gateway)
     {
         if (_silos.TryGetValue(gateway, out var existing) && (existing.Client is not null || existing.Connecting || DateTime.UtcNow < existing.RetryAfter))
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var route = new Route(gateway);
         if (existing is null ? !_silos.TryAdd(gateway, route) : !_silos.TryUpdate(gateway, route, existing))
         {
-            return;
+            return Task.CompletedTask;
         }
 
         // The client outlives the call that named its silo: it must not carry that call's trace (or anything else of
         // its context) into its own work.
         using (ExecutionContext.SuppressFlow())
         {
-            _ = Task.Run(() => ConnectAsync(route));
+            return Task.Run(() => ConnectAsync(route));
         }
     }
 
@@ -303,6 +358,12 @@ public sealed partial class TableRoutes(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Table calls to the silo behind gateway {Gateway} go straight to it")]
     private static partial void LogConnected(ILogger logger, SiloAddress gateway);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Connected} of {Gateways} silo gateways for direct table calls before reporting ready")]
+    private static partial void LogWarmed(ILogger logger, int connected, int gateways);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list the silos to connect to before reporting ready: {Reason}; direct table calls start on first need")]
+    private static partial void LogWarmFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not connect to gateway {Gateway} for direct table calls: {Reason}; its tables are called through the main client")]
     private static partial void LogConnectFailed(ILogger logger, SiloAddress gateway, string reason);

@@ -48,6 +48,10 @@ public sealed class MoveLog
             _attempts.Append(CultureInfo.InvariantCulture, $"; {outcome} at +{Clock.Microseconds(due, Clock.Now) / 1e6:F2} s");
         }
 
+        /// <summary>Something that happened to the move's connection at <paramref name="at"/> (a <see cref="Clock"/> timestamp), e.g. when it was back.</summary>
+        public void Note(string what, long at) =>
+            _attempts.Append(CultureInfo.InvariantCulture, $"; {what} at +{Clock.Microseconds(due, at) / 1e6:F2} s");
+
         public void End()
         {
             var elapsed = Clock.Microseconds(due, Clock.Now) / 1e6;

@@ -35,6 +35,11 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
     private long _awaitSeq;
     private TableGroup? _group = group;
 
+    // When the connection last came back (its handshake done) and when the Resume after it was answered (Clock
+    // timestamps): a move that waited for them says so in the slow-move log.
+    private long _reconnectedAt;
+    private long _resumedAt;
+
     /// <summary>Events that came before the room was known (quick play: the room deals as its last seat is taken).</summary>
     private List<TableEvent>? _early = group is null ? [] : null;
 
@@ -56,7 +61,12 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
                     _tracker?.BeginResume();
                 }
             },
-            onReconnected: ResumeAsync,
+            onReconnected: async () =>
+            {
+                Volatile.Write(ref _reconnectedAt, Clock.Now);
+                await ResumeAsync();
+                Volatile.Write(ref _resumedAt, Clock.Now);
+            },
             onClosed: () =>
             {
                 if (!run.IsStopping)
@@ -254,6 +264,8 @@ public sealed class GamePlayer(int index, int seat, Uri edge, TableGroup? group,
                 // same moveId: applied once (if it already happened, the answer is just the current view).
                 if (attempt < MoveRetries && !run.IsStopping && await BackOnlineAsync(connection))
                 {
+                    logged.Note("reconnected", Volatile.Read(ref _reconnectedAt));
+                    logged.Note("resumed", Volatile.Read(ref _resumedAt));
                     run.Metrics.MoveResent();
                     continue;
                 }

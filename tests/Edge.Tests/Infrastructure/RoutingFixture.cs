@@ -32,7 +32,8 @@ public sealed class RoutingFixture : ClusterFixture
         Unrouted = await EdgeServer.StartAsync(EdgeSettings(route: false));
     }
 
-    private Dictionary<string, string?> EdgeSettings(bool route) => new()
+    /// <summary>The settings of <see cref="Routed"/> (<paramref name="route"/>) or <see cref="Unrouted"/>.</summary>
+    public Dictionary<string, string?> EdgeSettings(bool route) => new()
     {
         // No Redis clustering: the main client's only gateway is the second silo's.
         ["Orleans:GatewayPort"] = Gateway.GatewayAddress.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
