@@ -14,7 +14,8 @@ namespace CardGame.Silo;
 /// tables it takes (migrating off a silo that stops next, or moved by the rebalancer) do not pay for a cold process.
 /// Before joining: a game played on the <see cref="Table"/> model, its state and resume log through the serializers a
 /// migration and a write use. Once active: a few lookups of made-up rooms placed on this silo (an activation, a read of
-/// the tables' storage, the answer's codecs; a made-up room writes nothing and leaves memory a second later).
+/// the tables' storage, the answer's codecs; a made-up room writes nothing and leaves memory a second later), and one
+/// made-up room looked up on another silo and migrated here (Orleans' receiving side of a live migration).
 /// <see cref="Completed"/> (readiness waits for it) completes when both are done or failed: a failed warm-up is logged
 /// and costs only the warmth. Why: in a rolling restart the next silo stops a moment after this one is ready, and its
 /// 25 tables took 1.0–3.9 s to arrive on a silo just started against 0.2–0.5 s on one that had run for a while.
