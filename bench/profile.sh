@@ -125,12 +125,15 @@ PY
   done
 else
   log "load: $IDLE idle seated players"
-  "${LOAD[@]}" --scenario idle --players "$IDLE" --warmup 0s --duration 60s >"$WORK/load.out" 2>&1 &
+  # The players stay until the heaps are read (the load tool is stopped then): walking a busy silo's heap can take a
+  # minute, and a tool that had ended its window would have taken its connections with it (2026-11-30-0904).
+  "${LOAD[@]}" --scenario idle --players "$IDLE" --warmup 0s --duration 1800s >"$WORK/load.out" 2>&1 &
   LOADER=$!
   for _ in $(seq 1 240); do grep -q '"seated"' "$WORK/load.json" 2>/dev/null && break; grep -qi "measur" "$WORK/load.out" && break; sleep 1; done
   sleep 15
   echo "Live managed heap with $IDLE idle seated players (1 edge + 1 silo, in-memory storage):" >>"$OUT"
   for pid in "$SILO" "$EDGE"; do
+    kill -0 "$LOADER" 2>/dev/null || { echo "the load tool ended before the heaps were read" >&2; tail -5 "$WORK/load.out" >&2; exit 1; }
     echo "" >>"$OUT"
     echo "RSS $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$pid/status") ($([ "$pid" = "$SILO" ] && echo silo || echo edge))" >>"$OUT"
     # Resident memory by kind: anonymous (heaps, stacks) vs file-backed (mapped assemblies, shared with other processes).
