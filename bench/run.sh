@@ -18,6 +18,8 @@
 #   BENCH_MAX [from game-max] the game's maximum moves/s, for the half-maximum runs when game-max is not run
 #   BENCH_BUDGET [660]       seconds for the whole run; a phase that would not fit is skipped and reported so
 #   BENCH_ONLY [default set] comma-separated phases to run (e.g. game-half,bare-half); the others are reported as skipped
+#   BENCH_SERVER_ENV []      extra environment for the servers, space-separated (e.g. DOTNET_gcServer=1), to compare
+#                            runtime settings; the report then does not measure the servers as shipped
 #   BENCH_SAMPLE [0]         1: during each load run, sample the game servers' GC, thread pool and CPU every 0.25 s
 #                            (bench/sample_servers.py, into <run>-servers.jsonl) and match slow fan-outs to them
 #                            (bench/pauses_report.py); a diagnostic, its scraping costs the servers some CPU
@@ -50,6 +52,8 @@ LOAD_DLL=$ROOT/src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll
 ONE_ADDRESS=(--Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000)
 # The servers' (and the bare stack's) runtime settings that only the environment can give, as shipped (GC sizing).
 mapfile -t SERVER_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' build/ServerRuntime.env)
+# BENCH_SERVER_ENV: extra runtime settings for the servers, to compare (e.g. "DOTNET_gcServer=1"); not as shipped.
+if [ -n "${BENCH_SERVER_ENV:-}" ]; then read -r -a EXTRA_ENV <<<"$BENCH_SERVER_ENV"; SERVER_ENV+=("${EXTRA_ENV[@]}"); fi
 
 PIDS=()
 SERVER_PIDS=()
@@ -125,6 +129,7 @@ mkdir -p "$LOGS"
 
 # The commit measured: what is built now (later edits to the work tree do not count).
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo "+changes")
+[ -z "${BENCH_SERVER_ENV:-}" ] || COMMIT="$COMMIT, servers NOT as shipped: with $BENCH_SERVER_ENV"
 log "building Release"
 if [ -f src/Edge/package.json ] && [ ! -d src/Edge/node_modules ]; then (cd src/Edge && npm ci --no-audit --no-fund --loglevel=error); fi
 # One build of the four projects (bench/bench.slnf), so MSBuild builds them in parallel.
