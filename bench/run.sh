@@ -20,7 +20,7 @@
 #   BENCH_ONLY [default set] comma-separated phases to run (e.g. game-half,bare-half); the others are reported as skipped
 #   BENCH_SERVER_ENV []      extra environment for the servers, space-separated (e.g. DOTNET_gcServer=1), to compare
 #                            runtime settings; the report then does not measure the servers as shipped
-#   BENCH_SAMPLE [0]         1: during each load run, sample the game servers' GC, thread pool and CPU every 0.25 s
+#   BENCH_SAMPLE [0]         1: during each load run, sample the game servers' GC, thread pool and CPU every 0.5 s
 #                            (bench/sample_servers.py, into <run>-servers.jsonl) and match slow fan-outs to them
 #                            (bench/pauses_report.py); a diagnostic, its scraping costs the servers some CPU
 set -euo pipefail

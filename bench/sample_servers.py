@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Samples what the servers' runtimes do, every --interval seconds, until stopped (SIGTERM or SIGINT): each server's
+"""Samples what the servers' runtimes do, every --interval seconds (0.5), until stopped (SIGTERM or SIGINT): each server's
 garbage collections by generation and GC pause time, thread-pool queue length, threads and work items, lock
 contentions and timers (the System.Runtime meter on its /metrics), and its CPU (/proc). One JSON line per server per
 sample, with the UTC time, so slow fan-outs (the load tool's fanoutTimeline) can be matched to what a server did then
@@ -44,8 +44,10 @@ def runtime(url):
         if name == "dotnet_gc_collections_total":
             g = GEN.search(labels)
             out["gc_" + (g.group(1) if g else "all")] = value
-        elif name in ("dotnet_gc_pause_time_seconds_total", "dotnet_thread_pool_queue_length",
-                      "dotnet_thread_pool_thread_count", "dotnet_thread_pool_work_item_count_total",
+        elif name in ("dotnet_thread_pool_queue_length_total", "dotnet_thread_pool_thread_count_total"):
+            # Current values (UpDownCounters), which the Prometheus exporter names like counters.
+            out[name[len("dotnet_"):-len("_total")]] = value
+        elif name in ("dotnet_gc_pause_time_seconds_total", "dotnet_thread_pool_work_item_count_total",
                       "dotnet_monitor_lock_contentions_total", "dotnet_timer_count",
                       "dotnet_gc_heap_total_allocated_bytes_total"):
             out[name[len("dotnet_"):]] = value
@@ -55,7 +57,7 @@ def runtime(url):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out", required=True)
-    p.add_argument("--interval", type=float, default=0.25)
+    p.add_argument("--interval", type=float, default=0.5)
     p.add_argument("--server", action="append", default=[], help="name=pid=url")
     a = p.parse_args()
     servers = [s.split("=", 2) for s in a.server]
