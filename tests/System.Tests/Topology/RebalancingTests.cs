@@ -9,8 +9,8 @@ using Xunit.Abstractions;
 namespace CardGame.SystemTests.Topology;
 
 /// <summary>
-/// Existing tables move onto a silo that joins (Orleans' activation rebalancer with the settings shipped, and live
-/// migration of tables): 40 busy tables on one silo, a second silo joins, and within 2 minutes it hosts at least half
+/// Existing tables move onto a silo that joins (the silos' rebalancing with the settings shipped, one live migration at
+/// a time): 40 busy tables on one silo, a second silo joins, and within 2 minutes it hosts at least half
 /// its fair share of them, by its own <c>cardgame_tables_active</c>, while every player sees every event once, in order,
 /// and the turn timers of the tables that moved keep running.
 /// </summary>
@@ -30,10 +30,17 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Between a bot's moves: 40 tables then offer well under 100 moves/s, light for a shared 2-core machine.</summary>
     private static readonly TimeSpan ThinkTime = TimeSpan.FromMilliseconds(400);
 
+    private const string MigrationLog = "Orleans.Runtime.ActivationMigrationManager";
+
     private ProcessTopology _topology = null!;
 
     public async Task InitializeAsync() => _topology = await ProcessTopology.StartAsync(silos: 1, edges: 1, nginx: false,
-        gameSettings: new Dictionary<string, string?> { ["Game:TurnTimeoutSeconds"] = "5" },
+        gameSettings: new Dictionary<string, string?>
+        {
+            ["Game:TurnTimeoutSeconds"] = "5",
+            // Orleans logs each batch of activations a silo sends to another ("Migrated {Count} activations to ...").
+            [$"Logging:LogLevel:{MigrationLog}"] = "Debug",
+        },
         edgeSettings: new Dictionary<string, string?>
         {
             // 80 bots sign in from one address within seconds.
@@ -174,6 +181,13 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"idle tables (turn timer only) that migrated and whose timer moved for a player afterwards: {idleMoved} of {IdleTables}");
         output.WriteLine($"violations (a gap, a repeat or a reorder in a player's events): {violations.Count}");
         Assert.True(violations.Count == 0, string.Join("\n", violations));
+
+        // Every migration went alone: a call to a table that moves waits for the whole batch it went in to be active
+        // on the new silo, so the silos move one activation at a time (ActivationBalancer).
+        var batches = MigrationBatches(first.Output);
+        output.WriteLine($"migration batches sent by the first silo: {batches.Count}, sizes {string.Join(", ", batches.GroupBy(b => b).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))}");
+        Assert.True(batches.Count >= HalfFairShare, $"the first silo logged {batches.Count} migration batches");
+        Assert.All(batches, size => Assert.Equal(1, size));
         foreach (var bot in tables.SelectMany(t => t.Bots))
         {
             await bot.DisposeAsync();
@@ -242,6 +256,12 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         var line = log.Split('\n').LastOrDefault(l => l.Contains($"Room {roomId} migrated here at seq ", StringComparison.Ordinal));
         return line is null ? null : long.Parse(line.Split(" migrated here at seq ")[1].Split(' ')[0], global::System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The size of each batch of migrating activations a silo sent, from Orleans' debug log.</summary>
+    private static List<int> MigrationBatches(string log) => [.. log.Split('\n')
+        .Select(l => l.Trim())
+        .Where(l => l.StartsWith("Migrated ", StringComparison.Ordinal) && l.Contains(" activations to target silo ", StringComparison.Ordinal))
+        .Select(l => int.Parse(l.Split(' ')[1], global::System.Globalization.CultureInfo.InvariantCulture))];
 
     private static int Count(string text, string what) => text.Split('\n').Count(l => l.Contains(what, StringComparison.Ordinal));
 
