@@ -128,8 +128,9 @@ r = json.load(open(sys.argv[1])); s = r.get("server") or {}
 print(f"Whole run: {r['actionsPerSecond']} moves/s, server CPU {s.get('cpuMicrosecondsPerAction')} us/move, ack p50/p99 {r['ackMs']['p50']}/{r['ackMs']['p99']} ms, violations {r['violationCount']}")
 PY
   for name in "${NAMES[@]}"; do
-    perf script -i "$WORK/$name.perf" 2>/dev/null >"$WORK/$name.txt"
-    python3 bench/profile_summary.py "$name" "$WORK/$name.txt" >>"$OUT"
+    if ! perf script -i "$WORK/$name.perf" 2>/dev/null >"$WORK/$name.txt" || ! python3 bench/profile_summary.py "$name" "$WORK/$name.txt" >>"$OUT"; then
+      { echo "== $name: no profile"; tail -3 "$WORK/perf-$name.log"; } >>"$OUT"
+    fi
   done
   # Per move: each process's samples (CPU), context switches and system calls over the sampled window.
   python3 - "$WORK/load.json" "$SECONDS_SAMPLED" "$WORK" "${NAMES[@]}" >>"$OUT" <<'PY'
@@ -139,9 +140,11 @@ moves = load["actionsPerSecond"] * seconds
 print(f"\n== per move over the sampled window ({moves:.0f} moves at the run's mean rate); samples at 499 Hz as CPU")
 rows = {}
 for name in names:
-    samples = sum(1 for line in open(os.path.join(work, name + ".txt")) if line and not line[0].isspace() and line.strip())
+    path = os.path.join(work, name + ".txt")
+    samples = sum(1 for line in open(path) if line and not line[0].isspace() and line.strip()) if os.path.exists(path) else 0
     counts = {"cpu us": samples / 499 * 1e6}
-    for line in open(os.path.join(work, name + ".stat")):
+    stat = os.path.join(work, name + ".stat")
+    for line in (open(stat) if os.path.exists(stat) else []):
         parts = line.strip().split(",")
         if len(parts) > 2 and parts[0].replace(".", "").isdigit():
             counts[parts[2].replace("syscalls:sys_enter_", "")] = float(parts[0])
