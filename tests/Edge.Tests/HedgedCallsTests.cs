@@ -33,6 +33,42 @@ public sealed class HedgedCallsTests
     }
 
     [Fact]
+    public async Task A_call_whose_connection_is_dropped_before_its_answer_is_sent_again_at_once()
+    {
+        var lost = new TaskCompletionSource<string>();
+        using var dropped = new CancellationTokenSource();
+        var attempts = 0;
+        var running = Hedged().RunAsync("PutCard", () => Interlocked.Increment(ref attempts) == 1 ? lost.Task : Task.FromResult("view"), dropped.Token);
+
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(1, Volatile.Read(ref attempts));
+        await dropped.CancelAsync();
+
+        // No time passes on the clock: the repeat goes out because the connection was dropped, not because the delay ran out.
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_does_not_repeat_a_call_that_already_answered()
+    {
+        using var dropped = new CancellationTokenSource();
+        var attempts = 0;
+        var answer = new TaskCompletionSource<string>();
+        var running = Hedged().RunAsync("TakeCard", () =>
+        {
+            attempts++;
+            return answer.Task;
+        }, dropped.Token);
+
+        answer.SetResult("view");
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        await dropped.CancelAsync();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
     public async Task A_call_that_answers_in_time_is_sent_once()
     {
         var answer = new TaskCompletionSource<string>();

@@ -119,12 +119,17 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
         await PlayAsync(table, moves: 2);
 
         // A planned stop: the table moves to another silo in memory, the edge's connection to the stopped silo closes.
+        // A repeatable call waiting on that connection is told so, to be sent again at once (HedgedCalls).
+        var dropped = routes.RouteDropped(table.RoomId);
+        Assert.True(dropped.CanBeCanceled, "a routed room's calls can be told their connection was dropped");
+        Assert.False(dropped.IsCancellationRequested);
         await fixture.Cluster.StopSiloAsync(added);
         var calls = await PlayAsync(table, moves: 6);
         var newHost = await HostOfAsync(table.RoomId);
         output.WriteLine($"{calls} table calls after the stop; the table is now on {newHost}");
 
         Assert.NotEqual(added.SiloAddress, newHost);
+        await WaitUntilAsync(() => dropped.IsCancellationRequested, "the stopped silo's route to be signalled as dropped");
         var newGateway = fixture.Cluster.Silos.Single(s => s.SiloAddress.Equals(newHost)).GatewayAddress;
         await WaitUntilAsync(() => Equals(routes.DirectGatewayOf(table.RoomId), Key(newGateway)), "the routed edge to route to the table's new silo");
         await PlayAsync(table, moves: 2);

@@ -78,7 +78,7 @@ public sealed class GameApplication(
     public async Task<TableView> TakeCardAsync(ClientSession session, string? roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        return Seen(Unwrap(await Repeatable(moveId, "TakeCard", () => CallTable(roomId, t => t.Take(player.PlayerId, moveId)))));
+        return Seen(Unwrap(await Repeatable(moveId, roomId, "TakeCard", () => CallTable(roomId, t => t.Take(player.PlayerId, moveId)))));
     }
 
     public async Task<TableView> PutCardAsync(ClientSession session, string? roomId, string? card, string? suit, string? moveId)
@@ -95,7 +95,7 @@ public sealed class GameApplication(
             throw new GameException(GameError.BadRequest($"{Quote(suit)} is not a suit: C, D, H or S"));
         }
 
-        return Seen(Unwrap(await Repeatable(moveId, "PutCard", () => CallTable(room, t => t.Put(player.PlayerId, card, suit, moveId)))));
+        return Seen(Unwrap(await Repeatable(moveId, room, "PutCard", () => CallTable(room, t => t.Put(player.PlayerId, card, suit, moveId)))));
     }
 
     public async Task<Resumed> ResumeAsync(ClientSession session, string? roomId, long lastSeq)
@@ -104,7 +104,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        var resumed = Unwrap(await hedged.RunAsync("Resume", () => CallTable(room, t => t.Resume(player.PlayerId, lastSeq))));
+        var resumed = Unwrap(await hedged.RunAsync("Resume", () => CallTable(room, t => t.Resume(player.PlayerId, lastSeq)), routes.RouteDropped(room)));
         return resumed.View is { } view ? resumed with { View = Seen(view) } : resumed;
     }
 
@@ -127,7 +127,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        return Seen(Unwrap(await hedged.RunAsync("GetTable", () => CallTable(room, t => t.GetView(player.PlayerId)))));
+        return Seen(Unwrap(await hedged.RunAsync("GetTable", () => CallTable(room, t => t.GetView(player.PlayerId)), routes.RouteDropped(room))));
     }
 
     public async Task<TableView> QuickPlayAsync(ClientSession session, QuickPlayRequest? request)
@@ -212,9 +212,12 @@ public sealed class GameApplication(
         }
     }
 
-    /// <summary>A move is sent again without an answer (<see cref="HedgedCalls"/>) only with a moveId: only then is it applied once.</summary>
-    private Task<GameResult<TableView>> Repeatable(string? moveId, string method, Func<Task<GameResult<TableView>>> move) =>
-        moveId is null ? move() : hedged.RunAsync(method, move);
+    /// <summary>
+    /// A move is sent again without an answer (<see cref="HedgedCalls"/>) only with a moveId: only then is it applied
+    /// once. At once when the connection to the table's silo that it went through is dropped meanwhile.
+    /// </summary>
+    private Task<GameResult<TableView>> Repeatable(string? moveId, string? roomId, string method, Func<Task<GameResult<TableView>>> move) =>
+        moveId is null ? move() : hedged.RunAsync(method, move, roomId is null ? CancellationToken.None : routes.RouteDropped(roomId));
 
     /// <summary>The value of a successful grain call, or its error as a <see cref="GameException"/>.</summary>
     private static T Unwrap<T>(GameResult<T> result)

@@ -11,13 +11,16 @@ namespace CardGame.Edge.Cluster;
 /// <see cref="TableRoutes"/> every call for a table hosted on a silo goes through that silo's gateway, so when it stops,
 /// the calls for the tables migrating off it are the ones at risk. The repeat goes out through
 /// a gateway that still answers; the table applies a <c>moveId</c> once and answers a repeat with its current view.
+/// When the caller knows the connection the call went through was dropped meanwhile (<c>repeatNow</c>:
+/// <see cref="TableRoutes.RouteDropped"/>, cancelled when that silo refuses calls as it shuts down or the connection is
+/// lost), the first repeat goes out at once instead of after the delay.
 /// </summary>
 public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvider time, ILogger<HedgedCalls> logger)
 {
     /// <summary>Attempts at most, the first included.</summary>
     public const int MaxAttempts = 3;
 
-    public async Task<T> RunAsync<T>(string method, Func<Task<T>> call)
+    public async Task<T> RunAsync<T>(string method, Func<Task<T>> call, CancellationToken repeatNow = default)
     {
         var after = TimeSpan.FromMilliseconds(options.Value.HedgeAfterMilliseconds);
         var first = call();
@@ -28,13 +31,18 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
 
         // Nearly every call is answered in time: waiting for it costs one timer, and nothing more is made unless the
         // repeat falls due. A TimeoutException the call itself ends with (Orleans' response timeout) is its answer.
+        var started = time.GetTimestamp();
         try
         {
-            return await first.WaitAsync(after, time);
+            return await first.WaitAsync(after, time, repeatNow);
         }
         catch (TimeoutException) when (!first.IsCompleted)
         {
             LogRepeated(logger, method, 1, (long)after.TotalMilliseconds);
+        }
+        catch (OperationCanceledException) when (!first.IsCompleted && repeatNow.IsCancellationRequested)
+        {
+            LogRepeatedAfterDrop(logger, method, (long)time.GetElapsedTime(started).TotalMilliseconds);
         }
 
         var calls = new List<Task<T>> { first, call() };
@@ -82,6 +90,9 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
             _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method}: the connection it went through was dropped {Milliseconds} ms after it was sent, with no answer yet; sent again")]
+    private static partial void LogRepeatedAfterDrop(ILogger logger, string method, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method}: no answer after {Milliseconds} ms from {Attempts} attempt(s); sent again")]
     private static partial void LogRepeated(ILogger logger, string method, int attempts, long milliseconds);

@@ -56,6 +56,16 @@ public sealed partial class TableRoutes(
     internal bool IsConnectedTo(SiloAddress gateway) =>
         _silos.TryGetValue(SiloAddress.New(gateway.Endpoint, 0), out var route) && route.Client is { IsConnected: true };
 
+    /// <summary>
+    /// Cancelled when the connection <paramref name="roomId"/>'s calls now go through is dropped (its silo refused a
+    /// call because it is shutting down, or the connection was lost); <see cref="CancellationToken.None"/> when they go
+    /// through the main client. A call still waiting on that connection may have lost its answer there (a stopping
+    /// gateway drops the answers coming back through it), so <see cref="HedgedCalls"/> sends a repeatable call again
+    /// at once instead of after <see cref="EdgeOptions.HedgeAfterMilliseconds"/>.
+    /// </summary>
+    public CancellationToken RouteDropped(string roomId) =>
+        RouteOf(roomId) is { Client.IsConnected: true } route ? route.Dropped : CancellationToken.None;
+
     /// <summary>The connected client bound to the gateway of <paramref name="roomId"/>'s silo, or null when there is none.</summary>
     internal SiloClient? ClientOf(string roomId) => RouteOf(roomId)?.Client is { IsConnected: true } client ? client : null;
 
@@ -290,6 +300,7 @@ public sealed partial class TableRoutes(
             return;
         }
 
+        route.MarkDropped();
         RaiseRoutesChanged(route.Gateway);
         foreach (var (closed, _) in _closing.Where(c => c.Value.IsCompleted))
         {
@@ -343,13 +354,30 @@ public sealed partial class TableRoutes(
 
     private sealed class Route(SiloAddress gateway)
     {
+        private readonly CancellationTokenSource _dropped = new();
+
         public SiloAddress Gateway { get; } = gateway;
+
+        /// <summary>Cancelled once this route is dropped (<see cref="TableRoutes.RouteDropped"/>).</summary>
+        public CancellationToken Dropped => _dropped.Token;
 
         public volatile SiloClient? Client;
 
         public volatile bool Connecting = true;
 
         public DateTime RetryAfter { get; set; }
+
+        /// <summary>
+        /// Signals the calls waiting on this route, on the thread pool: their continuations (repeats sent through
+        /// another gateway) must not run on the thread that noticed the drop.
+        /// </summary>
+        public void MarkDropped()
+        {
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(_dropped.Cancel);
+            }
+        }
 
         public async Task CloseAsync()
         {
