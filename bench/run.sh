@@ -18,6 +18,11 @@
 #   BENCH_MAX [from game-max] the game's maximum moves/s, for the half-maximum runs when game-max is not run
 #   BENCH_BUDGET [660]       seconds for the whole run; a phase that would not fit is skipped and reported so
 #   BENCH_ONLY [default set] comma-separated phases to run (e.g. game-half,bare-half); the others are reported as skipped
+#   BENCH_SERVER_ENV []      extra environment for the servers, space-separated (e.g. DOTNET_gcServer=1), to compare
+#                            runtime settings; the report then does not measure the servers as shipped
+#   BENCH_SAMPLE [0]         1: during each load run, sample the game servers' GC, thread pool and CPU every 0.5 s
+#                            (bench/sample_servers.py, into <run>-servers.jsonl) and match slow fan-outs to them
+#                            (bench/pauses_report.py); a diagnostic, its scraping costs the servers some CPU
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -47,10 +52,13 @@ LOAD_DLL=$ROOT/src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll
 ONE_ADDRESS=(--Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000)
 # The servers' (and the bare stack's) runtime settings that only the environment can give, as shipped (GC sizing).
 mapfile -t SERVER_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' build/ServerRuntime.env)
+# BENCH_SERVER_ENV: extra runtime settings for the servers, to compare (e.g. "DOTNET_gcServer=1"); not as shipped.
+if [ -n "${BENCH_SERVER_ENV:-}" ]; then read -r -a EXTRA_ENV <<<"$BENCH_SERVER_ENV"; SERVER_ENV+=("${EXTRA_ENV[@]}"); fi
 
 PIDS=()
 SERVER_PIDS=()
 EDGE_URLS=()
+SAMPLE_TARGETS=() # name=pid=url of each game server, for BENCH_SAMPLE
 REDIS_PID=""
 REDIS_DIR=""
 stop_all() { # the servers first, then Redis: a silo whose Redis is gone takes minutes to stop
@@ -65,7 +73,7 @@ stop_all() { # the servers first, then Redis: a silo whose Redis is gone takes m
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; REDIS_PID=""; fi
   if [ -n "$REDIS_DIR" ]; then rm -rf "$REDIS_DIR"; REDIS_DIR=""; fi
-  PIDS=(); SERVER_PIDS=(); EDGE_URLS=()
+  PIDS=(); SERVER_PIDS=(); EDGE_URLS=(); SAMPLE_TARGETS=()
 }
 trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
@@ -121,6 +129,7 @@ mkdir -p "$LOGS"
 
 # The commit measured: what is built now (later edits to the work tree do not count).
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo "+changes")
+[ -z "${BENCH_SERVER_ENV:-}" ] || COMMIT="$COMMIT, servers NOT as shipped: with $BENCH_SERVER_ENV"
 log "building Release"
 if [ -f src/Edge/package.json ] && [ ! -d src/Edge/node_modules ]; then (cd src/Edge && npm ci --no-audit --no-fund --loglevel=error); fi
 # One build of the four projects (bench/bench.slnf), so MSBuild builds them in parallel.
@@ -138,6 +147,7 @@ start_game() { # silos edges [redis-connection-string]; sets GATEWAY (the first 
     start "silo$i" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
       --Silo:PrimarySiloPort="$primary" --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
+    SAMPLE_TARGETS+=("silo$i=$LAST_PID=http://127.0.0.1:$health")
     wait_http "http://127.0.0.1:$health/health/ready" 90 || return 1
   done
   for i in $(seq 1 "$edges"); do
@@ -146,6 +156,7 @@ start_game() { # silos edges [redis-connection-string]; sets GATEWAY (the first 
       --Auth:SigningKey="$SIGNING_KEY" --Orleans:GatewayPort="$gateway" "${ONE_ADDRESS[@]}"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
+    SAMPLE_TARGETS+=("edge$i=$LAST_PID=http://127.0.0.1:$port")
   done
   GATEWAY=$gateway
   for url in "${EDGE_URLS[@]}"; do wait_http "$url/health/ready" 90 || return 1; done
@@ -189,10 +200,18 @@ load() { # name load-test-options... ; runs the load tool against EDGE_URLS, wri
   local name=$1; shift
   local edges; edges=$(IFS=,; echo "${EDGE_URLS[*]}")
   local pids; pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
-  local status=0
+  local status=0 sampler="" target
   log "run $name: $*"
+  if [ "${BENCH_SAMPLE:-0}" = 1 ] && [ ${#SAMPLE_TARGETS[@]} -gt 0 ]; then
+    python3 bench/sample_servers.py --out "$RAW/$name-servers.jsonl" $(for target in "${SAMPLE_TARGETS[@]}"; do echo --server "$target"; done) &
+    sampler=$!
+  fi
   timeout 400 dotnet "$LOAD_DLL" --edges "$edges" --server-pids "$pids" --seats $SEATS --warmup "${WARMUP}s" --connect-concurrency 128 \
     --duration "${DURATION}s" --json-file "$RAW/$name.json" --seed 42 "$@" >"$LOGS/$name.out" 2>"$LOGS/$name.err" || status=$?
+  if [ -n "$sampler" ]; then
+    kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+    [ ! -f "$RAW/$name.json" ] || python3 bench/pauses_report.py "$RAW/$name.json" "$RAW/$name-servers.jsonl" >"$RAW/$name-pauses.txt" 2>&1 || true
+  fi
   if [ ! -f "$RAW/$name.json" ]; then
     log "  $name produced no report (exit $status)"; tail -5 "$LOGS/$name.err" >&2 || true; return 1
   fi

@@ -94,6 +94,15 @@ public sealed class EdgeOptions
     public double DrainSeconds { get; set; } = 20;
 
     /// <summary>
+    /// Over how many milliseconds a draining edge spreads telling its clients to move (in 8 waves), so the edges they
+    /// reconnect to (in a rolling restart, one started a moment before) take them a few at a time instead of all at
+    /// once; clients not told yet play on here meanwhile. At most half of <see cref="DrainSeconds"/>. Default 2000; 0
+    /// tells every client at once.
+    /// </summary>
+    [Range(0, 60_000)]
+    public int DrainSpreadMilliseconds { get; set; } = 2000;
+
+    /// <summary>
     /// Send a table's calls (moves, views, resume, subscriptions) through the gateway of the silo that hosts it, learnt
     /// from the table's previous answer, over one extra cluster connection per silo; false sends every call through
     /// the gateway Orleans picks by the grain's hash, which forwards it to the hosting silo (N−1)/N of the time with N

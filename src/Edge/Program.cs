@@ -15,6 +15,7 @@ builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery
 builder.AddGameSocket();    // /ws: the same protocol as plain JSON frames
 builder.AddEdgeObservability(); // OpenTelemetry metrics
 builder.AddEdgeDrain();     // SIGTERM: not ready, refuse new connections, tell clients to move, then stop
+builder.AddEdgeWarmup();    // before ready: a player's reconnect path run once (hub, token, table calls), nothing stored
 
 var app = builder.Build();
 app.UseEdgeLimits();        // forwarded headers from trusted proxies, rate limits

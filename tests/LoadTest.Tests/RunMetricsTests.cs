@@ -56,4 +56,30 @@ public sealed class RunMetricsTests
         Assert.Equal((0L, 0L, 0L, 0L), (metrics.Due, metrics.Actions, metrics.AckMisses, metrics.Ack.Summary().Count));
         Assert.Equal(2, metrics.AllActions);
     }
+
+    [Fact]
+    public void Slow_fan_outs_are_placed_in_the_slice_of_the_window_their_move_was_due_in()
+    {
+        var metrics = new RunMetrics();
+        metrics.StartMeasuring();
+        var start = metrics.MeasureStart;
+        var early = metrics.MoveSent(start + Clock.FromSeconds(0.010));
+        var paused = metrics.MoveSent(start + Clock.FromSeconds(0.350));
+        var pausedToo = metrics.MoveSent(start + Clock.FromSeconds(0.360));
+        metrics.MoveSent(start + Clock.FromSeconds(0.950));
+
+        metrics.FannedOut(early, start + Clock.FromSeconds(0.015));
+        metrics.FannedOut(paused, start + Clock.FromSeconds(0.500));
+        metrics.FannedOut(pausedToo, start + Clock.FromSeconds(0.390));
+        metrics.Close(start + Clock.FromSeconds(2));
+
+        var slices = metrics.FanoutTimeline.Slices();
+        Assert.Equal([0, 3, 9], slices.Select(s => (int)Math.Round((s.DueFromUtc - slices[0].DueFromUtc).TotalMilliseconds / FanoutTimeline.SliceMilliseconds)));
+        Assert.Equal((1, 0, 0), (slices[0].Moves, slices[0].Over25, slices[0].Over100));
+        Assert.Equal((2, 2, 1), (slices[1].Moves, slices[1].Over25, slices[1].Over100));
+        Assert.InRange(slices[1].MaxMs, 149.9, 150.1);
+        // A miss is placed too, with the time until the close.
+        Assert.Equal((1, 1, 1), (slices[2].Moves, slices[2].Over25, slices[2].Over100));
+        Assert.InRange(slices[2].MaxMs, 1_049.9, 1_050.1);
+    }
 }

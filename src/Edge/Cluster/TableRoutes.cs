@@ -59,6 +59,10 @@ public sealed partial class TableRoutes(
     /// <summary>The connected client bound to the gateway of <paramref name="roomId"/>'s silo, or null when there is none.</summary>
     internal SiloClient? ClientOf(string roomId) => RouteOf(roomId)?.Client is { IsConnected: true } client ? client : null;
 
+    /// <summary>The grain factories of the main client and of every connected per-silo client (for <c>EdgeWarmup</c>).</summary>
+    internal IReadOnlyList<IGrainFactory> AllClients() =>
+        [cluster.Grains, .. _silos.Values.Select(r => r.Client).OfType<SiloClient>().Where(c => c.IsConnected).Select(c => c.Grains)];
+
     /// <summary>
     /// Calls the table of <paramref name="roomId"/> (<see cref="SendAsync{TResult}"/>) and remembers where a
     /// successful result says it lives.

@@ -8,7 +8,7 @@ namespace CardGame.Edge.Delivery;
 /// <summary>
 /// Tells player grains how many live connections each local player has on this edge: at once whenever the count
 /// changes, and for every local player every <see cref="EdgeOptions.ConnectionReportSeconds"/> (a player grain takes
-/// an edge that stops reporting for 60 s as gone). Reports carry the count at sending time, so they cannot go stale
+/// an edge that stops reporting for 60 s as gone), spread over the period (<see cref="PeriodSlots"/>). Reports carry the count at sending time, so they cannot go stale
 /// out of order. They go in batches of up to <see cref="BatchSize"/> players through the
 /// <see cref="IConnectionReportGrain"/> of the silo the edge calls: one call per player was 2,500 grain calls a second
 /// from the edges at 50,000 idle players.
@@ -31,15 +31,17 @@ public sealed partial class ConnectionReporter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await cluster.WaitAsync(stoppingToken);
-        var period = options.Value.ConnectionReport;
-        var nextFullReport = DateTime.UtcNow + period;
+        // Every local player is reported once a period, a twentieth of them each twentieth of it: all at once was a
+        // burst of a grain call per player every period, which the moves of that moment waited behind.
+        var slots = new PeriodSlots(options.Value.ConnectionReport);
+        var nextSlot = DateTime.UtcNow + slots.Tick;
         while (!stoppingToken.IsCancellationRequested)
         {
             var due = new HashSet<string>();
             using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
             {
-                var untilFull = nextFullReport - DateTime.UtcNow;
-                wait.CancelAfter(untilFull > TimeSpan.Zero ? untilFull : TimeSpan.Zero);
+                var untilSlot = nextSlot - DateTime.UtcNow;
+                wait.CancelAfter(untilSlot > TimeSpan.Zero ? untilSlot : TimeSpan.Zero);
                 try
                 {
                     await _changed.Reader.WaitToReadAsync(wait.Token);
@@ -54,10 +56,10 @@ public sealed partial class ConnectionReporter(
                 due.Add(playerId);
             }
 
-            if (DateTime.UtcNow >= nextFullReport)
+            if (DateTime.UtcNow >= nextSlot)
             {
-                due.UnionWith(players.PlayerIds());
-                nextFullReport = DateTime.UtcNow + period;
+                due.UnionWith(slots.Next(players.PlayerIds()));
+                nextSlot = DateTime.UtcNow + slots.Tick;
             }
 
             await Parallel.ForEachAsync(due.Chunk(BatchSize), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stoppingToken },

@@ -9,7 +9,8 @@ namespace CardGame.Edge.Delivery;
 /// (<see cref="TableSeats"/>: the table says who sits there, the edge keeps no seating of its own) or a local connection
 /// watches (the subscription tells the table how many watch it here), plus those a hub call is about to
 /// seat someone at (<see cref="HoldAsync"/>, which subscribes before the call so no event after
-/// the returned view is missed). Re-subscribes every <see cref="EdgeOptions.SubscriptionRefreshSeconds"/> (a table
+/// the returned view is missed). Re-subscribes every <see cref="EdgeOptions.SubscriptionRefreshSeconds"/>, spread over
+/// the period (<see cref="PeriodSlots"/>) (a table
 /// reactivated elsewhere has forgotten us; tables expire subscriptions not refreshed), and unsubscribes from a table
 /// once its last word seats no local player. Subscribe and unsubscribe calls for one table never overlap. A table is
 /// given the observer of this edge's client bound to its silo (<see cref="EdgeNode.ObserverFor"/>), and subscribed to
@@ -177,21 +178,23 @@ public sealed partial class TableSubscriptions(
     private async Task RefreshLoopAsync(CancellationToken stoppingToken)
     {
         await cluster.WaitAsync(stoppingToken);
-        var period = options.Value.SubscriptionRefresh;
-        var nextRefresh = DateTime.UtcNow + period;
+        // Every table is re-subscribed once a period, a twentieth of them each twentieth of it: all at once was a burst
+        // of a grain call per table every period, which the moves of that moment waited behind.
+        var slots = new PeriodSlots(options.Value.SubscriptionRefresh);
+        var nextSlot = DateTime.UtcNow + slots.Tick;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wait = nextRefresh - DateTime.UtcNow;
+            var wait = nextSlot - DateTime.UtcNow;
             await seats.WaitForChangeAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken);
-            var refreshAll = DateTime.UtcNow >= nextRefresh;
-            if (refreshAll)
+            var refresh = DateTime.UtcNow >= nextSlot ? slots : null;
+            if (refresh is not null)
             {
-                nextRefresh = DateTime.UtcNow + period;
+                nextSlot = DateTime.UtcNow + slots.Tick;
             }
 
             try
             {
-                await ReconcileAsync(refreshAll, stoppingToken);
+                await ReconcileAsync(refresh, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -200,8 +203,11 @@ public sealed partial class TableSubscriptions(
         }
     }
 
-    /// <summary>Subscribes to wanted tables (all of them when <paramref name="refreshAll"/>, else new ones) and leaves unwanted ones.</summary>
-    private async Task ReconcileAsync(bool refreshAll, CancellationToken cancellationToken)
+    /// <summary>
+    /// Subscribes to wanted tables (new ones, and those of the next slot of <paramref name="refresh"/> again) and leaves
+    /// unwanted ones.
+    /// </summary>
+    private async Task ReconcileAsync(PeriodSlots? refresh, CancellationToken cancellationToken)
     {
         List<string> toSubscribe;
         List<string> toUnsubscribe;
@@ -212,8 +218,15 @@ public sealed partial class TableSubscriptions(
                 RoomFor(seated);
             }
 
-            toSubscribe = [.. _rooms.Where(r => IsWanted(r.Key, r.Value) && (refreshAll || !r.Value.Subscribed || HasOtherObserver(r.Key, r.Value))).Select(r => r.Key)];
+            var wanted = _rooms.Where(r => IsWanted(r.Key, r.Value)).ToList();
+            var refreshed = refresh is null ? new HashSet<string>() : new HashSet<string>(refresh.Next(wanted.Select(r => r.Key)));
+            toSubscribe = [.. wanted.Where(r => refreshed.Contains(r.Key) || !r.Value.Subscribed || HasOtherObserver(r.Key, r.Value)).Select(r => r.Key)];
             toUnsubscribe = [.. _rooms.Where(r => !IsWanted(r.Key, r.Value)).Select(r => r.Key)];
+        }
+
+        if (refresh is not null && toSubscribe.Count > 0)
+        {
+            LogRefreshing(logger, toSubscribe.Count);
         }
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
@@ -373,6 +386,9 @@ public sealed partial class TableSubscriptions(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to room {RoomId} at seq {Seq}")]
     private static partial void LogSubscribed(ILogger logger, string roomId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refreshing the subscriptions to {Tables} table(s)")]
+    private static partial void LogRefreshing(ILogger logger, int tables);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribed from room {RoomId}")]
     private static partial void LogUnsubscribed(ILogger logger, string roomId);

@@ -54,9 +54,14 @@ public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<Gam
     /// that reconnect automatically do so at once. They close themselves; nothing is aborted here. Returns how many
     /// were asked.
     /// </summary>
-    public async Task<int> CloseAllAsync(string reason)
+    public Task<int> CloseAllAsync(string reason) => TellToMoveAsync(_connections.Values.ToList(), reason);
+
+    /// <summary>The connections open now.</summary>
+    public IReadOnlyList<HubConnectionContext> Snapshot() => [.. _connections.Values];
+
+    /// <summary><see cref="CloseAllAsync"/> for <paramref name="all"/> only.</summary>
+    public static async Task<int> TellToMoveAsync(IReadOnlyCollection<HubConnectionContext> all, string reason)
     {
-        var all = _connections.Values.ToList();
         await Task.WhenAll(all.Select(async connection =>
         {
             try

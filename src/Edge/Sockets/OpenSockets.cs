@@ -14,9 +14,14 @@ public sealed class OpenSockets
     public void Remove(SocketConnection connection) => _open.TryRemove(connection.Id, out _);
 
     /// <summary>Closes every open connection with status 1001 (going away) and <paramref name="reason"/>; returns how many.</summary>
-    public async Task<int> CloseAllAsync(string reason)
+    public Task<int> CloseAllAsync(string reason) => CloseAsync(_open.Values.ToList(), reason);
+
+    /// <summary>The connections open now.</summary>
+    public IReadOnlyList<SocketConnection> Snapshot() => [.. _open.Values];
+
+    /// <summary><see cref="CloseAllAsync"/> for <paramref name="all"/> only.</summary>
+    public static async Task<int> CloseAsync(IReadOnlyCollection<SocketConnection> all, string reason)
     {
-        var all = _open.Values.ToList();
         await Task.WhenAll(all.Select(c => c.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, reason)));
         return all.Count;
     }

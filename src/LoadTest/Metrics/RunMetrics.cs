@@ -47,6 +47,9 @@ public sealed class RunMetrics
     /// <summary>Invocation sent until one other seat received the event (one sample per receiving seat).</summary>
     public LatencyHistogram Delivery { get; } = new();
 
+    /// <summary>The window's fan-outs by when their moves were due, to match slow ones to what the servers did then.</summary>
+    public FanoutTimeline FanoutTimeline { get; } = new();
+
     public long MeasureStart { get; private set; }
 
     /// <summary>End of the measurement window (moves due from then on are not counted); long.MaxValue while open.</summary>
@@ -108,6 +111,7 @@ public sealed class RunMetrics
         FanoutAll.Reset();
         Delivery.Reset();
         MeasureStart = Clock.Now;
+        FanoutTimeline.Reset(MeasureStart, DateTime.UtcNow);
         Measuring = true;
     }
 
@@ -195,6 +199,7 @@ public sealed class RunMetrics
 
             move.FannedOut = true;
             FanoutAll.RecordElapsed(move.Due, at);
+            FanoutTimeline.Record(move.Due, at);
             if (move.Acked)
             {
                 _pending.TryRemove(ticket, out _);
@@ -232,6 +237,7 @@ public sealed class RunMetrics
         {
             Interlocked.Increment(ref _fanoutMisses);
             FanoutAll.RecordElapsed(due, now);
+            FanoutTimeline.Record(due, now);
         }
     }
 

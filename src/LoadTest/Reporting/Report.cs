@@ -111,5 +111,11 @@ public sealed record Report
     /// <summary>How many moves were slow or failed (all of them, kept or not).</summary>
     public int SlowMoveCount { get; init; }
 
+    /// <summary>
+    /// The window's fan-outs in slices of 100 ms by when their moves were due (UTC), with how many were slow, to match
+    /// slow fan-outs to what the servers did at the time (appended: older reports lack it).
+    /// </summary>
+    public IReadOnlyList<FanoutSlice> FanoutTimeline { get; init; } = [];
+
     public required int ExitCode { get; init; }
 }

@@ -304,6 +304,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
             IdleSteps = idleSteps,
             SlowMoves = metrics.Moves.Lines,
             SlowMoveCount = metrics.Moves.Count,
+            FanoutTimeline = metrics.FanoutTimeline.Slices(),
             ExitCode = exitCode,
         };
     }
