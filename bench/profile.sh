@@ -66,6 +66,8 @@ log "building Release"
 dotnet build bench/bench.slnf -c Release --nologo -v quiet -warnaserror >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
 dotnet build bench/HeapStats -c Release --nologo -v quiet -warnaserror >>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
 
+# Counted per process while sampling: wake-ups and the system calls of messaging (profile's per-move table).
+STAT_EVENTS=context-switches,cpu-migrations,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvfrom,syscalls:sys_enter_recvmsg,syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_sched_yield
 # perf needs the JIT's symbol maps (/tmp/perf-<pid>.map), which W^X double mapping would hide.
 PERF_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 [ "$MODE" = cpu ] || PERF_ENV=()
@@ -137,6 +139,12 @@ if [ "$MODE" = cpu ]; then
   done
   perf record -F 499 -g -o "$WORK/edge.perf" -p "$EDGE" -- sleep "$SECONDS_SAMPLED" >"$WORK/perf-edge.log" 2>&1 &
   PERFS+=("$!"); NAMES+=(edge)
+  # Wake-ups and system calls of each process over the same window (counted, not sampled).
+  PIDS_BY_NAME=("${SILO_PIDS[@]}" "$EDGE")
+  for i in "${!NAMES[@]}"; do
+    perf stat -x, -e "$STAT_EVENTS" -o "$WORK/${NAMES[$i]}.stat" -p "${PIDS_BY_NAME[$i]}" -- sleep "$SECONDS_SAMPLED" >/dev/null 2>&1 &
+    PERFS+=("$!")
+  done
   WINDOW_ARGS=(--seconds "$SECONDS_SAMPLED" --rate "${RATE:-0}" --edge-pid "$EDGE" --silo-pids "$(IFS=,; echo "${SILO_PIDS[*]}")")
   for spec in "${SERVERS[@]}"; do WINDOW_ARGS+=(--server "$spec"); done
   python3 bench/profile_window.py "${WINDOW_ARGS[@]}" >"$WORK/window.txt" 2>&1 || true
@@ -152,10 +160,34 @@ print(f"Whole run: {r['actionsPerSecond']} moves/s, server CPU {s.get('cpuMicros
 PY
   cat "$WORK/window.txt" >>"$OUT"
   for name in "${NAMES[@]}"; do
-    perf script -i "$WORK/$name.perf" 2>/dev/null >"$WORK/$name.txt"
-    python3 bench/profile_summary.py "$name" "$WORK/$name.txt" >>"$OUT"
+    if ! perf script -i "$WORK/$name.perf" 2>/dev/null >"$WORK/$name.txt" || ! python3 bench/profile_summary.py "$name" "$WORK/$name.txt" >>"$OUT"; then
+      { echo "== $name: no profile"; tail -3 "$WORK/perf-$name.log"; } >>"$OUT"
+    fi
     [ -z "${PROFILE_KEEP:-}" ] || { mkdir -p "$PROFILE_KEEP" && cp "$WORK/$name.txt" "$PROFILE_KEEP/$STAMP-$STACK-$name.txt"; }
   done
+  # Per move: each process's samples (CPU), context switches and system calls over the sampled window.
+  python3 - "$WORK/load.json" "$SECONDS_SAMPLED" "$WORK" "${NAMES[@]}" >>"$OUT" <<'PY'
+import json, os, sys
+load, seconds, work, names = json.load(open(sys.argv[1])), float(sys.argv[2]), sys.argv[3], sys.argv[4:]
+moves = load["actionsPerSecond"] * seconds
+print(f"\n== per move over the sampled window ({moves:.0f} moves at the run's mean rate); samples at 499 Hz as CPU")
+rows = {}
+for name in names:
+    path = os.path.join(work, name + ".txt")
+    samples = sum(1 for line in open(path) if line and not line[0].isspace() and line.strip()) if os.path.exists(path) else 0
+    counts = {"cpu us": samples / 499 * 1e6}
+    stat = os.path.join(work, name + ".stat")
+    for line in (open(stat) if os.path.exists(stat) else []):
+        parts = line.strip().split(",")
+        if len(parts) > 2 and parts[0].replace(".", "").isdigit():
+            counts[parts[2].replace("syscalls:sys_enter_", "")] = float(parts[0])
+    rows[name] = counts
+keys = [k for k in rows[names[0]]]
+print("process      " + "  ".join(f"{k:>16}" for k in keys))
+for name in names + (["all silos"] if len([n for n in names if n.startswith("silo")]) > 1 else []):
+    c = rows.get(name) or {k: sum(rows[n].get(k, 0) for n in names if n.startswith("silo")) for k in keys}
+    print(f"{name:<12} " + "  ".join(f"{c.get(k, 0) / moves:16.3f}" for k in keys))
+PY
 else
   log "load: $IDLE idle seated players"
   # The players stay until the heaps are read (the load tool is stopped then): walking a busy silo's heap can take a

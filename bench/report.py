@@ -133,11 +133,12 @@ def verdict(ok, busy_run):
 
 
 def day_runs(results, stamp):
-    """The runs of the same day (full runs and partial ones), by stamp."""
+    """The runs of the same day (full runs and partial ones), by stamp; not the diagnostic ones (servers not as shipped
+    or sampled while measured: bench/run.sh leaves a diagnostic.txt in those)."""
     day = stamp[:10]
     out = {}
     for d in sorted(glob.glob(os.path.join(results, day + "-*"))):
-        if os.path.isdir(d):
+        if os.path.isdir(d) and not os.path.exists(os.path.join(d, "diagnostic.txt")):
             runs = load_runs(d)
             if runs:
                 out[os.path.basename(d)] = runs

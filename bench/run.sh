@@ -126,6 +126,11 @@ ulimit -Hn 262144 2>/dev/null || true
 ulimit -n 262144 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 log "open files limit $(ulimit -n) (hard $(ulimit -Hn))"
 mkdir -p "$LOGS"
+# A run whose servers are not as shipped, or sampled while measured, is a diagnostic: the report leaves it out of the
+# day's ranges.
+if [ -n "${BENCH_SERVER_ENV:-}" ] || [ "${BENCH_SAMPLE:-0}" = 1 ]; then
+  echo "diagnostic run: BENCH_SERVER_ENV='${BENCH_SERVER_ENV:-}' BENCH_SAMPLE=${BENCH_SAMPLE:-0}; not counted in the ranges of the day" >"$RAW/diagnostic.txt"
+fi
 
 # The commit measured: what is built now (later edits to the work tree do not count).
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo "+changes")

@@ -39,6 +39,9 @@ public sealed partial class ShutdownMigration(
         }
     }
 
+    /// <summary>The enrolled activations here now: the tables (those marked first), or the others (players).</summary>
+    public List<IGrainContext> Enrolled(bool tables) => [.. _tracked.Values.Where(c => _first.ContainsKey(c.GrainId) == tables)];
+
     /// <summary>
     /// Withdraws an activation that is deactivating, and starts migrating it if <paramref name="move"/>,
     /// <paramref name="reason"/> is a shutdown and another silo is active. Call from <c>OnDeactivateAsync</c>.

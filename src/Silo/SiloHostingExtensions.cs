@@ -48,7 +48,7 @@ public static class SiloHostingExtensions
             orleans.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWarmup>());
             if (rebalancing.Enabled)
             {
-                orleans.AddTableRebalancing(rebalancing);
+                orleans.AddTableRebalancing();
             }
 
             if (silo.Dashboard)
@@ -94,27 +94,15 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
-    /// Orleans' activation rebalancer: every cycle it compares the silos' activation counts (weighted by memory) and
-    /// live-migrates up to <see cref="RebalancingOptions.MaxMovesPerCycle"/> randomly chosen movable activations
-    /// from the fullest silo to the emptiest. Tables and players carry their memory when they move; the room
-    /// directory's shards and quick-play grains are <c>[Immovable]</c>.
+    /// Rebalancing: each silo moves its surplus of tables, then of players, to emptier silos every
+    /// <see cref="RebalancingOptions.CycleSeconds"/>, one activation at a time and at most
+    /// <see cref="RebalancingOptions.MaxMovesPerCycle"/> a cycle (<see cref="ActivationBalancer"/>; live migration, so they
+    /// carry their memory). The room directory's shards and quick-play grains stay where they are.
     /// </summary>
-    private static void AddTableRebalancing(this ISiloBuilder orleans, RebalancingOptions rebalancing)
+    private static void AddTableRebalancing(this ISiloBuilder orleans)
     {
-#pragma warning disable ORLEANSEXP002 // experimental in Orleans 10: what it does is covered by RebalancingTests
-        orleans.AddActivationRebalancer();
-#pragma warning restore ORLEANSEXP002
-        orleans.Configure<ActivationRebalancerOptions>(o =>
-        {
-            var cycle = TimeSpan.FromSeconds(rebalancing.CycleSeconds);
-            o.SessionCyclePeriod = cycle;
-            o.RebalancerDueTime = cycle;
-            o.ActivationMigrationCountLimit = rebalancing.MaxMovesPerCycle;
-            // Orleans' default (0.1) moves only a few grains in a session's first cycles (under a tenth of the
-            // imbalance): a new silo then took minutes to get a share. At 1 the first cycle moves about 60 % of
-            // half the imbalance, within the cap.
-            o.CycleNumberWeight = 1;
-        });
+        orleans.Services.AddSingleton<ActivationBalancer>();
+        orleans.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ActivationBalancer>());
     }
 
     private const string ReadyTag = "ready";

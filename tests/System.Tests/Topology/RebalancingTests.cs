@@ -9,8 +9,8 @@ using Xunit.Abstractions;
 namespace CardGame.SystemTests.Topology;
 
 /// <summary>
-/// Existing tables move onto a silo that joins (Orleans' activation rebalancer with the settings shipped, and live
-/// migration of tables): 40 busy tables on one silo, a second silo joins, and within 2 minutes it hosts at least half
+/// Existing tables move onto a silo that joins (the silos' rebalancing with the settings shipped, one live migration at
+/// a time): 40 busy tables on one silo, a second silo joins, and within 2 minutes it hosts at least half
 /// its fair share of them, by its own <c>cardgame_tables_active</c>, while every player sees every event once, in order,
 /// and the turn timers of the tables that moved keep running.
 /// </summary>
@@ -30,10 +30,20 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Between a bot's moves: 40 tables then offer well under 100 moves/s, light for a shared 2-core machine.</summary>
     private static readonly TimeSpan ThinkTime = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>Calls slower than this are listed one by one (issue 11's target is 1 s).</summary>
+    private static readonly TimeSpan SlowCall = TimeSpan.FromMilliseconds(500);
+
+    private const string MigrationLog = "Orleans.Runtime.ActivationMigrationManager";
+
     private ProcessTopology _topology = null!;
 
     public async Task InitializeAsync() => _topology = await ProcessTopology.StartAsync(silos: 1, edges: 1, nginx: false,
-        gameSettings: new Dictionary<string, string?> { ["Game:TurnTimeoutSeconds"] = "5" },
+        gameSettings: new Dictionary<string, string?>
+        {
+            ["Game:TurnTimeoutSeconds"] = "5",
+            // Orleans logs each batch of activations a silo sends to another ("Migrated {Count} activations to ...").
+            [$"Logging:LogLevel:{MigrationLog}"] = "Debug",
+        },
         edgeSettings: new Dictionary<string, string?>
         {
             // 80 bots sign in from one address within seconds.
@@ -76,7 +86,7 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         var moves = 0;
         var playing = tables.Skip(IdleTables).Select(t => Task.Run(() => PlayAsync(t.RoomId, t.Bots, () => phase, stalls, (elapsed) =>
         {
-            if (elapsed > TimeSpan.FromSeconds(1))
+            if (elapsed > SlowCall)
             {
                 slowCalls.Add((t.RoomId, clock.Elapsed.TotalSeconds, elapsed.TotalMilliseconds));
             }
@@ -121,9 +131,16 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"longest call of a move (look or move) before the second silo started: {Ms(stalls, "before")} ms; while it started: " +
             $"{Ms(stalls, "starting")} ms; after it joined: {Ms(stalls, "after")} ms");
         var migrated = second.Output.Split('\n').Where(l => l.Contains("migrated here", StringComparison.Ordinal)).ToList();
+        var transfers = TransferTimes(first.Output, second.Output);
+        if (transfers.Count > 0)
+        {
+            output.WriteLine($"tables that migrated, from leaving the first silo to arriving on the second (by the logs' times): {transfers.Count}, " +
+                $"median {transfers.Order().ElementAt(transfers.Count / 2):F0} ms, longest {transfers.Max():F0} ms");
+        }
+
         foreach (var slow in slowCalls.OrderBy(c => c.AtSeconds))
         {
-            output.WriteLine($"  a call over 1 s: {slow.Ms:F0} ms, ending {slow.AtSeconds - joinedAt:F1} s after the join (the silo started at " +
+            output.WriteLine($"  a call over {SlowCall.TotalSeconds} s: {slow.Ms:F0} ms, ending {slow.AtSeconds - joinedAt:F1} s after the join (the silo started at " +
                 $"{startedAt - joinedAt:F1} s), table {slow.RoomId}{(migrated.Any(l => l.Contains(slow.RoomId, StringComparison.Ordinal)) ? " (migrated)" : "")}");
         }
 
@@ -174,6 +191,13 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"idle tables (turn timer only) that migrated and whose timer moved for a player afterwards: {idleMoved} of {IdleTables}");
         output.WriteLine($"violations (a gap, a repeat or a reorder in a player's events): {violations.Count}");
         Assert.True(violations.Count == 0, string.Join("\n", violations));
+
+        // Every migration went alone: a call to a table that moves waits for the whole batch it went in to be active
+        // on the new silo, so the silos move one activation at a time (ActivationBalancer).
+        var batches = MigrationBatches(first.Output);
+        output.WriteLine($"migration batches sent by the first silo: {batches.Count}, sizes {string.Join(", ", batches.GroupBy(b => b).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))}");
+        Assert.True(batches.Count >= HalfFairShare, $"the first silo logged {batches.Count} migration batches");
+        Assert.All(batches, size => Assert.Equal(1, size));
         foreach (var bot in tables.SelectMany(t => t.Bots))
         {
             await bot.DisposeAsync();
@@ -242,6 +266,28 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         var line = log.Split('\n').LastOrDefault(l => l.Contains($"Room {roomId} migrated here at seq ", StringComparison.Ordinal));
         return line is null ? null : long.Parse(line.Split(" migrated here at seq ")[1].Split(' ')[0], global::System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// For each table that left the first silo and arrived on the second, the milliseconds between its two log lines
+    /// ("Room … migrating at seq", "Room … migrated here at seq"), by the times the test read them.
+    /// </summary>
+    private static List<double> TransferTimes(string from, string to)
+    {
+        static Dictionary<string, TimeSpan> Times(string log, string what) => log.Split('\n')
+            .Where(l => l.Length > 13 && l.Contains(what, StringComparison.Ordinal) && l.Contains("Room ", StringComparison.Ordinal))
+            .Select(l => (Room: l[(l.IndexOf("Room ", StringComparison.Ordinal) + 5)..].Split(' ')[0], At: TimeSpan.Parse(l[..12], global::System.Globalization.CultureInfo.InvariantCulture)))
+            .GroupBy(t => t.Room)
+            .ToDictionary(g => g.Key, g => g.First().At);
+
+        var left = Times(from, " migrating at seq ");
+        var arrived = Times(to, " migrated here at seq ");
+        return [.. left.Where(l => arrived.ContainsKey(l.Key)).Select(l => (arrived[l.Key] - l.Value).TotalMilliseconds)];
+    }
+
+    /// <summary>The size of each batch of migrating activations a silo sent, from Orleans' debug log.</summary>
+    private static List<int> MigrationBatches(string log) => [.. log.Split('\n')
+        .Where(l => l.Contains(" activations to target silo ", StringComparison.Ordinal) && l.Contains("Migrated ", StringComparison.Ordinal))
+        .Select(l => int.Parse(l[(l.IndexOf("Migrated ", StringComparison.Ordinal) + "Migrated ".Length)..].Split(' ')[0], global::System.Globalization.CultureInfo.InvariantCulture))];
 
     private static int Count(string text, string what) => text.Split('\n').Count(l => l.Contains(what, StringComparison.Ordinal));
 
