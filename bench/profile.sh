@@ -15,7 +15,13 @@
 # (e.g. "DOTNET_gcServer=1") to compare runtime settings. PROFILE_SILOS [1] silos behind the edge; PROFILE_REDIS [0]:
 # 1 runs the servers on a fresh redis-server (clustering and storage, append-only with an fsync on every write, as
 # shipped) instead of localhost clustering and in-memory storage; more than one silo always runs on Redis. Each silo is
-# sampled and summarized apart.
+# sampled and summarized apart. PROFILE_STACK [game]: bare profiles the bare stack instead (bench/BareStack: 1 silo with
+# a no-op grain + 1 SignalR edge, loaded with the load tool's --scenario grain, the bench's bare-* runs), with the same
+# runtime settings, so a game profile and a bare one at the same PROFILE_RATE can be compared component by component.
+# Each cpu profile also prints every server's CPU per move over the sampled window (/proc, against the moves the game's
+# edge counted, or the offered rate for the bare stack, which counts none) and, for the game, the Orleans messages per
+# move (each process's Orleans meter on /metrics). PROFILE_KEEP=<dir> keeps the `perf script` text of each process there
+# (for reading stacks beyond the summary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -29,7 +35,13 @@ IDLE=${PROFILE_IDLE:-4000}
 TOP=${PROFILE_TOP:-25}
 SILOS=${PROFILE_SILOS:-1}
 USE_REDIS=${PROFILE_REDIS:-0}
+STACK=${PROFILE_STACK:-game}
 [ "$SILOS" -gt 1 ] && USE_REDIS=1
+case $STACK in
+  game) ;;
+  bare) [ "$SILOS" = 1 ] && [ "$USE_REDIS" = 0 ] && [ "${1:-cpu}" = cpu ] || { echo "PROFILE_STACK=bare: cpu, 1 silo, no Redis" >&2; exit 2; } ;;
+  *) echo "PROFILE_STACK is game or bare" >&2; exit 2 ;;
+esac
 STAMP=$(date -u +%Y-%m-%d-%H%M)
 OUT=$ROOT/bench/results/$STAMP-profile.txt
 WORK=$(mktemp -d)
@@ -72,26 +84,41 @@ if [ "$USE_REDIS" = 1 ]; then
   REDIS_ENV=(ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT")
 fi
 SILO_PIDS=()
-PRIMARY=$(free_port); GATEWAY=""
-for i in $(seq 1 "$SILOS"); do
-  SILO_PORT=$PRIMARY; [ "$i" = 1 ] || SILO_PORT=$(free_port)
-  SILO_GATEWAY=$(free_port); SILO_HTTP=$(free_port); [ -n "$GATEWAY" ] || GATEWAY=$SILO_GATEWAY
-  env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet src/Silo/bin/Release/net10.0/CardGame.Silo.dll --Silo:Port="$SILO_PORT" \
-    --Silo:GatewayPort="$SILO_GATEWAY" --Silo:PrimarySiloPort="$PRIMARY" --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}" >"$WORK/silo$i.log" 2>&1 &
+SERVERS=()   # name=pid=url of each server with a /metrics endpoint (the game's)
+BARE_DLL=bench/BareStack/bin/Release/net10.0/CardGame.Bench.BareStack.dll
+if [ "$STACK" = bare ]; then
+  SILO_PORT=$(free_port); GATEWAY=$(free_port); SILO_HTTP=$(free_port); EDGE_PORT=$(free_port)
+  env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet "$BARE_DLL" silo --Bare:SiloPort="$SILO_PORT" --Bare:GatewayPort="$GATEWAY" \
+    --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}" >"$WORK/silo1.log" 2>&1 &
   SILO_PIDS+=("$!"); PIDS+=("$!")
-  wait_http "http://127.0.0.1:$SILO_HTTP/health/ready"
-done
-SILO=${SILO_PIDS[0]}
-[ -z "${REDIS_PID:-}" ] || PIDS+=("$REDIS_PID")
-EDGE_PORT=$(free_port)
-(cd src/Edge && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet bin/Release/net10.0/CardGame.Edge.dll --urls "http://127.0.0.1:$EDGE_PORT" \
-  --Auth:SigningKey="$KEY" --Orleans:GatewayPort="$GATEWAY" "${QUIET[@]}" \
-  --Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000) >"$WORK/edge.log" 2>&1 &
-EDGE=$!; PIDS+=("$EDGE")
-wait_http "http://127.0.0.1:$EDGE_PORT/health/ready"
+  wait_http "http://127.0.0.1:$SILO_HTTP/health"
+  env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet "$BARE_DLL" edge --Bare:Cluster=true --Bare:GatewayPort="$GATEWAY" \
+    --Urls="http://127.0.0.1:$EDGE_PORT" "${QUIET[@]}" >"$WORK/edge.log" 2>&1 &
+  EDGE=$!; PIDS+=("$EDGE")
+  wait_http "http://127.0.0.1:$EDGE_PORT/health"
+else
+  PRIMARY=$(free_port); GATEWAY=""
+  for i in $(seq 1 "$SILOS"); do
+    SILO_PORT=$PRIMARY; [ "$i" = 1 ] || SILO_PORT=$(free_port)
+    SILO_GATEWAY=$(free_port); SILO_HTTP=$(free_port); [ -n "$GATEWAY" ] || GATEWAY=$SILO_GATEWAY
+    env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet src/Silo/bin/Release/net10.0/CardGame.Silo.dll --Silo:Port="$SILO_PORT" \
+      --Silo:GatewayPort="$SILO_GATEWAY" --Silo:PrimarySiloPort="$PRIMARY" --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}" >"$WORK/silo$i.log" 2>&1 &
+    SILO_PIDS+=("$!"); PIDS+=("$!"); SERVERS+=("silo$i=$!=http://127.0.0.1:$SILO_HTTP")
+    wait_http "http://127.0.0.1:$SILO_HTTP/health/ready"
+  done
+  SILO=${SILO_PIDS[0]}
+  [ -z "${REDIS_PID:-}" ] || PIDS+=("$REDIS_PID")
+  EDGE_PORT=$(free_port)
+  (cd src/Edge && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet bin/Release/net10.0/CardGame.Edge.dll --urls "http://127.0.0.1:$EDGE_PORT" \
+    --Auth:SigningKey="$KEY" --Orleans:GatewayPort="$GATEWAY" "${QUIET[@]}" \
+    --Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000) >"$WORK/edge.log" 2>&1 &
+  EDGE=$!; PIDS+=("$EDGE"); SERVERS+=("edge=$EDGE=http://127.0.0.1:$EDGE_PORT")
+  wait_http "http://127.0.0.1:$EDGE_PORT/health/ready"
+fi
 
 LOAD=(dotnet src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll --edges "http://127.0.0.1:$EDGE_PORT" --server-pids "$(IFS=,; echo "${SILO_PIDS[*]}"),$EDGE"
   --seats 4 --connect-concurrency 128 --seed 42 --json-file "$WORK/load.json")
+[ "$STACK" = game ] || LOAD+=(--scenario grain)
 {
   echo "# CardGame profile ($MODE) $STAMP"
   echo "Machine: $(nproc) cores, $(dotnet --version) SDK, commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo +changes). Server env: ${PROFILE_ENV:-(defaults)}"
@@ -118,19 +145,25 @@ if [ "$MODE" = cpu ]; then
     perf stat -x, -e "$STAT_EVENTS" -o "$WORK/${NAMES[$i]}.stat" -p "${PIDS_BY_NAME[$i]}" -- sleep "$SECONDS_SAMPLED" >/dev/null 2>&1 &
     PERFS+=("$!")
   done
+  WINDOW_ARGS=(--seconds "$SECONDS_SAMPLED" --rate "${RATE:-0}" --edge-pid "$EDGE" --silo-pids "$(IFS=,; echo "${SILO_PIDS[*]}")")
+  for spec in "${SERVERS[@]}"; do WINDOW_ARGS+=(--server "$spec"); done
+  python3 bench/profile_window.py "${WINDOW_ARGS[@]}" >"$WORK/window.txt" 2>&1 || true
   wait "${PERFS[@]}" || true
   wait "$LOADER" || true
   STORAGE="in-memory storage"; [ "$USE_REDIS" = 1 ] && STORAGE="Redis clustering and storage"
+  [ "$STACK" = game ] || STORAGE="the bare stack: a no-op grain, no storage"
   echo "Load: $PLAYERS players, 1 edge + $SILOS silo(s) ($STORAGE), $PACE_TEXT; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load; load average $(cut -d' ' -f1-3 /proc/loadavg)." >>"$OUT"
   python3 - "$WORK/load.json" >>"$OUT" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); s = r.get("server") or {}
 print(f"Whole run: {r['actionsPerSecond']} moves/s, server CPU {s.get('cpuMicrosecondsPerAction')} us/move, ack p50/p99 {r['ackMs']['p50']}/{r['ackMs']['p99']} ms, violations {r['violationCount']}")
 PY
+  cat "$WORK/window.txt" >>"$OUT"
   for name in "${NAMES[@]}"; do
     if ! perf script -i "$WORK/$name.perf" 2>/dev/null >"$WORK/$name.txt" || ! python3 bench/profile_summary.py "$name" "$WORK/$name.txt" >>"$OUT"; then
       { echo "== $name: no profile"; tail -3 "$WORK/perf-$name.log"; } >>"$OUT"
     fi
+    [ -z "${PROFILE_KEEP:-}" ] || { mkdir -p "$PROFILE_KEEP" && cp "$WORK/$name.txt" "$PROFILE_KEEP/$STAMP-$STACK-$name.txt"; }
   done
   # Per move: each process's samples (CPU), context switches and system calls over the sampled window.
   python3 - "$WORK/load.json" "$SECONDS_SAMPLED" "$WORK" "${NAMES[@]}" >>"$OUT" <<'PY'

@@ -1,3 +1,4 @@
+using CardGame.Contracts.Grains;
 using CardGame.Grains;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -133,6 +134,7 @@ public static class SiloHostingExtensions
             o.ServiceId = config["Orleans:ServiceId"] is { Length: > 0 } serviceId ? serviceId : "cardgame";
         });
         orleans.UseSystemTextJsonGrainStorageSerializer();
+        GrainInterfaceTypeCache.AddTo(orleans.Services);
         // A migrating activation carries its persistent state (with its ETag) only if Orleans can serialize it: the
         // state classes go as the same JSON they are stored as. Without this every migration logged "Failed to
         // dehydrate state" (CodecNotFoundException) and the next activation read the state from Redis again.

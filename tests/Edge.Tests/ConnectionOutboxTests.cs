@@ -39,6 +39,28 @@ public sealed class ConnectionOutboxTests
     }
 
     [Fact]
+    public async Task An_event_for_an_idle_connection_is_handed_to_it_on_the_posting_thread_and_what_queues_behind_a_slow_send_goes_later()
+    {
+        var client = new HeldBackClient();
+        var outbox = new ConnectionOutbox(client, capacity: 100, NullLogger.Instance);
+
+        // No thread hop (a wake-up each): handed to the connection before Post returns, by the poster's thread.
+        outbox.Post(Event(1));
+        Assert.Equal([1L], client.Sent.Select(e => e.Seq));
+        Assert.Equal([Environment.CurrentManagedThreadId], client.SentOnThreads);
+
+        // A send that does not complete at once keeps the rest queued; the poster goes on.
+        client.Hold = true;
+        outbox.Post(Event(2));
+        outbox.Post(Event(3));
+        outbox.Post(Event(4));
+        Assert.Equal([1L, 2L], client.Sent.Select(e => e.Seq));
+        client.ReleaseAll();
+        await client.WaitForSendsAsync(4);
+        Assert.Equal([1L, 2L, 3L, 4L], client.Sent.Select(e => e.Seq));
+    }
+
+    [Fact]
     public async Task A_client_too_far_behind_is_aborted_once_gets_what_was_queued_and_nothing_after()
     {
         var client = new HeldBackClient { Hold = true };
@@ -116,6 +138,9 @@ public sealed class ConnectionOutboxTests
 
         public List<TableEvent> Sent { get; } = [];
 
+        /// <summary>The managed thread each event was sent from.</summary>
+        public List<int> SentOnThreads { get; } = [];
+
         public List<IReadOnlyList<PreparedEvent<LobbyEvent>>> LobbyWrites { get; } = [];
 
         public int Aborts { get; private set; }
@@ -140,6 +165,7 @@ public sealed class ConnectionOutboxTests
             lock (_gate)
             {
                 Sent.Add(tableEvent);
+                SentOnThreads.Add(Environment.CurrentManagedThreadId);
                 return Next();
             }
         }

@@ -1,3 +1,4 @@
+using CardGame.Contracts.Grains;
 using Orleans.Configuration;
 
 namespace CardGame.Edge.Cluster;
@@ -24,6 +25,7 @@ public sealed record ClusterClientSettings(string ClusterId, string ServiceId, T
         // A call a gateway had forwarded to a silo that then died gets no answer until this timeout, and a
         // SignalR connection runs one invocation at a time: Orleans' 30 s default stalled a player that long.
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+        GrainInterfaceTypeCache.AddTo(client.Services);
         if (Tracing)
         {
             // The hub invocation's trace goes with every grain call (only when tracing is on: it adds a filter to every call).

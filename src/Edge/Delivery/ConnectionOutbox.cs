@@ -123,15 +123,21 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
         }
         else if (start)
         {
-            // On a pool thread, not the poster's: the table's fan-out goes on to its other connections at once.
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            _ = SendAllAsync(onPoster: true);
         }
     }
 
-    void IThreadPoolWorkItem.Execute() => _ = SendAllAsync();
+    void IThreadPoolWorkItem.Execute() => _ = SendAllAsync(onPoster: false);
 
-    /// <summary>Sends in order until the queue is empty, then ends (the next event starts it again).</summary>
-    private async Task SendAllAsync()
+    /// <summary>
+    /// Sends in order until the queue is empty, then ends (the next event starts it again). Started by a post
+    /// (<paramref name="onPoster"/>), it sends the first message on the poster's thread, as SignalR sends to a group:
+    /// the write only hands the bytes to the connection's transport, and a thread-pool hop per connection and event
+    /// had cost a wake-up each (most of an event's cost at moderate load). What else is queued then goes from a pool
+    /// thread, so a poster serving many connections (the table fan-out, the lobby) never drains one's backlog, and a
+    /// send that does not complete at once (a slow client) continues on its own.
+    /// </summary>
+    private async Task SendAllAsync(bool onPoster)
     {
         while (true)
         {
@@ -155,16 +161,34 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
             };
             try
             {
-                await (message switch
+                var sending = message switch
                 {
                     TableEvent tableEvent => _connection.SendEventAsync(tableEvent),
                     PreparedEvent<TableEvent> shared => _connection.SendEventAsync(shared),
                     _ => SendLobbyEventsAsync(),
-                });
+                };
+                onPoster &= sending.IsCompleted;
+                await sending;
             }
             catch (Exception ex)
             {
                 LogSendFailed(_logger, ex, _connection.Id, about);
+            }
+
+            if (onPoster)
+            {
+                lock (_gate)
+                {
+                    if (_queue is null || _queue.Count == 0)
+                    {
+                        _queue = null;
+                        _sending = false;
+                        return;
+                    }
+                }
+
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                return;
             }
         }
     }

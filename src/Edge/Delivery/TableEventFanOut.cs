@@ -12,7 +12,8 @@ namespace CardGame.Edge.Delivery;
 /// it only enqueues, so a table never waits on clients. One loop then hands each event to the players the table names
 /// as its recipients (not to any seating of the edge's own; their seats are the table's word, <see cref="TableSeats"/>),
 /// as each recipient may see it
-/// (<see cref="TableNotification.ForRecipient"/>), to every local connection of every recipient, in order; and its public
+/// (<see cref="TableNotification.ForRecipient"/>; each form encoded once per transport however many get it), to every
+/// local connection of every recipient, in order; and its public
 /// form (<see cref="TableNotification.ForSpectator"/>), encoded once per transport however many watch, to every local
 /// connection watching the room that is not a recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped. The queue between the two
 /// is bounded (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
@@ -103,6 +104,10 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             ? notification.Recipients.Where(id => id != tableEvent.PlayerId)
             : notification.Recipients);
 
+        // Recipients who may see the same form of the event (all of them, but for a taken card or a dealt hand) share one
+        // encoding per transport, as spectators do: most events are encoded once per edge, not once per connection.
+        PreparedEvent<TableEvent>? first = null;
+        List<PreparedEvent<TableEvent>>? forms = null;
         foreach (var recipient in notification.Recipients.Distinct())
         {
             var connections = players.ConnectionsOf(recipient);
@@ -112,9 +117,23 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             }
 
             var personal = notification.ForRecipient(recipient);
+            var prepared = first is not null && first.Event.Equals(personal) ? first : forms?.Find(f => f.Event.Equals(personal));
+            if (prepared is null)
+            {
+                prepared = new PreparedEvent<TableEvent>(personal);
+                if (first is null)
+                {
+                    first = prepared;
+                }
+                else
+                {
+                    (forms ??= []).Add(prepared);
+                }
+            }
+
             foreach (var connection in connections)
             {
-                connection.Outbox.Post(personal);
+                connection.Outbox.Post(prepared);
             }
         }
 

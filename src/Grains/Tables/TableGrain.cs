@@ -48,7 +48,12 @@ public sealed partial class TableGrain(
     private TableMemory? _rehydrated;
     private bool _counted;
 
+    private IRoomDirectoryGrain? _directory;
+
     private string RoomId => this.GetPrimaryKeyString();
+
+    /// <summary>The room's shard of the room directory (a reference made once: making one costs more than most commits).</summary>
+    private IRoomDirectoryGrain DirectoryShard => _directory ??= GrainFactory.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(RoomId));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -282,7 +287,7 @@ public sealed partial class TableGrain(
         if (!_poisoned && _table.Exists)
         {
             _publishedInfo = _table.Info();
-            GrainFactory.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(RoomId)).Update(_publishedInfo).Ignore();
+            DirectoryShard.Update(_publishedInfo).Ignore();
         }
 
         return Task.CompletedTask;
@@ -469,14 +474,14 @@ public sealed partial class TableGrain(
         _timer?.Change(due is null ? Timeout.InfiniteTimeSpan : (dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn), Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>Tells the room's directory shard of a change to its entry (after every commit: most change nothing).</summary>
     private void PublishRoomInfo()
     {
-        var directory = GrainFactory.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(RoomId));
         if (!_table.Exists)
         {
             if (_publishedInfo is not null || table.State.Seq > 0)
             {
-                directory.Remove(RoomId).Ignore();
+                DirectoryShard.Remove(RoomId).Ignore();
                 _publishedInfo = null;
             }
 
@@ -486,7 +491,7 @@ public sealed partial class TableGrain(
         var info = _table.Info();
         if (info != _publishedInfo)
         {
-            directory.Update(info).Ignore();
+            DirectoryShard.Update(info).Ignore();
             _publishedInfo = info;
         }
     }
