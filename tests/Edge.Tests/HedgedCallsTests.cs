@@ -71,20 +71,6 @@ public sealed class HedgedCallsTests
     }
 
     [Fact]
-    public async Task While_a_silo_is_leaving_a_call_without_an_answer_is_sent_again_after_a_quarter_of_the_delay()
-    {
-        var lost = new TaskCompletionSource<string>();
-        var attempts = 0;
-        var running = Hedged().RunAsync("PutCard", () => Interlocked.Increment(ref attempts) == 1 ? lost.Task : Task.FromResult("view"), unsettled: true);
-
-        _time.Advance(TimeSpan.FromMilliseconds(249));
-        Assert.Equal(1, Volatile.Read(ref attempts));
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal("view", await running.WaitAsync(Bound));
-        Assert.Equal(2, attempts);
-    }
-
-    [Fact]
     public async Task A_dropped_connection_does_not_repeat_a_call_that_already_answered()
     {
         using var dropped = new CancellationTokenSource();

@@ -24,19 +24,9 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
     /// <summary>After a repeat sent because the call's connection was dropped, the next falls due after the delay divided by this.</summary>
     public const int AfterDropDivisor = 4;
 
-    /// <summary>
-    /// Runs <paramref name="call"/>, repeating it as above. <paramref name="repeatNow"/>: cancelled when the connection
-    /// the call went through is dropped. <paramref name="unsettled"/>: a silo is leaving (a route was dropped a moment
-    /// ago), so the first repeat falls due after a quarter of the delay.
-    /// </summary>
-    public async Task<T> RunAsync<T>(string method, Func<Task<T>> call, CancellationToken repeatNow = default, bool unsettled = false)
+    public async Task<T> RunAsync<T>(string method, Func<Task<T>> call, CancellationToken repeatNow = default)
     {
         var after = TimeSpan.FromMilliseconds(options.Value.HedgeAfterMilliseconds);
-        if (unsettled)
-        {
-            after /= AfterDropDivisor;
-        }
-
         var first = call();
         if (after <= TimeSpan.Zero || first.IsCompleted)
         {

@@ -42,7 +42,6 @@ public sealed partial class TableRoutes(
     private readonly TaskCompletionSource _warmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<Route, Task> _closing = new();
     private int _roomCount;
-    private long _lastDropAt = long.MinValue / 2;
 
     /// <summary>
     /// Raised with the rooms whose calls now go another way (a table that answered from another silo, a silo's client
@@ -66,12 +65,6 @@ public sealed partial class TableRoutes(
     /// </summary>
     public CancellationToken RouteDropped(string roomId) =>
         RouteOf(roomId) is { Client.IsConnected: true } route ? route.Dropped : CancellationToken.None;
-
-    /// <summary>
-    /// Whether a silo's route was dropped less than 10 s ago: a silo is leaving, and a call through the main client may
-    /// still go through its gateway and lose its answer there, so <see cref="HedgedCalls"/> repeats sooner.
-    /// </summary>
-    public bool Unsettled => _enabled && Environment.TickCount64 - Volatile.Read(ref _lastDropAt) < (long)RetryConnectAfter.TotalMilliseconds;
 
     /// <summary>The connected client bound to the gateway of <paramref name="roomId"/>'s silo, or null when there is none.</summary>
     internal SiloClient? ClientOf(string roomId) => RouteOf(roomId)?.Client is { IsConnected: true } client ? client : null;
@@ -307,7 +300,6 @@ public sealed partial class TableRoutes(
             return;
         }
 
-        Volatile.Write(ref _lastDropAt, Environment.TickCount64);
         route.MarkDropped();
         RaiseRoutesChanged(route.Gateway);
         foreach (var (closed, _) in _closing.Where(c => c.Value.IsCompleted))
