@@ -50,27 +50,6 @@ public sealed class HedgedCallsTests
     }
 
     [Fact]
-    public async Task After_a_repeat_for_a_dropped_connection_the_next_falls_due_after_a_quarter_of_the_delay()
-    {
-        var time = new TimerCountingTimeProvider();
-        var hedged = new HedgedCalls(Options.Create(new EdgeOptions { HedgeAfterMilliseconds = 1000 }), time, NullLogger<HedgedCalls>.Instance);
-        var lost = new TaskCompletionSource<string>();
-        using var dropped = new CancellationTokenSource();
-        var attempts = 0;
-        var running = hedged.RunAsync("TakeCard", () => Interlocked.Increment(ref attempts) <= 2 ? lost.Task : Task.FromResult("view"), dropped.Token);
-
-        await dropped.CancelAsync();
-        // The wait for the first answer is timer 1; the next repeat's delay, made after the repeat went out, is timer 2.
-        await WaitUntilAsync(() => time.TimersCreated == 2);
-        Assert.Equal(2, Volatile.Read(ref attempts));
-        time.Advance(TimeSpan.FromMilliseconds(249));
-        Assert.Equal(2, Volatile.Read(ref attempts));
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal("view", await running.WaitAsync(Bound));
-        Assert.Equal(3, attempts);
-    }
-
-    [Fact]
     public async Task A_dropped_connection_does_not_repeat_a_call_that_already_answered()
     {
         using var dropped = new CancellationTokenSource();
@@ -157,21 +136,6 @@ public sealed class HedgedCallsTests
         answer.SetResult("view");
         Assert.Equal("view", await running.WaitAsync(Bound));
         Assert.Equal(1, attempts);
-    }
-
-    /// <summary>A fake clock that counts the timers made on it, so a test moves it on only once a wait has begun.</summary>
-    private sealed class TimerCountingTimeProvider : FakeTimeProvider
-    {
-        private int _timers;
-
-        public int TimersCreated => Volatile.Read(ref _timers);
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            Interlocked.Increment(ref _timers);
-            return timer;
-        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

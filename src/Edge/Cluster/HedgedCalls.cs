@@ -13,16 +13,12 @@ namespace CardGame.Edge.Cluster;
 /// a gateway that still answers; the table applies a <c>moveId</c> once and answers a repeat with its current view.
 /// When the caller knows the connection the call went through was dropped meanwhile (<c>repeatNow</c>:
 /// <see cref="TableRoutes.RouteDropped"/>, cancelled when that silo refuses calls as it shuts down or the connection is
-/// lost), the first repeat goes out at once instead of after the delay, and the next one a quarter of the delay after
-/// it: the repeat goes through the main client, which may still pick the leaving silo's gateway for a moment.
+/// lost), the first repeat goes out at once instead of after the delay.
 /// </summary>
 public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvider time, ILogger<HedgedCalls> logger)
 {
     /// <summary>Attempts at most, the first included.</summary>
     public const int MaxAttempts = 3;
-
-    /// <summary>After a repeat sent because the call's connection was dropped, the next falls due after the delay divided by this.</summary>
-    public const int AfterDropDivisor = 4;
 
     public async Task<T> RunAsync<T>(string method, Func<Task<T>> call, CancellationToken repeatNow = default)
     {
@@ -36,7 +32,6 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
         // Nearly every call is answered in time: waiting for it costs one timer, and nothing more is made unless the
         // repeat falls due. A TimeoutException the call itself ends with (Orleans' response timeout) is its answer.
         var started = time.GetTimestamp();
-        var next = after;
         try
         {
             return await first.WaitAsync(after, time, repeatNow);
@@ -48,9 +43,6 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
         catch (OperationCanceledException) when (!first.IsCompleted && repeatNow.IsCancellationRequested)
         {
             LogRepeatedAfterDrop(logger, method, (long)time.GetElapsedTime(started).TotalMilliseconds);
-            // A silo is leaving: the main client, through which the repeat goes, may still pick its gateway, which
-            // drops answers too, so the next repeat falls due sooner.
-            next = after / AfterDropDivisor;
         }
 
         var calls = new List<Task<T>> { first, call() };
@@ -77,10 +69,10 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
             }
 
             using var wait = new CancellationTokenSource();
-            var repeatDue = Task.Delay(next, time, wait.Token);
+            var repeatDue = Task.Delay(after, time, wait.Token);
             if (await Task.WhenAny(Task.WhenAny(pending), repeatDue) == repeatDue)
             {
-                LogRepeated(logger, method, calls.Count, (long)time.GetElapsedTime(started).TotalMilliseconds);
+                LogRepeated(logger, method, calls.Count, (long)after.TotalMilliseconds * calls.Count);
                 calls.Add(call());
             }
             else
