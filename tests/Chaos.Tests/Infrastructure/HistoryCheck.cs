@@ -108,23 +108,39 @@ public static class HistoryCheck
             violations.Add($"{client.Name}: storage has a move {id} the client never sent");
         }
 
-        // The event an acknowledgement stands for (the view it returns carries its seq, or the `finished` after it).
+        // The event an acknowledgement stands for. The view it returns carries the move's seq (or the `finished` after
+        // it), or a later one: an edge repeats a move whose answer is slow with its moveId (HedgedCalls), and the table
+        // answers a repeat with its current view, which may already hold the next player's move. So the move's event
+        // is the latest matching one after this player's previous acknowledged move and no later than the view.
+        var floor = 0L;
         foreach (var move in acknowledged.Where(m => m.Attempts.Count == 1 && m.AckSeq is not null))
         {
-            if (!history.TryGetValue(move.AckSeq!.Value, out var e))
-            {
-                continue; // skipped by a Resume view: storage vouches for it above
-            }
-
-            if (e.Kind == EventKinds.Finished && !history.TryGetValue(move.AckSeq.Value - 1, out e))
-            {
-                continue;
-            }
-
+            var ackSeq = move.AckSeq!.Value;
             var kind = move.Kind == "put" ? EventKinds.Put : EventKinds.Took;
-            if (e.Kind != kind || e.PlayerId != client.PlayerId || (kind == EventKinds.Put && e.Card != move.Card))
+            var found = 0L;
+            var complete = true;
+            for (var seq = ackSeq; seq > floor; seq--)
             {
-                violations.Add($"the event at the acknowledged seq {move.AckSeq} is {e}, not {move}");
+                if (!history.TryGetValue(seq, out var e))
+                {
+                    complete = false; // skipped by a Resume view: storage vouches for what is not seen
+                    continue;
+                }
+
+                if (e.Kind == kind && e.PlayerId == client.PlayerId && (kind != EventKinds.Put || e.Card == move.Card))
+                {
+                    found = seq;
+                    break;
+                }
+            }
+
+            if (found > 0)
+            {
+                floor = found;
+            }
+            else if (complete)
+            {
+                violations.Add($"no event for the acknowledged move between seq {floor + 1} and its acknowledged seq {ackSeq}: {move}");
             }
         }
 
