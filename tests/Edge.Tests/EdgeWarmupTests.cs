@@ -15,7 +15,7 @@ public sealed class EdgeWarmupTests(EdgesFixture fixture)
     [Fact]
     public async Task A_fresh_edge_runs_a_players_reconnect_path_before_it_reports_ready_and_stores_nothing()
     {
-        var keysBefore = await RedisKeysAsync();
+        var keysBefore = await fixture.Redis.KeysAsync();
         await using var edge = await EdgeServer.StartAsync(fixture.EdgeSettings, waitUntilReady: false);
         var warmup = edge.Services.GetRequiredService<EdgeWarmup>();
 
@@ -42,22 +42,7 @@ public sealed class EdgeWarmupTests(EdgesFixture fixture)
         }
 
         Assert.Equal(0, edge.Services.GetRequiredService<TableSubscriptions>().Count);
-        var added = (await RedisKeysAsync()).Except(keysBefore).ToList();
+        var added = (await fixture.Redis.KeysAsync()).Except(keysBefore).ToList();
         Assert.True(added.Count == 0, $"the warm-up stored {string.Join(", ", added)}");
-    }
-
-    private async Task<HashSet<string>> RedisKeysAsync()
-    {
-        var multiplexer = (await fixture.Redis.DatabaseAsync()).Multiplexer;
-        var keys = new HashSet<string>();
-        foreach (var server in multiplexer.GetServers())
-        {
-            await foreach (var key in server.KeysAsync(pattern: "*"))
-            {
-                keys.Add(key.ToString());
-            }
-        }
-
-        return keys;
     }
 }

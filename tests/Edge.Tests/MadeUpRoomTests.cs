@@ -37,7 +37,7 @@ public sealed class MadeUpRoomTests(EdgesFixture fixture, ITestOutputHelper outp
             await host.InvokeAsync<TableView>("JoinRoom", room.RoomId);
             await watcher.InvokeAsync<TableView>("WatchRoom", room.RoomId);
             var subscriptions = edge.Services.GetRequiredService<TableSubscriptions>();
-            var keysBefore = await RedisKeysAsync();
+            var keysBefore = await fixture.Redis.KeysAsync();
             var dbSizeBefore = keysBefore.Count;
             var activationsBefore = (await TableActivationsAsync(new Dictionary<string, bool>())).All;
             var subscriptionsBefore = subscriptions.Count;
@@ -97,7 +97,7 @@ public sealed class MadeUpRoomTests(EdgesFixture fixture, ITestOutputHelper outp
 
             await sampling.CancelAsync();
             await sampler;
-            var keysAfter = await RedisKeysAsync();
+            var keysAfter = await fixture.Redis.KeysAsync();
             output.WriteLine($"{calls} calls on {calls / 8} made-up room ids from {clients.Length} connections in {clock.Elapsed.TotalSeconds:F1} s; {retries} answered unavailable first and were retried");
             output.WriteLine(string.Join("\n", codes.OrderBy(c => c.Key).Select(c => $"  {c.Key} x{c.Value}")));
             output.WriteLine($"Redis keys (DBSIZE): {dbSizeBefore} -> {keysAfter.Count}; new: {string.Join(", ", keysAfter.Except(keysBefore))}");
@@ -147,20 +147,5 @@ public sealed class MadeUpRoomTests(EdgesFixture fixture, ITestOutputHelper outp
         var statistics = await fixture.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         var tables = statistics.Where(s => s.GrainType.Contains("TableGrain", StringComparison.Ordinal)).ToList();
         return (tables.Count, tables.Count(s => madeUp.ContainsKey(s.GrainId.Key.ToString()!)));
-    }
-
-    private async Task<HashSet<string>> RedisKeysAsync()
-    {
-        var multiplexer = (await fixture.Redis.DatabaseAsync()).Multiplexer;
-        var keys = new HashSet<string>();
-        foreach (var server in multiplexer.GetServers())
-        {
-            await foreach (var key in server.KeysAsync(pattern: "*"))
-            {
-                keys.Add(key.ToString());
-            }
-        }
-
-        return keys;
     }
 }

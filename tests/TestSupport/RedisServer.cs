@@ -47,6 +47,22 @@ public sealed class RedisServer : IAsyncDisposable
         return _client.GetDatabase();
     }
 
+    /// <summary>Every key on the server now (to check that something stored nothing).</summary>
+    public async Task<HashSet<string>> KeysAsync()
+    {
+        var multiplexer = (await DatabaseAsync()).Multiplexer;
+        var keys = new HashSet<string>();
+        foreach (var server in multiplexer.GetServers())
+        {
+            await foreach (var key in server.KeysAsync(pattern: "*"))
+            {
+                keys.Add(key.ToString());
+            }
+        }
+
+        return keys;
+    }
+
     /// <summary>Stops the process abruptly (SIGKILL), as a crash would.</summary>
     public void Kill()
     {
