@@ -50,6 +50,27 @@ public sealed class HedgedCallsTests
     }
 
     [Fact]
+    public async Task A_repeat_that_fails_while_the_first_attempt_still_waits_is_followed_by_the_next_at_once()
+    {
+        var lost = new TaskCompletionSource<string>();
+        using var dropped = new CancellationTokenSource();
+        var attempts = 0;
+        var running = Hedged().RunAsync("PutCard", () => Interlocked.Increment(ref attempts) switch
+        {
+            1 => lost.Task,
+            // The repeat goes through a gateway that is shutting down: refused at once.
+            2 => Task.FromException<string>(new InvalidOperationException("refused: the silo is shutting down")),
+            _ => Task.FromResult("view"),
+        }, dropped.Token);
+
+        await dropped.CancelAsync();
+
+        // No time passes on the clock: the third goes out because the second failed, not because the delay ran out.
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(3, attempts);
+    }
+
+    [Fact]
     public async Task A_dropped_connection_does_not_repeat_a_call_that_already_answered()
     {
         using var dropped = new CancellationTokenSource();

@@ -13,7 +13,9 @@ namespace CardGame.Edge.Cluster;
 /// a gateway that still answers; the table applies a <c>moveId</c> once and answers a repeat with its current view.
 /// When the caller knows the connection the call went through was dropped meanwhile (<c>repeatNow</c>:
 /// <see cref="TableRoutes.RouteDropped"/>, cancelled when that silo refuses calls as it shuts down or the connection is
-/// lost), the first repeat goes out at once instead of after the delay.
+/// lost), the first repeat goes out at once instead of after the delay. An attempt that fails while another still
+/// waits is followed by the next at once (at most <see cref="MaxAttempts"/> in all): its way was refused (a stopping
+/// gateway, say), and the one still waiting may have lost its answer the same way.
 /// </summary>
 public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvider time, ILogger<HedgedCalls> logger)
 {
@@ -46,6 +48,7 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
         }
 
         var calls = new List<Task<T>> { first, call() };
+        var failuresAnswered = 0;
         while (true)
         {
             if (calls.FirstOrDefault(c => c.IsCompletedSuccessfully) is { } answered)
@@ -68,11 +71,22 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
                 continue;
             }
 
+            if (calls.Count(c => c.IsCompleted) > failuresAnswered)
+            {
+                // One attempt failed while another still waits (a leaving gateway refused it, say): the one waiting may
+                // have lost its answer the same way, so the next goes out now rather than after the delay.
+                failuresAnswered++;
+                var failed = calls.Last(c => c.IsCompleted);
+                LogRepeatedAfterFailure(logger, method, failed.Exception?.InnerException?.GetType().Name ?? "cancelled", (long)time.GetElapsedTime(started).TotalMilliseconds);
+                calls.Add(call());
+                continue;
+            }
+
             using var wait = new CancellationTokenSource();
             var repeatDue = Task.Delay(after, time, wait.Token);
             if (await Task.WhenAny(Task.WhenAny(pending), repeatDue) == repeatDue)
             {
-                LogRepeated(logger, method, calls.Count, (long)after.TotalMilliseconds * calls.Count);
+                LogRepeated(logger, method, calls.Count, (long)time.GetElapsedTime(started).TotalMilliseconds);
                 calls.Add(call());
             }
             else
@@ -94,6 +108,9 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method}: the connection it went through was dropped {Milliseconds} ms after it was sent, with no answer yet; sent again")]
     private static partial void LogRepeatedAfterDrop(ILogger logger, string method, long milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method}: no answer after {Milliseconds} ms from {Attempts} attempt(s); sent again")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method}: an attempt failed ({Error}) {Milliseconds} ms after the call went out while another still waits; sent again")]
+    private static partial void LogRepeatedAfterFailure(ILogger logger, string method, string error, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method}: no answer {Milliseconds} ms after the call went out, from {Attempts} attempt(s); sent again")]
     private static partial void LogRepeated(ILogger logger, string method, int attempts, long milliseconds);
 }

@@ -20,6 +20,12 @@ namespace CardGame.Edge.Cluster;
 /// When the edge starts, it connects to every active silo's gateway before it reports ready (<see cref="Warmed"/>):
 /// built on first need, the clients were built while the players of a draining edge were reconnecting here, and
 /// building them kept a freshly started edge from answering those players' <c>Resume</c> for seconds.
+/// A room with no connected route of its own (never learned, its client still connecting, or its silo's route dropped
+/// because that silo is leaving) is called through another connected per-silo client, chosen by the room's id, and
+/// through the main client only when there is none: the main client picks a gateway without knowing that a silo is
+/// leaving (after a rolling restart's first silo, Orleans' client may even take the leaving silo's gateway back as its
+/// only live one), and a stopping gateway drops the answers coming back through it. A dropped route is never chosen:
+/// its client is gone.
 /// </summary>
 public sealed partial class TableRoutes(
     ClusterConnection cluster,
@@ -31,6 +37,9 @@ public sealed partial class TableRoutes(
 {
     /// <summary>How long after a failed connection to a silo's gateway its calls go through the main client.</summary>
     private static readonly TimeSpan RetryConnectAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>Per-silo clients a call tries before the main client (each one that fails is dropped first).</summary>
+    private const int MaxSendAttempts = 4;
 
     /// <summary>The most rooms whose silo this edge remembers (rooms are forgotten when the edge stops following them).</summary>
     private const int MaxRooms = 1_000_000;
@@ -64,7 +73,7 @@ public sealed partial class TableRoutes(
     /// at once instead of after <see cref="EdgeOptions.HedgeAfterMilliseconds"/>.
     /// </summary>
     public CancellationToken RouteDropped(string roomId) =>
-        RouteOf(roomId) is { Client.IsConnected: true } route ? route.Dropped : CancellationToken.None;
+        RouteFor(roomId) is { } route ? route.Dropped : CancellationToken.None;
 
     /// <summary>The connected client bound to the gateway of <paramref name="roomId"/>'s silo, or null when there is none.</summary>
     internal SiloClient? ClientOf(string roomId) => RouteOf(roomId)?.Client is { IsConnected: true } client ? client : null;
@@ -91,27 +100,27 @@ public sealed partial class TableRoutes(
 
     /// <summary>
     /// Calls the table of <paramref name="roomId"/> through its silo's gateway when known and connected, else through
-    /// the main client; a call the per-silo client could not deliver (its gateway refused or is unreachable: the table
-    /// never saw it) goes again through the main client.
+    /// another silo's connected client (<see cref="RouteFor"/>), else through the main client; a call a per-silo
+    /// client could not deliver (its gateway refused or is unreachable: the table never saw it) drops that route and
+    /// goes again the same way.
     /// </summary>
     public async Task<TResult> SendAsync<TResult>(string roomId, Func<ITableGrain, Task<TResult>> call)
     {
-        var route = RouteOf(roomId);
-        if (route?.Client is not { IsConnected: true } direct)
+        // Each failed attempt drops its route, so this ends; the bound only guards against a route connecting again meanwhile.
+        for (var attempt = 0; attempt < MaxSendAttempts && RouteFor(roomId) is { Client: { } client } route; attempt++)
         {
-            return await call(cluster.Grains.GetGrain<ITableGrain>(roomId));
+            try
+            {
+                return await call(client.Grains.GetGrain<ITableGrain>(roomId));
+            }
+            catch (Exception ex) when (NotDelivered(ex))
+            {
+                Drop(route);
+                LogNotDelivered(logger, roomId, route.Gateway, ex.GetType().Name, RouteFor(roomId)?.Gateway.ToString() ?? "the main client");
+            }
         }
 
-        try
-        {
-            return await call(direct.Grains.GetGrain<ITableGrain>(roomId));
-        }
-        catch (Exception ex) when (NotDelivered(ex))
-        {
-            LogNotDelivered(logger, roomId, route.Gateway, ex.GetType().Name);
-            Drop(route);
-            return await call(cluster.Grains.GetGrain<ITableGrain>(roomId));
-        }
+        return await call(cluster.Grains.GetGrain<ITableGrain>(roomId));
     }
 
     /// <summary><see cref="SendAsync{TResult}"/> for a call without a result.</summary>
@@ -224,6 +233,33 @@ public sealed partial class TableRoutes(
 
     private Route? RouteOf(string roomId) =>
         _enabled && _rooms.TryGetValue(roomId, out var gateway) && _silos.TryGetValue(gateway, out var route) ? route : null;
+
+    /// <summary>
+    /// The connected route <paramref name="roomId"/>'s next call goes through: its own silo's, else another one chosen
+    /// by the room's id (the same one for every call while the connected set stays the same), else null (the main
+    /// client).
+    /// </summary>
+    private Route? RouteFor(string roomId)
+    {
+        if (RouteOf(roomId) is { Client.IsConnected: true } own)
+        {
+            return own;
+        }
+
+        if (_silos.IsEmpty)
+        {
+            return null;
+        }
+
+        var connected = _silos.Values.Where(r => r.Client is { IsConnected: true }).ToList();
+        if (connected.Count == 0)
+        {
+            return null;
+        }
+
+        connected.Sort(static (a, b) => a.Gateway.CompareTo(b.Gateway));
+        return connected[(int)((uint)StringComparer.Ordinal.GetHashCode(roomId) % (uint)connected.Count)];
+    }
 
     /// <summary>
     /// Starts a client for <paramref name="gateway"/> unless one exists or failed a moment ago; the task completes when
@@ -403,6 +439,6 @@ public sealed partial class TableRoutes(
     [LoggerMessage(Level = LogLevel.Information, Message = "Lost the direct connection to gateway {Gateway}; its tables are called through the main client")]
     private static partial void LogLost(ILogger logger, SiloAddress gateway);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A call to room {RoomId} through gateway {Gateway} was not delivered ({Error}); sent through the main client")]
-    private static partial void LogNotDelivered(ILogger logger, string roomId, SiloAddress gateway, string error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "A call to room {RoomId} through gateway {Gateway} was not delivered ({Error}); sent again through {Via}")]
+    private static partial void LogNotDelivered(ILogger logger, string roomId, SiloAddress gateway, string error, string via);
 }
