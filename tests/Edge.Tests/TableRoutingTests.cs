@@ -150,6 +150,8 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
 
         // A planned stop: the table moves to another silo in memory; the edge's route to the stopped silo is dropped.
         await fixture.Cluster.StopSiloAsync(leaving);
+        // The route's drop tells HedgedCalls that a silo is leaving (repeats fall due sooner for a while).
+        await WaitUntilAsync(() => routes.Leaving, "the edge to count a silo as leaving");
         var calls = await PlayAsync(table, moves: 6);
         var newHost = await HostOfAsync(table.RoomId);
         output.WriteLine($"{calls} table calls after the stop, through another silo's client; the table is now on {newHost}");

@@ -15,21 +15,33 @@ namespace CardGame.Edge.Cluster;
 /// <see cref="TableRoutes.RouteDropped"/>, cancelled when that silo refuses calls as it shuts down or the connection is
 /// lost), the first repeat goes out at once instead of after the delay. An attempt that fails while another still
 /// waits is followed by the next at once (at most <see cref="MaxAttempts"/> in all): its way was refused (a stopping
-/// gateway, say), and the one still waiting may have lost its answer the same way.
+/// gateway, say), and the one still waiting may have lost its answer the same way. While a silo is leaving (a route
+/// was dropped a moment ago) and after a repeat sent because of a drop, the repeats fall due after a quarter of the
+/// delay: an answer can also be lost where no refusal tells of it (forwarded through the leaving silo).
 /// </summary>
 public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvider time, ILogger<HedgedCalls> logger)
 {
     /// <summary>Attempts at most, the first included.</summary>
     public const int MaxAttempts = 3;
 
-    public async Task<T> RunAsync<T>(string method, Func<Task<T>> call, CancellationToken repeatNow = default)
+    /// <summary>While a silo is leaving, and after a repeat sent because a route was dropped, repeats fall due after the delay divided by this.</summary>
+    public const int LeavingDivisor = 4;
+
+    /// <summary>
+    /// Runs <paramref name="call"/>, repeating it as above. <paramref name="repeatNow"/>: cancelled when the connection
+    /// the call goes through is dropped. <paramref name="leaving"/>: a silo is leaving (<see cref="TableRoutes.Leaving"/>),
+    /// so answers may be lost where no signal tells of it, and repeats fall due after a quarter of the delay.
+    /// </summary>
+    public async Task<T> RunAsync<T>(string method, Func<Task<T>> call, CancellationToken repeatNow = default, bool leaving = false)
     {
-        var after = TimeSpan.FromMilliseconds(options.Value.HedgeAfterMilliseconds);
+        var delay = TimeSpan.FromMilliseconds(options.Value.HedgeAfterMilliseconds);
         var first = call();
-        if (after <= TimeSpan.Zero || first.IsCompleted)
+        if (delay <= TimeSpan.Zero || first.IsCompleted)
         {
             return await first;
         }
+
+        var after = leaving ? delay / LeavingDivisor : delay;
 
         // Nearly every call is answered in time: waiting for it costs one timer, and nothing more is made unless the
         // repeat falls due. A TimeoutException the call itself ends with (Orleans' response timeout) is its answer.
@@ -45,6 +57,8 @@ public sealed partial class HedgedCalls(IOptions<EdgeOptions> options, TimeProvi
         catch (OperationCanceledException) when (!first.IsCompleted && repeatNow.IsCancellationRequested)
         {
             LogRepeatedAfterDrop(logger, method, (long)time.GetElapsedTime(started).TotalMilliseconds);
+            // A silo is leaving: the repeat may lose its answer too, so the next falls due sooner.
+            after = delay / LeavingDivisor;
         }
 
         var calls = new List<Task<T>> { first, call() };

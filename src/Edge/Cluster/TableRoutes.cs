@@ -38,6 +38,9 @@ public sealed partial class TableRoutes(
     /// <summary>How long after a failed connection to a silo's gateway its calls go through the main client.</summary>
     private static readonly TimeSpan RetryConnectAfter = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long after a route was dropped this edge counts a silo as leaving (<see cref="Leaving"/>).</summary>
+    private static readonly TimeSpan LeavingFor = TimeSpan.FromSeconds(10);
+
     /// <summary>Per-silo clients a call tries before the main client (each one that fails is dropped first).</summary>
     private const int MaxSendAttempts = 4;
 
@@ -51,6 +54,7 @@ public sealed partial class TableRoutes(
     private readonly TaskCompletionSource _warmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<Route, Task> _closing = new();
     private int _roomCount;
+    private long _lastDropAt = long.MinValue / 2;
 
     /// <summary>
     /// Raised with the rooms whose calls now go another way (a table that answered from another silo, a silo's client
@@ -74,6 +78,12 @@ public sealed partial class TableRoutes(
     /// </summary>
     public CancellationToken RouteDropped(string roomId) =>
         RouteFor(roomId) is { } route ? route.Dropped : CancellationToken.None;
+
+    /// <summary>
+    /// Whether a silo's route was dropped less than <see cref="LeavingFor"/> ago: a silo is leaving, and a call may lose
+    /// its answer on the way through it with no signal, so <see cref="HedgedCalls"/> repeats sooner.
+    /// </summary>
+    public bool Leaving => _enabled && Environment.TickCount64 - Volatile.Read(ref _lastDropAt) < (long)LeavingFor.TotalMilliseconds;
 
     /// <summary>The connected client bound to the gateway of <paramref name="roomId"/>'s silo, or null when there is none.</summary>
     internal SiloClient? ClientOf(string roomId) => RouteOf(roomId)?.Client is { IsConnected: true } client ? client : null;
@@ -336,6 +346,7 @@ public sealed partial class TableRoutes(
             return;
         }
 
+        Volatile.Write(ref _lastDropAt, Environment.TickCount64);
         route.MarkDropped();
         RaiseRoutesChanged(route.Gateway);
         foreach (var (closed, _) in _closing.Where(c => c.Value.IsCompleted))
