@@ -161,6 +161,18 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
         Assert.Equal(Key(newGateway), routes.DirectGatewayOf(table.RoomId));
     }
 
+    [Fact]
+    public async Task A_routing_edge_connects_to_a_silo_that_joins_before_any_table_answers_from_it()
+    {
+        var routes = Routes(fixture.Routed);
+        var added = (InProcessSiloHandle)await fixture.Cluster.StartAdditionalSiloAsync();
+
+        // No table lives there and no call named it: the edge finds it among the active silos by itself, so a room
+        // whose silo leaves next has another silo's client to go through.
+        await WaitUntilAsync(() => routes.IsConnectedTo(added.GatewayAddress), "the routing edge to connect to the silo that joined");
+        await fixture.Cluster.StopSiloAsync(added);
+    }
+
     private static TableRoutes Routes(EdgeServer edge) => edge.Services.GetRequiredService<TableRoutes>();
 
     private static TableSubscriptions Subscriptions(EdgeServer edge) => edge.Services.GetRequiredService<TableSubscriptions>();

@@ -19,7 +19,8 @@ namespace CardGame.Edge.Cluster;
 /// edge to subscribe to them again with the right observer. <c>Edge:RouteTableCalls</c> (default true) turns it off.
 /// When the edge starts, it connects to every active silo's gateway before it reports ready (<see cref="Warmed"/>):
 /// built on first need, the clients were built while the players of a draining edge were reconnecting here, and
-/// building them kept a freshly started edge from answering those players' <c>Resume</c> for seconds.
+/// building them kept a freshly started edge from answering those players' <c>Resume</c> for seconds. After that it
+/// asks for the active silos every second and connects to one that joined or came back from a restart.
 /// A room with no connected route of its own (never learned, its client still connecting, or its silo's route dropped
 /// because that silo is leaving) is called through another connected per-silo client, chosen by the room's id, and
 /// through the main client only when there is none: the main client picks a gateway without knowing that a silo is
@@ -37,6 +38,9 @@ public sealed partial class TableRoutes(
 {
     /// <summary>How long after a failed connection to a silo's gateway its calls go through the main client.</summary>
     private static readonly TimeSpan RetryConnectAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often this edge asks the cluster for its active silos, to connect to one that joined or came back.</summary>
+    private static readonly TimeSpan LookForSilosEvery = TimeSpan.FromSeconds(1);
 
     /// <summary>How long after a route was dropped this edge counts a silo as leaving (<see cref="Leaving"/>).</summary>
     private static readonly TimeSpan LeavingFor = TimeSpan.FromSeconds(10);
@@ -214,13 +218,8 @@ public sealed partial class TableRoutes(
         try
         {
             await cluster.WaitAsync(_stopping.Token);
-            var silos = await cluster.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)
-                .WaitAsync(settings.ResponseTimeout, _stopping.Token);
-            var gateways = silos.Where(s => s.ProxyPort > 0)
-                .Select(s => SiloAddress.New(new System.Net.IPEndPoint(s.SiloAddress.Endpoint.Address, s.ProxyPort), 0))
-                .ToList();
-            await Task.WhenAll(gateways.Select(Connect));
-            LogWarmed(logger, _silos.Values.Count(r => r.Client is { IsConnected: true }), gateways.Count);
+            var (connected, gateways) = await ConnectToActiveAsync();
+            LogWarmed(logger, connected, gateways);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -231,6 +230,39 @@ public sealed partial class TableRoutes(
         {
             _warmed.TrySetResult();
         }
+
+        // Then a silo that joins (or comes back from a restart) is connected to as soon as it is active, not only when a
+        // table answers from it: in a rolling restart the next silo stops a moment after the last one is back, and a
+        // call for a table of the leaving silo can go through another silo's client only if the edge has one.
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(LookForSilosEvery, _stopping.Token);
+                await ConnectToActiveAsync();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The cluster did not answer this time (a silo leaving, say): the next round asks again.
+                LogLookForSilosFailed(logger, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Starts a client for every active silo's gateway this edge has none for (or whose failure is old enough); returns how many are connected of how many.</summary>
+    private async Task<(int Connected, int Gateways)> ConnectToActiveAsync()
+    {
+        var silos = await cluster.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)
+            .WaitAsync(settings.ResponseTimeout, _stopping.Token);
+        var gateways = silos.Where(s => s.ProxyPort > 0)
+            .Select(s => SiloAddress.New(new System.Net.IPEndPoint(s.SiloAddress.Endpoint.Address, s.ProxyPort), 0))
+            .ToList();
+        await Task.WhenAll(gateways.Select(Connect));
+        return (_silos.Values.Count(r => r.Client is { IsConnected: true }), gateways.Count);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -443,6 +475,9 @@ public sealed partial class TableRoutes(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list the silos to connect to before reporting ready: {Reason}; direct table calls start on first need")]
     private static partial void LogWarmFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not list the active silos to connect to: {Reason}; asking again in a moment")]
+    private static partial void LogLookForSilosFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not connect to gateway {Gateway} for direct table calls: {Reason}; its tables are called through the main client")]
     private static partial void LogConnectFailed(ILogger logger, SiloAddress gateway, string reason);
