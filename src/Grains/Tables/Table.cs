@@ -20,6 +20,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     private readonly List<PlayerNotice> _notices = [];
     private readonly DateTimeOffset _loadedAt = time.GetUtcNow();
     private string? _committedSeed;
+    private ImmutableArray<string> _seatedIds;
     private string? _commitment;
 
     public string RoomId { get; } = roomId;
@@ -307,7 +308,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     private void RemovePlayer(SeatState seat)
     {
-        var recipients = SeatedIds().ToImmutableArray();
+        var recipients = SeatedIds();
         State.Players.Remove(seat);
         // A player who left sends no more moves here (a retry is answered only while seated): their move ids would pile up.
         State.AppliedMoves.Remove(seat.PlayerId);
@@ -360,7 +361,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     {
         State.Seq++;
         Changed = true;
-        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq, TurnEndsAt = TurnEndsAt() }, recipients ?? SeatedIds().ToImmutableArray(), hands));
+        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq, TurnEndsAt = TurnEndsAt() }, recipients ?? SeatedIds(), hands));
     }
 
     /// <summary>A retry of a move this table already applied: the original outcome, without applying it again.</summary>
@@ -455,7 +456,26 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     private SeatState? FindSeat(string playerId) => State.Players.Find(p => p.PlayerId == playerId);
 
-    private IEnumerable<string> SeatedIds() => State.Players.Select(p => p.PlayerId);
+    /// <summary>
+    /// The seated players' ids in seating order: every event's recipients. The same array while nobody joins or leaves
+    /// (checked against the seats each time), not a new one per event.
+    /// </summary>
+    private ImmutableArray<string> SeatedIds()
+    {
+        var seats = State.Players;
+        var same = !_seatedIds.IsDefault && _seatedIds.Length == seats.Count;
+        for (var i = 0; same && i < seats.Count; i++)
+        {
+            same = ReferenceEquals(_seatedIds[i], seats[i].PlayerId);
+        }
+
+        if (!same)
+        {
+            _seatedIds = [.. seats.Select(p => p.PlayerId)];
+        }
+
+        return _seatedIds;
+    }
 
     private int HandCount(string playerId) =>
         State.Game is { } game && game.Hands.TryGetValue(playerId, out var hand) ? hand.Count : 0;
