@@ -185,8 +185,16 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
         // encoding per transport, as spectators do: most events are encoded once per edge, not once per connection.
         PreparedEvent<TableEvent>? first = null;
         List<PreparedEvent<TableEvent>>? forms = null;
-        foreach (var recipient in notification.Recipients.Distinct())
+        var recipients = notification.Recipients;
+        for (var i = 0; i < recipients.Length; i++)
         {
+            // A recipient named twice gets the event once (checked without a set: a table seats at most a handful).
+            var recipient = recipients[i];
+            if (recipients.AsSpan(0, i).Contains(recipient))
+            {
+                continue;
+            }
+
             var connections = players.ConnectionsOf(recipient);
             if (connections.Count == 0)
             {

@@ -16,11 +16,24 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, Subscription> _edges = [];
+    private readonly List<Subscription> _publishing = [];
 
     public int Count => _edges.Count;
 
     /// <summary>Connections watching the table, summed over the subscribed edges.</summary>
-    public int Spectators => _edges.Values.Sum(e => e.Spectators);
+    public int Spectators
+    {
+        get
+        {
+            var sum = 0;
+            foreach (var edge in _edges.Values)
+            {
+                sum += edge.Spectators;
+            }
+
+            return sum;
+        }
+    }
 
     /// <summary>
     /// Subscribes or refreshes <paramref name="edgeId"/>. An edge not subscribed here yet first gets
@@ -113,7 +126,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         }
 
         var expiredBefore = time.GetUtcNow() - options.SubscriptionLifetime;
-        foreach (var edge in _edges.Values.ToList())
+        // A copy, since dropping an edge (or a pump failing at once) changes the subscriptions: into a list kept for
+        // it, not a new one on every publish.
+        _publishing.Clear();
+        _publishing.AddRange(_edges.Values);
+        foreach (var edge in _publishing)
         {
             if (edge.RefreshedAt < expiredBefore)
             {
@@ -142,6 +159,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
                 edge.Pump = PumpAsync(edge);
             }
         }
+
+        _publishing.Clear();
     }
 
     /// <summary>
@@ -156,7 +175,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         {
             while (edge.Queue.Count > 0 && _edges.TryGetValue(edge.EdgeId, out var current) && current == edge)
             {
-                var batch = edge.Queue.Take(MaxBatch).ToList();
+                var batch = edge.Queue.Count <= MaxBatch ? new List<TableNotification>(edge.Queue) : edge.Queue.Take(MaxBatch).ToList();
                 if (edge.Publisher is { } publisher)
                 {
                     System.Diagnostics.Activity.Current = publisher;
