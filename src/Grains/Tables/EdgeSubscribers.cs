@@ -44,6 +44,12 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
+            if (!Equals(existing.Observer, observer))
+            {
+                // A new way to reach the edge starts with a clean slate: the old one's failures say nothing of it.
+                existing.Failures = 0;
+            }
+
             existing.Observer = observer;
             existing.RefreshedAt = time.GetUtcNow();
             existing.Spectators = spectators;
@@ -175,14 +181,22 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
                     System.Diagnostics.Activity.Current = publisher;
                 }
 
+                var observer = edge.Observer;
                 try
                 {
-                    await edge.Observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
+                    await observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
                     edge.Failures = 0;
                     for (var i = 0; i < batch.Count && edge.Queue.TryPeek(out var head) && ReferenceEquals(head, batch[i]); i++)
                     {
                         edge.Queue.Dequeue();
                     }
+                }
+                catch (Exception ex) when (!Equals(observer, edge.Observer))
+                {
+                    // The edge subscribed again meanwhile with another observer (its route to this table changed: the
+                    // old one is often its client for a silo that is stopping). That one has not failed: try it at once,
+                    // or the failures of the old one would drop an edge that has just told us how to reach it.
+                    LogObserverReplaced(logger, ex, roomId, edge.EdgeId);
                 }
                 catch (Exception ex)
                 {
@@ -243,6 +257,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of table {RoomId} events to edge {EdgeId} failed ({Failures} in a row)")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string roomId, string edgeId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery of table {RoomId} events to edge {EdgeId} failed through an observer the edge has replaced since; sending through the new one")]
+    private static partial void LogObserverReplaced(ILogger logger, Exception exception, string roomId, string edgeId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Table {RoomId} dropped edge {EdgeId}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string roomId, string edgeId, string reason);
