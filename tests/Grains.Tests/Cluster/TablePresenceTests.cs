@@ -28,7 +28,8 @@ public sealed class TablePresenceTests(PresenceClusterFixture fixture)
         // Alice's last connection (on edge a) closes: disconnected at once, and every follower hears it.
         await table.Follow("edge-a", reference, 0, ITableGrain.NoSuchRoom, [bob], [alice]);
         Assert.Equal((false, true), await ConnectedAsync(table, alice, bob));
-        Assert.Contains(observer.Arrived, n => n.Event is { Kind: "connection", Connected: false } e && e.PlayerId == alice);
+        await observer.WaitForSeqAsync((await table.GetView(alice)).Value!.Seq);
+        Assert.Contains(observer.Received, n => n.Event is { Kind: "connection", Connected: false } e && e.PlayerId == alice);
 
         // Edge a has none of them any more; edge b stops as it drains: Bob stays connected until its list lapses.
         await table.Unfollow("edge-a", [bob]);
