@@ -357,6 +357,13 @@ public sealed partial class TableSubscriptions(
     private async Task<long> SubscribeAsync(string roomId, Room room)
     {
         var seen = room.Subscribed && fanOut.LastSeq(roomId) is { } last ? last : ITableGrain.NoSuchRoom;
+        if (seen == ITableGrain.NoSuchRoom)
+        {
+            // Not following the table: whatever this edge passed on of it before is no baseline for what comes now
+            // (its clients start from a view), so the first event is no gap to fetch.
+            fanOut.Forget(roomId);
+        }
+
         var observer = edge.ObserverFor(roomId);
         var watching = spectators.Count(roomId);
         var present = PresentAt(roomId, room);

@@ -16,11 +16,24 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, Subscription> _edges = [];
+    private readonly List<Subscription> _publishing = [];
 
     public int Count => _edges.Count;
 
     /// <summary>Connections watching the table, summed over the subscribed edges.</summary>
-    public int Spectators => _edges.Values.Sum(e => e.Spectators);
+    public int Spectators
+    {
+        get
+        {
+            var sum = 0;
+            foreach (var edge in _edges.Values)
+            {
+                sum += edge.Spectators;
+            }
+
+            return sum;
+        }
+    }
 
     /// <summary>
     /// Subscribes or refreshes <paramref name="edgeId"/>. An edge not subscribed here yet first gets
@@ -31,6 +44,12 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
+            if (!Equals(existing.Observer, observer))
+            {
+                // A new way to reach the edge starts with a clean slate: the old one's failures say nothing of it.
+                existing.Failures = 0;
+            }
+
             existing.Observer = observer;
             existing.RefreshedAt = time.GetUtcNow();
             existing.Spectators = spectators;
@@ -125,7 +144,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         }
 
         var expiredBefore = time.GetUtcNow() - options.SubscriptionLifetime;
-        foreach (var edge in _edges.Values.ToList())
+        // A copy, since dropping an edge (or a pump failing at once) changes the subscriptions: into a list kept for
+        // it, not a new one on every publish.
+        _publishing.Clear();
+        _publishing.AddRange(_edges.Values);
+        foreach (var edge in _publishing)
         {
             if (edge.RefreshedAt < expiredBefore)
             {
@@ -154,6 +177,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
                 edge.Pump = PumpAsync(edge);
             }
         }
+
+        _publishing.Clear();
     }
 
     /// <summary>
@@ -168,20 +193,28 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         {
             while (edge.Queue.Count > 0 && _edges.TryGetValue(edge.EdgeId, out var current) && current == edge)
             {
-                var batch = edge.Queue.Take(MaxBatch).ToList();
+                var batch = edge.Queue.Count <= MaxBatch ? new List<TableNotification>(edge.Queue) : edge.Queue.Take(MaxBatch).ToList();
                 if (edge.Publisher is { } publisher)
                 {
                     System.Diagnostics.Activity.Current = publisher;
                 }
 
+                var observer = edge.Observer;
                 try
                 {
-                    await edge.Observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
+                    await observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
                     edge.Failures = 0;
                     for (var i = 0; i < batch.Count && edge.Queue.TryPeek(out var head) && ReferenceEquals(head, batch[i]); i++)
                     {
                         edge.Queue.Dequeue();
                     }
+                }
+                catch (Exception ex) when (!Equals(observer, edge.Observer))
+                {
+                    // The edge subscribed again meanwhile with another observer (its route to this table changed: the
+                    // old one is often its client for a silo that is stopping). That one has not failed: try it at once,
+                    // or the failures of the old one would drop an edge that has just told us how to reach it.
+                    LogObserverReplaced(logger, ex, roomId, edge.EdgeId);
                 }
                 catch (Exception ex)
                 {
@@ -245,6 +278,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of table {RoomId} events to edge {EdgeId} failed ({Failures} in a row)")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string roomId, string edgeId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery of table {RoomId} events to edge {EdgeId} failed through an observer the edge has replaced since; sending through the new one")]
+    private static partial void LogObserverReplaced(ILogger logger, Exception exception, string roomId, string edgeId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Table {RoomId} dropped edge {EdgeId}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string roomId, string edgeId, string reason);

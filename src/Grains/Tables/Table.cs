@@ -19,6 +19,9 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     private readonly List<TableNotification> _pending = [];
     private readonly List<PlayerNotice> _notices = [];
     private readonly DateTimeOffset _loadedAt = time.GetUtcNow();
+    private string? _committedSeed;
+    private ImmutableArray<string> _seatedIds;
+    private string? _commitment;
 
     public string RoomId { get; } = roomId;
 
@@ -265,13 +268,24 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     /// <summary>The table as <paramref name="viewerId"/> sees it: their own hand only.</summary>
     public TableView View(string viewerId)
     {
+        // Made on every move (the mover's answer): plain loops into lists of the right size, no LINQ.
         var game = State.Game;
-        var players = State.Players
-            .Select(p => new PlayerView(p.PlayerId, p.Name, HandCount(p.PlayerId), p.Connected))
-            .ToList();
-        IReadOnlyList<string>? hand = game is not null && FindSeat(viewerId) is not null && game.Hands.TryGetValue(viewerId, out var cards)
-            ? cards.Select(c => c.ToString()).ToList()
-            : null;
+        var players = new List<PlayerView>(State.Players.Count);
+        foreach (var seat in State.Players)
+        {
+            players.Add(new PlayerView(seat.PlayerId, seat.Name, HandCount(seat.PlayerId), seat.Connected));
+        }
+
+        List<string>? hand = null;
+        if (game is not null && FindSeat(viewerId) is not null && game.Hands.TryGetValue(viewerId, out var cards))
+        {
+            hand = new List<string>(cards.Count);
+            foreach (var card in cards)
+            {
+                hand.Add(card.ToString());
+            }
+        }
+
         return new TableView(
             RoomId,
             State.Name,
@@ -294,7 +308,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     private void RemovePlayer(SeatState seat)
     {
-        var recipients = SeatedIds().ToImmutableArray();
+        var recipients = SeatedIds();
         State.Players.Remove(seat);
         // A player who left sends no more moves here (a retry is answered only while seated): their move ids would pile up.
         State.AppliedMoves.Remove(seat.PlayerId);
@@ -347,7 +361,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     {
         State.Seq++;
         Changed = true;
-        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq, TurnEndsAt = TurnEndsAt() }, recipients ?? SeatedIds().ToImmutableArray(), hands));
+        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq, TurnEndsAt = TurnEndsAt() }, recipients ?? SeatedIds(), hands));
     }
 
     /// <summary>A retry of a move this table already applied: the original outcome, without applying it again.</summary>
@@ -420,13 +434,48 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             : TableResult.Fail(ErrorCodes.NotSeated, "you are not playing in this game");
     }
 
-    /// <summary>The commitment to the game's seed; null for a game dealt before the fair shuffle (it has no seed).</summary>
-    private static string? Commitment(CrazyEightsGame? game) =>
-        game?.Seed is { } seed ? FairShuffle.Commitment(Convert.FromHexString(seed)) : null;
+    /// <summary>
+    /// The commitment to the game's seed; null for a game dealt before the fair shuffle (it has no seed). Worked out
+    /// once per seed, not on every view.
+    /// </summary>
+    private string? Commitment(CrazyEightsGame? game)
+    {
+        if (game?.Seed is not { } seed)
+        {
+            return null;
+        }
+
+        if (!ReferenceEquals(seed, _committedSeed))
+        {
+            _commitment = FairShuffle.Commitment(Convert.FromHexString(seed));
+            _committedSeed = seed;
+        }
+
+        return _commitment;
+    }
 
     private SeatState? FindSeat(string playerId) => State.Players.Find(p => p.PlayerId == playerId);
 
-    private IEnumerable<string> SeatedIds() => State.Players.Select(p => p.PlayerId);
+    /// <summary>
+    /// The seated players' ids in seating order: every event's recipients. The same array while nobody joins or leaves
+    /// (checked against the seats each time), not a new one per event.
+    /// </summary>
+    private ImmutableArray<string> SeatedIds()
+    {
+        var seats = State.Players;
+        var same = !_seatedIds.IsDefault && _seatedIds.Length == seats.Count;
+        for (var i = 0; same && i < seats.Count; i++)
+        {
+            same = ReferenceEquals(_seatedIds[i], seats[i].PlayerId);
+        }
+
+        if (!same)
+        {
+            _seatedIds = [.. seats.Select(p => p.PlayerId)];
+        }
+
+        return _seatedIds;
+    }
 
     private int HandCount(string playerId) =>
         State.Game is { } game && game.Hands.TryGetValue(playerId, out var hand) ? hand.Count : 0;

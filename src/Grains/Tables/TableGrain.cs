@@ -23,7 +23,7 @@ public sealed partial class TableGrain(
     GameMetrics metrics,
     ShutdownMigration shutdown,
     ILocalSiloDetails silo,
-    ILogger<TableGrain> logger) : Grain, ITableGrain, IGrainMigrationParticipant, IIncomingGrainCallFilter
+    ILogger<TableGrain> logger) : Grain, ITableGrain, ITableEventLog, IGrainMigrationParticipant, IIncomingGrainCallFilter
 {
     /// <summary>How many recent events the table keeps in memory for <see cref="Resume"/>.</summary>
     public const int EventsRemembered = 256;
@@ -221,17 +221,26 @@ public sealed partial class TableGrain(
         // predecessor's memory, or dropped the edge): a short run of them, all still remembered, goes first. A longer one
         // is an edge that was dropped for falling behind: sending it all again would put it as far behind, so its clients
         // resync with Resume as before.
-        var missed = seenSeq >= 0 && seenSeq < table.State.Seq && table.State.Seq - seenSeq <= MissedEventsResent
-            ? _log.Where(n => n.Event.Seq > seenSeq).ToList()
-            : null;
-        if (missed is not null && (missed.Count == 0 || missed[0].Event.Seq != seenSeq + 1))
-        {
-            missed = null;
-        }
-
+        var missed = seenSeq >= 0 && table.State.Seq - seenSeq <= MissedEventsResent ? Remembered(seenSeq) : null;
         _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed, listsPlayers);
         SpectatorsMayHaveChanged();
         return table.State.Seq;
+    }
+
+    public Task<IReadOnlyList<TableNotification>?> EventsAfter(long seq) =>
+        Task.FromResult(!_poisoned && _table.Exists && seq >= 0 ? Remembered(seq) : null);
+
+    /// <summary>The events after <paramref name="seq"/> (none when it is the latest), or null when the log no longer holds them all.</summary>
+    private IReadOnlyList<TableNotification>? Remembered(long seq)
+    {
+        if (seq >= table.State.Seq)
+        {
+            return [];
+        }
+
+        // The log holds a contiguous run of the latest events; older ones (or all, after a reactivation) are gone.
+        var oldest = _log.TryPeek(out var first) ? first.Event.Seq : table.State.Seq + 1;
+        return seq + 1 < oldest ? null : [.. _log.Where(n => n.Event.Seq > seq)];
     }
 
     public Task Unsubscribe(string edgeId)
