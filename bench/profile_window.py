@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The sampled window of bench/profile.sh cpu, counted per move: each server's CPU (/proc), its system calls and
 context switches (perf stat on the syscall tracepoints), and for the game its Orleans messages (each server's
-/metrics, as bench/phases/window.py counts them). Moves: the acknowledged PutCard + TakeCard the game's edge counted,
+/metrics, as bench/phases/window.py counts them) and each server's managed allocation and gen0 collections (the
+System.Runtime meter on /metrics). Moves: the acknowledged PutCard + TakeCard the game's edge counted,
 or, for the bare stack (no /metrics), the offered open-loop rate times the window.
 
     profile_window.py --seconds 15 --rate 400 --edge-pid 2 --silo-pids 1 [--server silo1=1=http://... --server edge=2=http://...]
@@ -88,6 +89,17 @@ def main():
                     for n in servers if n.startswith("silo"))
         print(f"Orleans messages per move: {(sum(network.values()) + local) * per:.2f} ("
               + ", ".join(f"{k} {v * per:.2f}" for k, v in sorted(network.items()) if v) + f", local in the silo {local * per:.2f})")
+        # The runtime's own meter (System.Runtime, exported by every server): managed bytes allocated and gen0
+        # collections over the window. Allocation is what drives the gen0 pauses, and it moves far less with the
+        # machine's load than CPU does.
+        allocated, gen0 = "dotnet_gc_heap_total_allocated_bytes_total", "dotnet_gc_collections_total"
+        parts = []
+        for n in servers:
+            a = window.total(after[n], allocated) - window.total(before[n], allocated)
+            g = (window.total(after[n], gen0, gc_heap_generation="gen0")
+                 - window.total(before[n], gen0, gc_heap_generation="gen0"))
+            parts.append(f"{n} {a * per / 1024:.1f} KiB ({g * 1000 * per:.2f} gen0 collections per 1,000 moves)")
+        print("Managed allocation per move: " + ", ".join(parts))
     else:
         print("Orleans messages per move: 2 (the bare stack's one grain call: a request and its response, by construction)")
 

@@ -101,12 +101,27 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output) :
     public async Task A_move_that_times_out_and_is_retried_with_the_same_moveId_is_applied_once()
     {
         await fixture.EnsureEdgesAsync();
-        // Clients give up waiting after 1 s; Redis takes no writes for 3 s, so the move in flight times out, and
-        // still completes afterwards.
+        // Clients give up waiting after 1 s. Redis takes no writes until a move sent meanwhile has timed out on its
+        // client (readiness: a pause of a fixed 3 s once passed with only views timing out, on a machine so busy that
+        // no move was sent in it), so that move is in flight, unanswered, and completes once writes resume.
         await using var game = await ChaosGame.StartAsync(fixture.EdgesFor, output, invocationTimeout: TimeSpan.FromSeconds(1));
 
         await game.InjectAsync("slow write (client timeout)", async () =>
-            await (await fixture.Redis.DatabaseAsync()).ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE"));
+        {
+            var redis = await fixture.Redis.DatabaseAsync();
+            var paused = game.Clock.Elapsed;
+            await redis.ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE");
+            try
+            {
+                await game.WaitUntilAsync(
+                    () => game.Moves.Any(m => m.Attempts.Count > 0 && m.Attempts[0].StartedAt >= paused && m.Attempts[0].Outcome == Outcome.Unknown),
+                    TimeSpan.FromSeconds(50), "a move sent while Redis took no writes timed out on its client");
+            }
+            finally
+            {
+                await redis.ExecuteAsync("CLIENT", "UNPAUSE");
+            }
+        });
 
         Assert.Empty(await game.StopAndCheckAsync(fixture.Redis));
         Assert.Contains(game.Moves, m => m.Final == Outcome.Ok && m.Attempts.Count > 1 && m.Attempts[0].Outcome == Outcome.Unknown);

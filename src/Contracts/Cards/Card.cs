@@ -15,6 +15,10 @@ public readonly record struct Card(Rank Rank, Suit Suit)
     public static IReadOnlyList<Card> FullDeck { get; } = Array.AsReadOnly(
         Enum.GetValues<Suit>().SelectMany(suit => Enum.GetValues<Rank>().Select(rank => new Card(rank, suit))).ToArray());
 
+    // Each card's wire text, made once: cards are written out on every move (the table's stored state holds all 52, the
+    // view the mover's hand), so ToString hands out these instead of building a string each time.
+    private static readonly string[] WireTexts = [.. Enum.GetValues<Suit>().SelectMany(suit => Enum.GetValues<Rank>().Select(rank => RankNames.ToWire(rank) + SuitNames.ToWire(suit)))];
+
     /// <summary>False for values that are no card, such as <c>default(Card)</c>.</summary>
     public bool IsValid => Rank is >= Rank.Ace and <= Rank.King && Suit is >= Suit.Clubs and <= Suit.Spades;
 
@@ -42,6 +46,7 @@ public readonly record struct Card(Rank Rank, Suit Suit)
     /// <summary>Parses the wire format, or throws <see cref="FormatException"/>.</summary>
     public static Card Parse(string? text) => TryParse(text, out var card) ? card : throw new FormatException($"'{text}' is not a card");
 
+    /// <summary>The wire text (one shared string per card, not a new one each time).</summary>
     public override string ToString() =>
-        IsValid ? RankNames.ToWire(Rank) + SuitNames.ToWire(Suit) : $"(no card: {(int)Rank}/{(int)Suit})";
+        IsValid ? WireTexts[((int)Suit * 13) + (int)Rank - 1] : $"(no card: {(int)Rank}/{(int)Suit})";
 }

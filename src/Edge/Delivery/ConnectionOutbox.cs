@@ -102,8 +102,12 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
                 return;
             }
 
-            _queue ??= new Queue<object>();
-            if (_queue.Count >= _capacity)
+            if (!_sending)
+            {
+                // Idle: this message goes out first, handed to the send loop directly (no queue is made for it).
+                _sending = start = true;
+            }
+            else if ((_queue ??= new Queue<object>()).Count >= _capacity)
             {
                 // What is queued still goes out; nothing more is taken, and the connection is closed.
                 _closed = tooFarBehind = true;
@@ -111,8 +115,6 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
             else
             {
                 _queue.Enqueue(message);
-                start = !_sending;
-                _sending = true;
             }
         }
 
@@ -123,33 +125,38 @@ public sealed partial class ConnectionOutbox : IThreadPoolWorkItem
         }
         else if (start)
         {
-            _ = SendAllAsync(onPoster: true);
+            _ = SendAllAsync(first: message);
         }
     }
 
-    void IThreadPoolWorkItem.Execute() => _ = SendAllAsync(onPoster: false);
+    void IThreadPoolWorkItem.Execute() => _ = SendAllAsync(first: null);
 
     /// <summary>
-    /// Sends in order until the queue is empty, then ends (the next event starts it again). Started by a post
-    /// (<paramref name="onPoster"/>), it sends the first message on the poster's thread, as SignalR sends to a group:
+    /// Sends in order until the queue is empty, then ends (the next event starts it again). Started by a post (with its
+    /// message as <paramref name="first"/>), it sends that message on the poster's thread, as SignalR sends to a group:
     /// the write only hands the bytes to the connection's transport, and a thread-pool hop per connection and event
     /// had cost a wake-up each (most of an event's cost at moderate load). What else is queued then goes from a pool
     /// thread, so a poster serving many connections (the table fan-out, the lobby) never drains one's backlog, and a
     /// send that does not complete at once (a slow client) continues on its own.
     /// </summary>
-    private async Task SendAllAsync(bool onPoster)
+    private async Task SendAllAsync(object? first)
     {
+        var onPoster = first is not null;
         while (true)
         {
-            object? message;
-            lock (_gate)
+            var message = first;
+            first = null;
+            if (message is null)
             {
-                if (_queue is null || !_queue.TryDequeue(out message))
+                lock (_gate)
                 {
-                    // Idle again: let the queue's buffer go with it.
-                    _queue = null;
-                    _sending = false;
-                    return;
+                    if (_queue is null || !_queue.TryDequeue(out message))
+                    {
+                        // Idle again: let the queue's buffer go with it.
+                        _queue = null;
+                        _sending = false;
+                        return;
+                    }
                 }
             }
 

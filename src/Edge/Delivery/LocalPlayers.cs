@@ -8,7 +8,8 @@ public sealed class LocalPlayers
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LocalConnection> _connections = [];
-    private readonly Dictionary<string, Player> _players = [];
+    // Each player's connections as an array replaced on every change (rare), so the fan-out reads it without a copy.
+    private readonly Dictionary<string, LocalConnection[]> _players = [];
 
     /// <summary>Live connections on this edge.</summary>
     public int TotalConnections
@@ -46,19 +47,15 @@ public sealed class LocalPlayers
         int count;
         lock (_gate)
         {
-            if (_players.TryGetValue(connection.PlayerId, out var player) && player.Connections.Count >= maxPerPlayer)
+            var connections = _players.GetValueOrDefault(connection.PlayerId) ?? [];
+            if (connections.Length >= maxPerPlayer)
             {
                 return 0;
             }
 
             _connections.Add(connection.ConnectionId, connection);
-            if (player is null)
-            {
-                _players[connection.PlayerId] = player = new Player();
-            }
-
-            player.Connections.Add(connection);
-            count = player.Connections.Count;
+            _players[connection.PlayerId] = [.. connections, connection];
+            count = connections.Length + 1;
         }
 
         if (count == 1)
@@ -81,12 +78,15 @@ public sealed class LocalPlayers
                 return (null, 0);
             }
 
-            var player = _players[connection.PlayerId];
-            player.Connections.Remove(connection);
-            remaining = player.Connections.Count;
+            var left = Array.FindAll(_players[connection.PlayerId], c => c != connection);
+            remaining = left.Length;
             if (remaining == 0)
             {
                 _players.Remove(connection.PlayerId);
+            }
+            else
+            {
+                _players[connection.PlayerId] = left;
             }
         }
 
@@ -107,11 +107,12 @@ public sealed class LocalPlayers
         }
     }
 
+    /// <summary>The player's local connections as of now (a snapshot: later changes do not show in it).</summary>
     public IReadOnlyList<LocalConnection> ConnectionsOf(string playerId)
     {
         lock (_gate)
         {
-            return _players.TryGetValue(playerId, out var player) ? [.. player.Connections] : [];
+            return _players.GetValueOrDefault(playerId) ?? [];
         }
     }
 
@@ -119,7 +120,7 @@ public sealed class LocalPlayers
     {
         lock (_gate)
         {
-            return _players.TryGetValue(playerId, out var player) ? player.Connections.Count : 0;
+            return _players.GetValueOrDefault(playerId)?.Length ?? 0;
         }
     }
 
@@ -129,10 +130,5 @@ public sealed class LocalPlayers
         {
             return [.. _players.Keys];
         }
-    }
-
-    private sealed class Player
-    {
-        public List<LocalConnection> Connections { get; } = [];
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
+using CardGame.Edge.Cluster;
 using CardGame.Edge.Observability;
 using Microsoft.Extensions.Options;
 
@@ -15,18 +16,29 @@ namespace CardGame.Edge.Delivery;
 /// (<see cref="TableNotification.ForRecipient"/>; each form encoded once per transport however many get it), to every
 /// local connection of every recipient, in order; and its public
 /// form (<see cref="TableNotification.ForSpectator"/>), encoded once per transport however many watch, to every local
-/// connection watching the room that is not a recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped. The queue between the two
+/// connection watching the room that is not a recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped;
+/// and an event further on than the next one (the table dropped this edge and it subscribed again, or a late batch of a table
+/// that has moved) waits while the events it skipped are fetched from the table's log (<see cref="ITableEventLog"/>), so
+/// clients never see a gap the table can still fill (<see cref="TableEventSequencer"/>). The queue between the two
 /// is bounded (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
 /// batch (a batch that finds the queue empty is always taken, so the missed events a table resends first to an edge
 /// that subscribes again, up to 32, are never refused forever by a bound smaller than them), and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
 /// subscribes again at its next refresh and its clients resync with Resume.
 /// </summary>
-public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, IOptions<EdgeOptions> options,
-    ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
+public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, TableRoutes routes,
+    IOptions<EdgeOptions> options, ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
 {
-    private readonly TableEventSeqFilter _seen = new();
-    private readonly Channel<(string RoomId, IReadOnlyList<TableNotification> Notifications, ActivityContext Trace)> _batches =
-        Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>, ActivityContext)>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Attempts at fetching the events behind a gap before passing the gap on.</summary>
+    private const int FetchAttempts = 3;
+
+    /// <summary>How long one attempt at fetching the events behind a gap may take.</summary>
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly TableEventSequencer _sequence = new();
+
+    // A batch from a table, or (Fetched) what a fetch of the events behind a gap brought (null: nothing).
+    private readonly Channel<(string RoomId, IReadOnlyList<TableNotification>? Notifications, ActivityContext Trace, bool Fetched)> _batches =
+        Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>?, ActivityContext, bool)>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly int _maxQueued = options.Value.MaxQueuedTableEvents;
     private int _queued;
@@ -45,8 +57,23 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
     /// <summary>Awaited before each batch is delivered; tests hold it to play an edge too slow to keep up.</summary>
     internal Func<Task>? BeforeDelivery { get; set; }
 
+    /// <summary>Gaps in a table's events found here and filled from its log before anything after them was passed on.</summary>
+    public long GapsFilled => _sequence.GapsFilled;
+
+    /// <summary>Gaps the table could no longer fill, passed on to the clients (who resync with <c>Resume</c>).</summary>
+    public long GapsLeft => _sequence.GapsLeft;
+
+    /// <summary>Awaited before a gap's events are fetched; tests hold it to let the missing batch arrive first.</summary>
+    internal Func<Task>? BeforeFetch { get; set; }
+
     /// <summary>The last <c>seq</c> of <paramref name="roomId"/> passed on here, or null when none is remembered.</summary>
-    public long? LastSeq(string roomId) => _seen.LastSeq(roomId);
+    public long? LastSeq(string roomId) => _sequence.LastSeq(roomId);
+
+    /// <summary>
+    /// The edge is about to subscribe to <paramref name="roomId"/> without following it (its clients there start from a
+    /// view): its next event starts the room afresh instead of opening a gap to fetch.
+    /// </summary>
+    public void Forget(string roomId) => _sequence.Forget(roomId);
 
     public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
     {
@@ -64,25 +91,43 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
         InterlockedMax(ref _peakQueued, queued);
         // The batch is delivered later by the loop below: keep the trace it came with (when anyone traces).
         var trace = EdgeTracing.Source.HasListeners() ? EdgeTracing.IncomingContext() : default;
-        _batches.Writer.TryWrite((roomId, notifications, trace));
+        _batches.Writer.TryWrite((roomId, notifications, trace, false));
         return Task.CompletedTask;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (roomId, notifications, trace) in _batches.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (roomId, notifications, trace, fetched) in _batches.Reader.ReadAllAsync(stoppingToken))
         {
-            if (BeforeDelivery is { } gate)
+            IReadOnlyList<TableNotification> ready;
+            if (fetched)
             {
-                await gate();
+                ready = _sequence.Filled(roomId, notifications);
+                LogGapFetched(logger, roomId, notifications?.Count, ready.Count, _sequence.LastSeq(roomId));
+            }
+            else
+            {
+                if (BeforeDelivery is { } gate)
+                {
+                    await gate();
+                }
+
+                Interlocked.Add(ref _queued, -notifications!.Count);
+                // Tables send again a batch whose delivery failed (it may have arrived): each event goes out once, in
+                // order; one that skips ahead waits until what it skipped is fetched from the table.
+                var step = _sequence.Accept(roomId, notifications);
+                ready = step.Ready;
+                if (step.FetchAfter is { } after)
+                {
+                    LogGap(logger, roomId, after, notifications.Min(n => n.Event.Seq > after ? n.Event.Seq : long.MaxValue));
+                    StartFetch(roomId, after);
+                }
             }
 
-            Interlocked.Add(ref _queued, -notifications.Count);
             using var deliver = EdgeTracing.Source.StartActivity("edge.deliver", ActivityKind.Internal, trace);
             deliver?.SetTag("cardgame.room_id", roomId);
-            deliver?.SetTag("cardgame.events", notifications.Count);
-            // Tables send again a batch whose delivery failed (it may have arrived): each event goes out once, in order.
-            foreach (var notification in _seen.Fresh(roomId, notifications))
+            deliver?.SetTag("cardgame.events", ready.Count);
+            foreach (var notification in ready)
             {
                 try
                 {
@@ -93,6 +138,38 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
                     LogDeliveryFailed(logger, ex, roomId, notification.Event.Seq);
                 }
             }
+        }
+    }
+
+    /// <summary>Fetches, in the background, the events of <paramref name="roomId"/> after <paramref name="after"/> from its table; the loop passes them on.</summary>
+    private void StartFetch(string roomId, long after)
+    {
+        // Not under the trace of the batch that found the gap.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(async () =>
+            {
+                IReadOnlyList<TableNotification>? missed = null;
+                for (var attempt = 1; attempt <= FetchAttempts; attempt++)
+                {
+                    try
+                    {
+                        if (BeforeFetch is { } gate)
+                        {
+                            await gate();
+                        }
+
+                        missed = await routes.SendAsync(roomId, t => t.AsReference<ITableEventLog>().EventsAfter(after)).WaitAsync(FetchTimeout);
+                        break;
+                    }
+                    catch (Exception ex)
+                    {
+                        LogFetchFailed(logger, ex, roomId, after, attempt);
+                    }
+                }
+
+                _batches.Writer.TryWrite((roomId, missed, default, true));
+            });
         }
     }
 
@@ -108,8 +185,16 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
         // encoding per transport, as spectators do: most events are encoded once per edge, not once per connection.
         PreparedEvent<TableEvent>? first = null;
         List<PreparedEvent<TableEvent>>? forms = null;
-        foreach (var recipient in notification.Recipients.Distinct())
+        var recipients = notification.Recipients;
+        for (var i = 0; i < recipients.Length; i++)
         {
+            // A recipient named twice gets the event once (checked without a set: a table seats at most a handful).
+            var recipient = recipients[i];
+            if (recipients.AsSpan(0, i).Contains(recipient))
+            {
+                continue;
+            }
+
             var connections = players.ConnectionsOf(recipient);
             if (connections.Count == 0)
             {
@@ -166,6 +251,15 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a batch of {Count} events of room {RoomId}: {Queued} table events are queued on this edge already")]
     private static partial void LogRefused(ILogger logger, string roomId, int count, int queued);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: event {Seq} came after {LastSeq}; holding it until the events between are fetched from the table")]
+    private static partial void LogGap(ILogger logger, string roomId, long lastSeq, long seq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: fetching the events after {LastSeq} failed (attempt {Attempt})")]
+    private static partial void LogFetchFailed(ILogger logger, Exception exception, string roomId, long lastSeq, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Room {RoomId}: the fetch behind a gap brought {Fetched} events; {Passed} passed on, up to seq {LastSeq}")]
+    private static partial void LogGapFetched(ILogger logger, string roomId, int? fetched, int passed, long? lastSeq);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivering event {Seq} of room {RoomId} failed")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string roomId, long seq);

@@ -28,17 +28,29 @@ public sealed class TableSeats
     /// </summary>
     public void Said(string roomId, long seq, IEnumerable<string> seated)
     {
-        var ids = seated.ToArray();
         bool changed;
         lock (_gate)
         {
             var known = _rooms.TryGetValue(roomId, out var before);
-            if ((known && before.Seq > seq) || (!known && !ids.Any(IsLocal)))
+            if (known && before.Seq > seq)
             {
                 return;
             }
 
-            changed = !known || !before.Seated.AsSpan().SequenceEqual(ids);
+            if (known && Same(before.Seated, seated))
+            {
+                // Nearly every word (each move's view and event) seats the same players: only its seq is news.
+                _rooms[roomId] = (seq, before.Seated);
+                return;
+            }
+
+            var ids = seated.ToArray();
+            if (!known && !ids.Any(IsLocal))
+            {
+                return;
+            }
+
+            changed = true;
             _rooms[roomId] = (seq, ids);
         }
 
@@ -54,6 +66,18 @@ public sealed class TableSeats
         lock (_gate)
         {
             return _rooms.TryGetValue(roomId, out var room) && room.Seated.Any(IsLocal);
+        }
+    }
+
+    /// <summary>
+    /// The players whom <paramref name="roomId"/>'s last word seats and who have a local connection, in order: what this
+    /// edge tells the table about who is connected through it (<see cref="TableSubscriptions"/>).
+    /// </summary>
+    public string[] PresentAt(string roomId)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(roomId, out var room) ? [.. room.Seated.Where(IsLocal).Order(StringComparer.Ordinal)] : [];
         }
     }
 
@@ -92,6 +116,39 @@ public sealed class TableSeats
         _changed.WaitAsync(timeout, cancellationToken);
 
     private bool IsLocal(string playerId) => _players.ConnectionCount(playerId) > 0;
+
+    /// <summary>Whether <paramref name="seated"/> names exactly <paramref name="known"/>, in order (without copying it).</summary>
+    private static bool Same(string[] known, IEnumerable<string> seated)
+    {
+        if (seated is IReadOnlyList<string> list)
+        {
+            if (list.Count != known.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < known.Length; i++)
+            {
+                if (!string.Equals(known[i], list[i], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        var at = 0;
+        foreach (var id in seated)
+        {
+            if (at >= known.Length || !string.Equals(known[at++], id, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return at == known.Length;
+    }
 
     private void Signal()
     {

@@ -22,6 +22,8 @@ public sealed class EdgeMetrics
         meter.CreateObservableGauge("cardgame.edge.subscriptions", () => subscriptions.Count, description: "Tables this edge subscribes to");
         meter.CreateObservableGauge("cardgame.edge.table_events_queued", () => fanOut.QueuedEvents, description: "Table events accepted and not yet handed to connections (at most Edge:MaxQueuedTableEvents)");
         meter.CreateObservableCounter("cardgame.edge.table_batches_refused", () => fanOut.RefusedBatches, description: "Table event batches refused because this edge was Edge:MaxQueuedTableEvents behind");
+        meter.CreateObservableCounter("cardgame.edge.table_event_gaps_filled", () => fanOut.GapsFilled, description: "Gaps in a table's events found by this edge and filled from the table's log before anything after them was passed on");
+        meter.CreateObservableCounter("cardgame.edge.table_event_gaps_left", () => fanOut.GapsLeft, description: "Gaps in a table's events the table no longer remembered, passed on to the clients (who resync with Resume)");
         _invocations = meter.CreateCounter<long>("cardgame.edge.invocations", description: "Hub invocations, by method and outcome");
         _errors = meter.CreateCounter<long>("cardgame.edge.errors", description: "Failed hub invocations, by error code");
         _duration = meter.CreateHistogram<double>("cardgame.edge.invocation.duration", unit: "ms", description: "Hub invocation latency, by method");

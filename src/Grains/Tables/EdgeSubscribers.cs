@@ -16,28 +16,48 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, Subscription> _edges = [];
+    private readonly List<Subscription> _publishing = [];
 
     public int Count => _edges.Count;
 
     /// <summary>Connections watching the table, summed over the subscribed edges.</summary>
-    public int Spectators => _edges.Values.Sum(e => e.Spectators);
+    public int Spectators
+    {
+        get
+        {
+            var sum = 0;
+            foreach (var edge in _edges.Values)
+            {
+                sum += edge.Spectators;
+            }
+
+            return sum;
+        }
+    }
 
     /// <summary>
     /// Subscribes or refreshes <paramref name="edgeId"/>. An edge not subscribed here yet first gets
     /// <paramref name="missed"/> (the remembered events after the last one it says it passed on): an activation that
     /// started without its predecessor's memory, or that dropped the edge, published them to nobody.
     /// </summary>
-    public void Subscribe(string edgeId, ITableObserver observer, int spectators, IEnumerable<TableNotification>? missed = null)
+    public void Subscribe(string edgeId, ITableObserver observer, int spectators, IEnumerable<TableNotification>? missed = null, bool listsPlayers = false)
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
+            if (!Equals(existing.Observer, observer))
+            {
+                // A new way to reach the edge starts with a clean slate: the old one's failures say nothing of it.
+                existing.Failures = 0;
+            }
+
             existing.Observer = observer;
             existing.RefreshedAt = time.GetUtcNow();
             existing.Spectators = spectators;
+            existing.ListsPlayers = listsPlayers;
             return;
         }
 
-        var edge = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators };
+        var edge = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators, ListsPlayers = listsPlayers };
         foreach (var notification in missed ?? [])
         {
             edge.Queue.Enqueue(notification);
@@ -52,6 +72,19 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     }
 
     public void Unsubscribe(string edgeId) => _edges.Remove(edgeId);
+
+    /// <summary>
+    /// Whether an edge of the previous version, which lists no present players (<see cref="SeatPresence"/>), follows
+    /// the table: its players' connections are reported through their player grains.
+    /// </summary>
+    public bool HasUnlistedFollowers
+    {
+        get
+        {
+            var expiredBefore = time.GetUtcNow() - options.SubscriptionLifetime;
+            return _edges.Values.Any(e => !e.ListsPlayers && e.RefreshedAt >= expiredBefore);
+        }
+    }
 
     /// <summary>Waits (at most <paramref name="timeout"/>) until every queued batch has been delivered or given up.</summary>
     public async Task FlushAsync(TimeSpan timeout)
@@ -74,7 +107,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     public ImmutableArray<EdgeSubscription> Export()
     {
         var exported = _edges.Values
-            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators))
+            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators, e.ListsPlayers))
             .ToImmutableArray();
         _edges.Clear();
         return exported;
@@ -85,7 +118,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     {
         foreach (var imported in subscriptions)
         {
-            var edge = new Subscription(imported.EdgeId, imported.Observer, imported.RefreshedAt) { Spectators = imported.Spectators };
+            var edge = new Subscription(imported.EdgeId, imported.Observer, imported.RefreshedAt)
+            {
+                Spectators = imported.Spectators,
+                ListsPlayers = imported.ListsPlayers,
+            };
             foreach (var notification in imported.Queued)
             {
                 edge.Queue.Enqueue(notification);
@@ -107,7 +144,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         }
 
         var expiredBefore = time.GetUtcNow() - options.SubscriptionLifetime;
-        foreach (var edge in _edges.Values.ToList())
+        // A copy, since dropping an edge (or a pump failing at once) changes the subscriptions: into a list kept for
+        // it, not a new one on every publish.
+        _publishing.Clear();
+        _publishing.AddRange(_edges.Values);
+        foreach (var edge in _publishing)
         {
             if (edge.RefreshedAt < expiredBefore)
             {
@@ -136,6 +177,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
                 edge.Pump = PumpAsync(edge);
             }
         }
+
+        _publishing.Clear();
     }
 
     /// <summary>
@@ -150,20 +193,28 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         {
             while (edge.Queue.Count > 0 && _edges.TryGetValue(edge.EdgeId, out var current) && current == edge)
             {
-                var batch = edge.Queue.Take(MaxBatch).ToList();
+                var batch = edge.Queue.Count <= MaxBatch ? new List<TableNotification>(edge.Queue) : edge.Queue.Take(MaxBatch).ToList();
                 if (edge.Publisher is { } publisher)
                 {
                     System.Diagnostics.Activity.Current = publisher;
                 }
 
+                var observer = edge.Observer;
                 try
                 {
-                    await edge.Observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
+                    await observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
                     edge.Failures = 0;
                     for (var i = 0; i < batch.Count && edge.Queue.TryPeek(out var head) && ReferenceEquals(head, batch[i]); i++)
                     {
                         edge.Queue.Dequeue();
                     }
+                }
+                catch (Exception ex) when (!Equals(observer, edge.Observer))
+                {
+                    // The edge subscribed again meanwhile with another observer (its route to this table changed: the
+                    // old one is often its client for a silo that is stopping). That one has not failed: try it at once,
+                    // or the failures of the old one would drop an edge that has just told us how to reach it.
+                    LogObserverReplaced(logger, ex, roomId, edge.EdgeId);
                 }
                 catch (Exception ex)
                 {
@@ -215,6 +266,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
         public int Spectators { get; set; }
 
+        /// <summary>Whether the edge lists its present players when it subscribes (<see cref="SeatPresence"/>).</summary>
+        public bool ListsPlayers { get; set; }
+
         /// <summary>The delivery loop running for this edge, if any.</summary>
         public Task? Pump { get; set; }
     }
@@ -224,6 +278,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of table {RoomId} events to edge {EdgeId} failed ({Failures} in a row)")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string roomId, string edgeId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery of table {RoomId} events to edge {EdgeId} failed through an observer the edge has replaced since; sending through the new one")]
+    private static partial void LogObserverReplaced(ILogger logger, Exception exception, string roomId, string edgeId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Table {RoomId} dropped edge {EdgeId}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string roomId, string edgeId, string reason);

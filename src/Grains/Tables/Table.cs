@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
@@ -16,9 +19,17 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     /// <summary>How many recent move ids the table remembers per player.</summary>
     public const int MovesRemembered = 32;
 
+    /// <summary>How many of those are also stored in full (<see cref="TableState.AppliedMoves"/>), for older readers.</summary>
+    public const int MovesKeptInFull = 4;
+
+    private const int DigestSize = sizeof(ulong);
+
     private readonly List<TableNotification> _pending = [];
     private readonly List<PlayerNotice> _notices = [];
     private readonly DateTimeOffset _loadedAt = time.GetUtcNow();
+    private string? _committedSeed;
+    private ImmutableArray<string> _seatedIds;
+    private string? _commitment;
 
     public string RoomId { get; } = roomId;
 
@@ -265,13 +276,24 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     /// <summary>The table as <paramref name="viewerId"/> sees it: their own hand only.</summary>
     public TableView View(string viewerId)
     {
+        // Made on every move (the mover's answer): plain loops into lists of the right size, no LINQ.
         var game = State.Game;
-        var players = State.Players
-            .Select(p => new PlayerView(p.PlayerId, p.Name, HandCount(p.PlayerId), p.Connected))
-            .ToList();
-        IReadOnlyList<string>? hand = game is not null && FindSeat(viewerId) is not null && game.Hands.TryGetValue(viewerId, out var cards)
-            ? cards.Select(c => c.ToString()).ToList()
-            : null;
+        var players = new List<PlayerView>(State.Players.Count);
+        foreach (var seat in State.Players)
+        {
+            players.Add(new PlayerView(seat.PlayerId, seat.Name, HandCount(seat.PlayerId), seat.Connected));
+        }
+
+        List<string>? hand = null;
+        if (game is not null && FindSeat(viewerId) is not null && game.Hands.TryGetValue(viewerId, out var cards))
+        {
+            hand = new List<string>(cards.Count);
+            foreach (var card in cards)
+            {
+                hand.Add(card.ToString());
+            }
+        }
+
         return new TableView(
             RoomId,
             State.Name,
@@ -294,10 +316,11 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     private void RemovePlayer(SeatState seat)
     {
-        var recipients = SeatedIds().ToImmutableArray();
+        var recipients = SeatedIds();
         State.Players.Remove(seat);
         // A player who left sends no more moves here (a retry is answered only while seated): their move ids would pile up.
         State.AppliedMoves.Remove(seat.PlayerId);
+        State.MoveDigests.Remove(seat.PlayerId);
         var game = State.Game;
         if (State.Phase == Phases.Playing && game is not null && game.Players.Contains(seat.PlayerId))
         {
@@ -347,7 +370,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     {
         State.Seq++;
         Changed = true;
-        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq, TurnEndsAt = TurnEndsAt() }, recipients ?? SeatedIds().ToImmutableArray(), hands));
+        _pending.Add(new TableNotification(tableEvent with { Seq = State.Seq, TurnEndsAt = TurnEndsAt() }, recipients ?? SeatedIds(), hands));
     }
 
     /// <summary>A retry of a move this table already applied: the original outcome, without applying it again.</summary>
@@ -365,10 +388,36 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     private static TableResult BadMoveId() => TableResult.Fail(ErrorCodes.BadRequest, "moveId must be 1 to 64 printable characters");
 
     private TableResult? Retried(string playerId, string? moveId) =>
-        moveId is not null && IsSeated(playerId) && State.AppliedMoves.TryGetValue(playerId, out var moves) && moves.Contains(moveId)
+        moveId is not null && IsSeated(playerId) && Remembers(playerId, moveId)
             ? TableResult.Ok(View(playerId))
             : null;
 
+    /// <summary>Whether <paramref name="moveId"/> is one of the player's remembered moves: in full, or by its digest.</summary>
+    private bool Remembers(string playerId, string moveId)
+    {
+        if (State.AppliedMoves.TryGetValue(playerId, out var moves) && moves.Contains(moveId))
+        {
+            return true;
+        }
+
+        Span<byte> digests = stackalloc byte[(MovesRemembered + 1) * DigestSize];
+        var count = StoredDigests(playerId, digests);
+        var digest = MoveDigest(moveId);
+        for (var i = 0; i < count; i++)
+        {
+            if (BinaryPrimitives.ReadUInt64LittleEndian(digests[(i * DigestSize)..]) == digest)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Adds the move's digest to the player's digests (at most <see cref="MovesRemembered"/>, started from the ids in
+    /// full of a table stored before digests), and the id itself to the latest <see cref="MovesKeptInFull"/>.
+    /// </summary>
     private void RememberMove(string playerId, string? moveId)
     {
         if (moveId is null)
@@ -381,11 +430,46 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             State.AppliedMoves[playerId] = moves = [];
         }
 
-        moves.Add(moveId);
-        if (moves.Count > MovesRemembered)
+        Span<byte> digests = stackalloc byte[(MovesRemembered + 1) * DigestSize];
+        var count = StoredDigests(playerId, digests);
+        if (count < 0)
         {
-            moves.RemoveAt(0);
+            // No digests yet (a table stored before them): its ids in full are the memory to start from.
+            count = 0;
+            foreach (var id in moves.Count > MovesRemembered ? moves[^MovesRemembered..] : moves)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(digests[(count++ * DigestSize)..], MoveDigest(id));
+            }
         }
+
+        BinaryPrimitives.WriteUInt64LittleEndian(digests[(count++ * DigestSize)..], MoveDigest(moveId));
+        var kept = Math.Min(count, MovesRemembered);
+        State.MoveDigests[playerId] = Convert.ToBase64String(digests.Slice((count - kept) * DigestSize, kept * DigestSize));
+
+        moves.Add(moveId);
+        if (moves.Count > MovesKeptInFull)
+        {
+            moves.RemoveRange(0, moves.Count - MovesKeptInFull);
+        }
+    }
+
+    /// <summary>The player's stored digests decoded into <paramref name="digests"/>: how many, or -1 when there are none.</summary>
+    private int StoredDigests(string playerId, Span<byte> digests) =>
+        State.MoveDigests.TryGetValue(playerId, out var stored)
+        && Convert.TryFromBase64String(stored, digests[..(MovesRemembered * DigestSize)], out var written)
+            ? written / DigestSize
+            : -1;
+
+    /// <summary>
+    /// A move id's digest, as <see cref="TableState.MoveDigests"/> holds it: the first 8 bytes (little-endian) of the
+    /// SHA-256 of its UTF-8 text, the same in every process and version.
+    /// </summary>
+    public static ulong MoveDigest(string moveId)
+    {
+        Span<byte> text = stackalloc byte[Encoding.UTF8.GetMaxByteCount(moveId.Length)];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text[..Encoding.UTF8.GetBytes(moveId, text)], hash);
+        return BinaryPrimitives.ReadUInt64LittleEndian(hash);
     }
 
     /// <summary>A rule's rejection, worded for people: players by name rather than by id.</summary>
@@ -420,13 +504,48 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             : TableResult.Fail(ErrorCodes.NotSeated, "you are not playing in this game");
     }
 
-    /// <summary>The commitment to the game's seed; null for a game dealt before the fair shuffle (it has no seed).</summary>
-    private static string? Commitment(CrazyEightsGame? game) =>
-        game?.Seed is { } seed ? FairShuffle.Commitment(Convert.FromHexString(seed)) : null;
+    /// <summary>
+    /// The commitment to the game's seed; null for a game dealt before the fair shuffle (it has no seed). Worked out
+    /// once per seed, not on every view.
+    /// </summary>
+    private string? Commitment(CrazyEightsGame? game)
+    {
+        if (game?.Seed is not { } seed)
+        {
+            return null;
+        }
+
+        if (!ReferenceEquals(seed, _committedSeed))
+        {
+            _commitment = FairShuffle.Commitment(Convert.FromHexString(seed));
+            _committedSeed = seed;
+        }
+
+        return _commitment;
+    }
 
     private SeatState? FindSeat(string playerId) => State.Players.Find(p => p.PlayerId == playerId);
 
-    private IEnumerable<string> SeatedIds() => State.Players.Select(p => p.PlayerId);
+    /// <summary>
+    /// The seated players' ids in seating order: every event's recipients. The same array while nobody joins or leaves
+    /// (checked against the seats each time), not a new one per event.
+    /// </summary>
+    private ImmutableArray<string> SeatedIds()
+    {
+        var seats = State.Players;
+        var same = !_seatedIds.IsDefault && _seatedIds.Length == seats.Count;
+        for (var i = 0; same && i < seats.Count; i++)
+        {
+            same = ReferenceEquals(_seatedIds[i], seats[i].PlayerId);
+        }
+
+        if (!same)
+        {
+            _seatedIds = [.. seats.Select(p => p.PlayerId)];
+        }
+
+        return _seatedIds;
+    }
 
     private int HandCount(string playerId) =>
         State.Game is { } game && game.Hands.TryGetValue(playerId, out var hand) ? hand.Count : 0;

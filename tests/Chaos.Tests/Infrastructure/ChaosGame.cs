@@ -93,6 +93,21 @@ public sealed class ChaosGame : IAsyncDisposable
         return unavailable;
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds on what the clients recorded (fails after <paramref name="timeout"/>).</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = Clock.Elapsed + timeout;
+        while (!condition())
+        {
+            if (Clock.Elapsed > deadline)
+            {
+                throw new TimeoutException($"not within {timeout}: {what}:\n{Describe()}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits until <paramref name="count"/> moves were acknowledged to attempts sent after <paramref name="since"/>.</summary>
     public async Task WaitForMovesAsync(int count, TimeSpan since, TimeSpan timeout)
     {

@@ -5,12 +5,13 @@ namespace CardGame.Grains.Tests.Cluster;
 
 /// <summary>
 /// Stands in for an edge node: records every notification a table sends it, in arrival order, and (as the edge
-/// does) passes on each event once through <see cref="TableEventSeqFilter"/>.
+/// does) passes on each event once through <see cref="TableEventSequencer"/>; it fetches nothing, so a gap it
+/// finds is passed on at once (and fails the tests that expect none).
 /// </summary>
 internal sealed class RecordingObserver : ITableObserver
 {
     private readonly Lock _gate = new();
-    private readonly TableEventSeqFilter _seen = new();
+    private readonly TableEventSequencer _seen = new();
 
     /// <summary>What the edge passes on to its clients: each event once.</summary>
     public ConcurrentQueue<TableNotification> Received { get; } = new();
@@ -27,7 +28,8 @@ internal sealed class RecordingObserver : ITableObserver
                 Arrived.Enqueue(notification);
             }
 
-            foreach (var notification in _seen.Fresh(roomId, notifications))
+            var step = _seen.Accept(roomId, notifications);
+            foreach (var notification in step.FetchAfter is null ? step.Ready : [.. step.Ready, .. _seen.Filled(roomId, null)])
             {
                 Received.Enqueue(notification);
             }

@@ -24,6 +24,16 @@ public sealed class CardTests
         }
     }
 
+    [Fact]
+    public void A_card_prints_as_one_shared_string_not_a_new_one_each_time()
+    {
+        // Cards are written out on every move (the stored state holds all 52): printing one allocates nothing.
+        foreach (var card in Card.FullDeck)
+        {
+            Assert.Same(card.ToString(), new Card(card.Rank, card.Suit).ToString());
+        }
+    }
+
     [Theory]
     [InlineData("10H", Rank.Ten, Suit.Hearts)]
     [InlineData("QS", Rank.Queen, Suit.Spades)]
