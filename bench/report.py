@@ -86,7 +86,7 @@ def t_idle(runs):
     steps = (runs.get("idle") or {}).get("steps") or []
     if not steps:
         return None, "not run", None
-    top = steps[-1]
+    top = steps[-1]  # the last step after it settled, when the run waited (BENCH_IDLE_SETTLE)
     gib = top["rssBytes"] / 1024 ** 3
     ok = top["seated"] >= IDLE_TARGET_PLAYERS and top["rssBytes"] <= IDLE_TARGET_BYTES
     return gib, (f"{fmt(gib, 2)} GiB with {top['seated']:,} seated of {top['players']:,} "
@@ -253,7 +253,8 @@ def main():
         L.append(row(["---"] * 5))
         for s in idle["steps"]:
             n = max(s["seated"], 1)
-            L.append(row([f"{s['players']:,} / {s['seated']:,}", f"{s['rssBytes'] / 1048576:,.1f} MiB", f"{s['rssBytes'] / n / 1024:,.1f} KiB",
+            asked = f"{s['players']:,} / {s['seated']:,}" + (f", {s['settledSeconds']} s later" if s.get("settledSeconds") else "")
+            L.append(row([asked, f"{s['rssBytes'] / 1048576:,.1f} MiB", f"{s['rssBytes'] / n / 1024:,.1f} KiB",
                           f"{(s['rssBytes'] - empty) / n / 1024:,.1f} KiB", " / ".join(f"{b / 1048576:,.0f}" for b in s["rssByProcess"]) + " MiB"]))
         L += ["", f"1 silo + {edges} edges (each edge under 18,000 connections: a process here may open at most 20,000 files); "
               f"the players are held by load-tool processes of at most 15,000 connections each. Empty servers: {empty / 1048576:,.1f} MiB. "

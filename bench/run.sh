@@ -15,6 +15,8 @@
 #                            showed 20-40 % of server CPU in the JIT 30 s after start, still ~10 % after a minute), so runs measure the steady state
 #   BENCH_ACTIVE [10000]     players of the "active players" runs, each moving once every 5 s (open loop)
 #   BENCH_IDLE_STEPS [10000,25000,50000]  idle seated players at which server memory is sampled
+#   BENCH_IDLE_SETTLE [180]  seconds the players of the last idle step then stay idle before memory is sampled again
+#                            (the steady state: Orleans collects activations nobody has called for a while)
 #   BENCH_MAX [from game-max] the game's maximum moves/s, for the half-maximum runs when game-max is not run
 #   BENCH_BUDGET [660]       seconds for the whole run; a phase that would not fit is skipped and reported so
 #   BENCH_ONLY [default set] comma-separated phases to run (e.g. game-half,bare-half); the others are reported as skipped
@@ -33,6 +35,7 @@ DURATION=${BENCH_DURATION:-15}
 WARMUP=${BENCH_WARMUP:-15}
 ACTIVE=${BENCH_ACTIVE:-10000}
 IDLE_STEPS=${BENCH_IDLE_STEPS:-10000,25000,50000}
+IDLE_SETTLE=${BENCH_IDLE_SETTLE:-180}
 BUDGET=${BENCH_BUDGET:-660}
 SEATS=4
 STAMP=$(date -u +%Y-%m-%d-%H%M)
@@ -307,19 +310,27 @@ idle() {
     idle_sample "$step" "$seated" "$pids" >>"$RAW/idle-steps.jsonl"
     log "idle: $seated of $step seated; edge + silo RSS $(tail -1 "$RAW/idle-steps.jsonl" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["rssBytes"] / 2**20), "MiB")')"
   done
+  if [ "$IDLE_SETTLE" -gt 0 ]; then
+    # The same players, idle for a while longer: what stays is what idle seated players hold.
+    log "idle: $seated players idle for $IDLE_SETTLE s more"
+    sleep "$IDLE_SETTLE"
+    idle_sample "$prev" "$seated" "$pids" "$IDLE_SETTLE" >>"$RAW/idle-steps.jsonl"
+    log "idle: after $IDLE_SETTLE s, edge + silo RSS $(tail -1 "$RAW/idle-steps.jsonl" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["rssBytes"] / 2**20), "MiB")')"
+  fi
   redis-cli -u "redis://$REDIS" info memory | tr -d '\r' | grep -E '^used_memory(_rss)?:' >"$RAW/idle-redis.txt"
 }
-idle_sample() { # players seated pids: one JSON line of the servers' RSS
+idle_sample() { # players seated pids [settled-seconds]: one JSON line of the servers' RSS
   python3 - "$@" <<'EOF'
 import json, sys
 players, seated, pids = int(sys.argv[1]), int(sys.argv[2]), [int(p) for p in sys.argv[3].split(",")]
+settled = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 def rss(pid):
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
 by = [rss(p) for p in pids]
-print(json.dumps({"players": players, "seated": seated, "rssBytes": sum(by), "rssByProcess": by}))
+print(json.dumps({"players": players, "seated": seated, "rssBytes": sum(by), "rssByProcess": by, "settledSeconds": settled}))
 EOF
 }
 # 6. two silos vs one (on 2 cores a second silo adds no cores)
@@ -337,7 +348,7 @@ register game-active 85 game_active
 register bare-active 75 bare_active
 register game-redis-max 55 game_redis_max
 register game-redis-everysec-max 55 game_redis_everysec_max
-register idle 120 idle
+register idle $((120 + IDLE_SETTLE)) idle
 register game-2silos-max 55 game_2silos_max
 register bare-echo 40 bare_echo optional
 for extra in bench/phases/*.sh; do if [ -f "$extra" ]; then source "$extra"; fi; done

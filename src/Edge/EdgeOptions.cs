@@ -26,10 +26,6 @@ public sealed class EdgeOptions
     [Range(0, 60_000)]
     public int HedgeAfterMilliseconds { get; set; } = 1000;
 
-    /// <summary>Seconds between reports of every local player's connection count (players treat 60 s of silence as gone). Default 20.</summary>
-    [Range(0.1, 50)]
-    public double ConnectionReportSeconds { get; set; } = 20;
-
     /// <summary>Hub invocations a connection may make per second, sustained. Default 20.</summary>
     [Range(1, 100_000)]
     public int InvocationsPerSecond { get; set; } = 20;
@@ -111,6 +107,4 @@ public sealed class EdgeOptions
     public bool RouteTableCalls { get; set; } = true;
 
     public TimeSpan SubscriptionRefresh => TimeSpan.FromSeconds(SubscriptionRefreshSeconds);
-
-    public TimeSpan ConnectionReport => TimeSpan.FromSeconds(ConnectionReportSeconds);
 }

@@ -4,45 +4,12 @@ using CardGame.Contracts.Grains;
 namespace CardGame.Edge.Tests;
 
 /// <summary>
-/// An edge's periodic work on every player and every table (connection reports, re-subscriptions) goes out a slice at a
+/// An edge's periodic work on every player and every table (re-subscriptions) goes out a slice at a
 /// time over its period, not as one burst of grain calls that the moves of the moment would queue behind.
 /// </summary>
 [Collection(EdgesCollection.Name)]
 public sealed partial class PeriodicWorkSpreadTests(EdgesFixture fixture)
 {
-    private const int Players = 40;
-
-    [Fact]
-    public async Task Every_local_player_is_reported_each_period_in_small_batches_not_all_at_once()
-    {
-        await using var edge = await EdgeServer.StartAsync(new Dictionary<string, string?>(fixture.EdgeSettings)
-        {
-            ["Edge:ConnectionReportSeconds"] = "2",
-        });
-        var clients = new List<GameClient>();
-        try
-        {
-            // One at a time, so the reports of their arrival are small too.
-            for (var i = 0; i < Players; i++)
-            {
-                clients.Add(await GameClient.SignInAsync(edge, $"spread{i}"));
-            }
-
-            var connected = ReportBatches(edge).Count;
-            // Two periods' worth of periodic reports after everyone is connected.
-            var batches = await WaitForAsync(() => ReportBatches(edge).Skip(connected).ToList(), b => b.Sum() >= 2 * Players);
-
-            Assert.True(batches.Max() <= Players / 2, $"periodic reports in batches of {string.Join(", ", batches)} players: one burst carried most of them");
-        }
-        finally
-        {
-            foreach (var client in clients)
-            {
-                await client.DisposeAsync();
-            }
-        }
-    }
-
     [Fact]
     public async Task Every_followed_table_is_subscribed_again_each_period_a_few_at_a_time_not_all_at_once()
     {
@@ -76,8 +43,6 @@ public sealed partial class PeriodicWorkSpreadTests(EdgesFixture fixture)
         }
     }
 
-    private static List<int> ReportBatches(EdgeServer edge) => Counts(edge, ReportedLine());
-
     private static List<int> RefreshBatches(EdgeServer edge) => Counts(edge, RefreshingLine());
 
     private static List<int> Counts(EdgeServer edge, Regex line) =>
@@ -96,9 +61,6 @@ public sealed partial class PeriodicWorkSpreadTests(EdgesFixture fixture)
 
         return batches;
     }
-
-    [GeneratedRegex(@"ConnectionReporter: Reported the connections of (\d+) player")]
-    private static partial Regex ReportedLine();
 
     [GeneratedRegex(@"TableSubscriptions: Refreshing the subscriptions to (\d+) table")]
     private static partial Regex RefreshingLine();

@@ -36,8 +36,9 @@ public interface IPlayerGrain : IGrainWithStringKey
     Task<GameResult<TableView>> LeaveRoom(string roomId);
 
     /// <summary>
-    /// An edge reports its live connection count for this player (0 when the last one closed). Edges repeat it
-    /// periodically; an edge that stops repeating is taken as gone.
+    /// An edge of the previous version reports its live connection count for this player (0 when the last one closed),
+    /// repeated periodically; an edge that stops repeating is taken as gone. Edges of this version tell the tables
+    /// instead (<see cref="ITableGrain.Follow"/>); this stays for a rolling upgrade, while both kinds run side by side.
     /// </summary>
     [Alias("SetConnections")]
     Task SetConnections(string edgeId, int connections);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Orleans.CodeGeneration;
 using CardGame.Contracts.Protocol;
 
@@ -10,7 +11,7 @@ namespace CardGame.Contracts.Grains;
 /// asking and validates everything else (turn, seat, card, move id).
 /// </summary>
 [Alias("cardgame.ITableGrain")]
-[Version(1)]
+[Version(2)]
 public interface ITableGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -80,8 +81,31 @@ public interface ITableGrain : IGrainWithStringKey
     [Alias("SubscribeAfter")]
     Task<long> SubscribeAfter(string edgeId, ITableObserver observer, int spectators, long seenSeq);
 
+    /// <summary>
+    /// <see cref="SubscribeAfter"/> from an edge that also says who of the players seated here has a live connection on
+    /// it (<paramref name="present"/>, the whole list each time) and who of those it named before no longer has
+    /// (<paramref name="departed"/>). The table counts a seated player as connected while the latest list of some edge,
+    /// refreshed within the subscription lifetime, names them; a player whom a list named (or an edge says departed) and
+    /// none names any more is disconnected, as are the players of an edge that stops refreshing once its list lapses.
+    /// So a seated player's presence costs the edge no call of its own and needs no player grain in memory.
+    /// </summary>
+    [Alias("Follow")]
+    Task<long> Follow(string edgeId, ITableObserver observer, int spectators, long seenSeq, ImmutableArray<string> present, ImmutableArray<string> departed);
+
+    /// <summary>
+    /// Stops sending events to <paramref name="edgeId"/>. The players its last list named stay connected until that
+    /// list would have lapsed (an edge that stops as it drains: its players are reconnecting through another edge).
+    /// </summary>
     [Alias("Unsubscribe")]
     Task Unsubscribe(string edgeId);
+
+    /// <summary>
+    /// <see cref="Unsubscribe"/> from an edge that no longer has a connection of any player seated here: the players
+    /// its list named, and <paramref name="departed"/> (those it last named, in case this activation never saw its
+    /// list), are no longer connected through it, at once.
+    /// </summary>
+    [Alias("Unfollow")]
+    Task Unfollow(string edgeId, ImmutableArray<string> departed);
 
     /// <summary>The room's list entry, or null if the room does not exist.</summary>
     [Alias("GetInfo")]

@@ -21,7 +21,6 @@ public sealed partial class PlayerSessions(
     LocalSpectators spectators,
     LobbyWatchers lobby,
     TableSubscriptions subscriptions,
-    ConnectionReporter reporter,
     TokenExpiry expiry,
     ConnectionLimits limits,
     AuthenticationDeadline deadline,
@@ -131,7 +130,6 @@ public sealed partial class PlayerSessions(
             _ = subscriptions.WatchersChangedAsync(watched);
         }
 
-        reporter.CountChanged(connection.PlayerId);
         LogDisconnected(logger, connection.PlayerId, connectionId, remaining);
     }
 
@@ -151,7 +149,6 @@ public sealed partial class PlayerSessions(
         }
 
         session.Player = player;
-        reporter.CountChanged(player.PlayerId);
         LogConnected(logger, player.PlayerId, connectionId, count);
         return true;
     }

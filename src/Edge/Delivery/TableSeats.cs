@@ -69,6 +69,18 @@ public sealed class TableSeats
         }
     }
 
+    /// <summary>
+    /// The players whom <paramref name="roomId"/>'s last word seats and who have a local connection, in order: what this
+    /// edge tells the table about who is connected through it (<see cref="TableSubscriptions"/>).
+    /// </summary>
+    public string[] PresentAt(string roomId)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(roomId, out var room) ? [.. room.Seated.Where(IsLocal).Order(StringComparer.Ordinal)] : [];
+        }
+    }
+
     /// <summary>The tables whose last word seats a player with a local connection.</summary>
     public IReadOnlyList<string> SeatedRooms()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CardGame.Contracts.Grains;
 using CardGame.Edge.Cluster;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,12 @@ namespace CardGame.Edge.Delivery;
 /// reactivated elsewhere has forgotten us; tables expire subscriptions not refreshed), and unsubscribes from a table
 /// once its last word seats no local player. Subscribe and unsubscribe calls for one table never overlap. A table is
 /// given the observer of this edge's client bound to its silo (<see cref="EdgeNode.ObserverFor"/>), and subscribed to
-/// again with the new one as soon as its route changes (<see cref="TableRoutes.RoutesChanged"/>).
+/// again with the new one as soon as its route changes (<see cref="TableRoutes.RoutesChanged"/>). Each subscription
+/// also lists the players seated there with a local connection (<see cref="TableSeats.PresentAt"/>): that list is how
+/// the table knows who is connected, so it is sent again as soon as it changes, and a table this edge leaves because
+/// none of its players is connected here any more is told so (<see cref="ITableGrain.Unfollow"/>). While the edge
+/// drains, its lists only grow: its players are reconnecting through another edge, and the table keeps them connected
+/// until the lists lapse.
 /// </summary>
 public sealed partial class TableSubscriptions(
     ClusterConnection cluster,
@@ -23,6 +29,7 @@ public sealed partial class TableSubscriptions(
     TableSeats seats,
     LocalSpectators spectators,
     TableEventFanOut fanOut,
+    Lifecycle.EdgeDrain drain,
     IOptions<EdgeOptions> options,
     ILogger<TableSubscriptions> logger) : BackgroundService
 {
@@ -220,7 +227,8 @@ public sealed partial class TableSubscriptions(
 
             var wanted = _rooms.Where(r => IsWanted(r.Key, r.Value)).ToList();
             var refreshed = refresh is null ? new HashSet<string>() : new HashSet<string>(refresh.Next(wanted.Select(r => r.Key)));
-            toSubscribe = [.. wanted.Where(r => refreshed.Contains(r.Key) || !r.Value.Subscribed || HasOtherObserver(r.Key, r.Value)).Select(r => r.Key)];
+            toSubscribe = [.. wanted.Where(r => refreshed.Contains(r.Key) || !r.Value.Subscribed || HasOtherObserver(r.Key, r.Value)
+                || !PresentAt(r.Key, r.Value).AsSpan().SequenceEqual(r.Value.Present)).Select(r => r.Key)];
             toUnsubscribe = [.. _rooms.Where(r => !IsWanted(r.Key, r.Value)).Select(r => r.Key)];
         }
 
@@ -311,7 +319,12 @@ public sealed partial class TableSubscriptions(
             if (room.Subscribed && !IsWanted(roomId))
             {
                 room.Subscribed = false;
-                await routes.SendAsync(roomId, t => t.Unsubscribe(edge.EdgeId));
+                // Left because none of its players is connected here any more: the table hears it now. Left while
+                // draining: they are reconnecting elsewhere, and the table keeps them until this edge's list lapses.
+                var draining = drain.IsDraining;
+                var departed = ImmutableArray.Create(room.Present);
+                room.Present = [];
+                await routes.SendAsync(roomId, t => draining ? t.Unsubscribe(edge.EdgeId) : t.Unfollow(edge.EdgeId, departed));
                 LogUnsubscribed(logger, roomId);
             }
         }
@@ -353,10 +366,20 @@ public sealed partial class TableSubscriptions(
 
         var observer = edge.ObserverFor(roomId);
         var watching = spectators.Count(roomId);
-        var seq = await routes.SendAsync(roomId, t => t.SubscribeAfter(edge.EdgeId, observer, watching, seen));
+        var present = PresentAt(roomId, room);
+        var departed = room.Present.Except(present).ToImmutableArray();
+        var seq = await routes.SendAsync(roomId, t => t.Follow(edge.EdgeId, observer, watching, seen, ImmutableArray.Create(present), departed));
         room.Observer = observer;
+        room.Present = present;
         LogSubscribed(logger, roomId, seq);
         return seq;
+    }
+
+    /// <summary>Who of the table's seated players is connected here, as this edge tells the table (only more while it drains).</summary>
+    private string[] PresentAt(string roomId, Room room)
+    {
+        var present = seats.PresentAt(roomId);
+        return drain.IsDraining ? [.. present.Union(room.Present).Order(StringComparer.Ordinal)] : present;
     }
 
     private bool IsWanted(string roomId)
@@ -387,6 +410,9 @@ public sealed partial class TableSubscriptions(
 
         /// <summary>The observer the table was last given (<see cref="EdgeNode.ObserverFor"/>).</summary>
         public ITableObserver? Observer { get; set; }
+
+        /// <summary>The players the table was last told are connected here, in order.</summary>
+        public string[] Present { get; set; } = [];
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
     }

@@ -30,8 +30,6 @@ public static class HubExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TableEventFanOut>());
         services.AddSingleton<TableSubscriptions>();
         services.AddHostedService(sp => sp.GetRequiredService<TableSubscriptions>());
-        services.AddSingleton<ConnectionReporter>();
-        services.AddHostedService(sp => sp.GetRequiredService<ConnectionReporter>());
         services.AddSingleton<PlayerSessions>();
         services.AddSingleton<TokenExpiry>();
         services.AddSingleton<RequestLimiter>();

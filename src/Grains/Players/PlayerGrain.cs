@@ -10,18 +10,28 @@ namespace CardGame.Grains;
 /// One player: name, a pointer to the room they sit at, and their record. Validates what the player asks for and keeps
 /// "one room at a time". The table is the only authority on who sits there: the pointer is never believed without the
 /// table it names confirming it, and it is written before the player may sit anywhere (see <see cref="JoinAsync"/>), so
-/// the one table that may hold the player's seat is always the one it names. Tracks live connections per edge (leased)
-/// and tells the table when the player's last connection closes or the first one opens. The record expires from
-/// storage <c>Game:PlayerRetentionDays</c> after its last write; a player in use rewrites it before that.
+/// the one table that may hold the player's seat is always the one it names. The record expires from storage
+/// <c>Game:PlayerRetentionDays</c> after its last write; a player in use rewrites it before that.
+/// Whether a seated player is connected is the table's to know, from the edges' lists (<see cref="SeatPresence"/>), so
+/// an idle seated player needs no player grain in memory: after a call that leaves the player seated, the grain leaves
+/// memory at once (the player's moves, views and presence go to the table, so their next call here may be hours away),
+/// and one nobody has called for <see cref="IdleMinutes"/> leaves it too (Orleans' default is far longer); the next
+/// call reads the record back. Edges of the previous version still report connections here instead
+/// (<see cref="SetConnections"/>, leased per edge), which keeps their players' grains in memory and tells the table when
+/// the player's last connection closes or the first one opens.
 /// </summary>
+[CollectionAgeLimit(Minutes = IdleMinutes)]
 public sealed partial class PlayerGrain(
     [PersistentState("player", StorageNames.Players)] IPersistentState<PlayerState> player,
     IOptions<GameOptions> gameOptions,
     TimeProvider time,
     ShutdownMigration shutdown,
-    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain, IGrainMigrationParticipant
+    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain, IGrainMigrationParticipant, IIncomingGrainCallFilter
 {
     private const string MemoryKey = "cardgame.player.memory";
+
+    /// <summary>Minutes without a call after which a player grain leaves memory.</summary>
+    public const double IdleMinutes = 2;
 
     private readonly GameOptions _options = gameOptions.Value;
     private readonly Dictionary<string, (int Count, DateTimeOffset ReportedAt)> _connections = [];
@@ -51,6 +61,19 @@ public sealed partial class PlayerGrain(
         foreach (var lease in memory.Leases)
         {
             _connections[lease.EdgeId] = (lease.Count, lease.ReportedAt);
+        }
+    }
+
+    /// <summary>
+    /// After each call, a seated player's grain leaves memory, unless it holds what edges of the previous version
+    /// reported (connection leases, or a disconnection it told the table of).
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        await context.Invoke();
+        if (player.State.RoomId is not null && _connections.Count == 0 && _connected)
+        {
+            DeactivateOnIdle();
         }
     }
 

@@ -40,7 +40,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     /// <paramref name="missed"/> (the remembered events after the last one it says it passed on): an activation that
     /// started without its predecessor's memory, or that dropped the edge, published them to nobody.
     /// </summary>
-    public void Subscribe(string edgeId, ITableObserver observer, int spectators, IEnumerable<TableNotification>? missed = null)
+    public void Subscribe(string edgeId, ITableObserver observer, int spectators, IEnumerable<TableNotification>? missed = null, bool listsPlayers = false)
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
@@ -53,10 +53,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             existing.Observer = observer;
             existing.RefreshedAt = time.GetUtcNow();
             existing.Spectators = spectators;
+            existing.ListsPlayers = listsPlayers;
             return;
         }
 
-        var edge = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators };
+        var edge = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators, ListsPlayers = listsPlayers };
         foreach (var notification in missed ?? [])
         {
             edge.Queue.Enqueue(notification);
@@ -71,6 +72,19 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     }
 
     public void Unsubscribe(string edgeId) => _edges.Remove(edgeId);
+
+    /// <summary>
+    /// Whether an edge of the previous version, which lists no present players (<see cref="SeatPresence"/>), follows
+    /// the table: its players' connections are reported through their player grains.
+    /// </summary>
+    public bool HasUnlistedFollowers
+    {
+        get
+        {
+            var expiredBefore = time.GetUtcNow() - options.SubscriptionLifetime;
+            return _edges.Values.Any(e => !e.ListsPlayers && e.RefreshedAt >= expiredBefore);
+        }
+    }
 
     /// <summary>Waits (at most <paramref name="timeout"/>) until every queued batch has been delivered or given up.</summary>
     public async Task FlushAsync(TimeSpan timeout)
@@ -93,7 +107,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     public ImmutableArray<EdgeSubscription> Export()
     {
         var exported = _edges.Values
-            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators))
+            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators, e.ListsPlayers))
             .ToImmutableArray();
         _edges.Clear();
         return exported;
@@ -104,7 +118,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     {
         foreach (var imported in subscriptions)
         {
-            var edge = new Subscription(imported.EdgeId, imported.Observer, imported.RefreshedAt) { Spectators = imported.Spectators };
+            var edge = new Subscription(imported.EdgeId, imported.Observer, imported.RefreshedAt)
+            {
+                Spectators = imported.Spectators,
+                ListsPlayers = imported.ListsPlayers,
+            };
             foreach (var notification in imported.Queued)
             {
                 edge.Queue.Enqueue(notification);
@@ -247,6 +265,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         public int Failures { get; set; }
 
         public int Spectators { get; set; }
+
+        /// <summary>Whether the edge lists its present players when it subscribes (<see cref="SeatPresence"/>).</summary>
+        public bool ListsPlayers { get; set; }
 
         /// <summary>The delivery loop running for this edge, if any.</summary>
         public Task? Pump { get; set; }

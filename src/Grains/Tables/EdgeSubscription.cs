@@ -9,4 +9,5 @@ public sealed record EdgeSubscription(
     [property: Id(1)] ITableObserver Observer,
     [property: Id(2)] DateTimeOffset RefreshedAt,
     [property: Id(3)] ImmutableArray<TableNotification> Queued,
-    [property: Id(4)] int Spectators = 0);
+    [property: Id(4)] int Spectators = 0,
+    [property: Id(5)] bool ListsPlayers = false);

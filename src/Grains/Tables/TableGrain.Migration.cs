@@ -18,7 +18,7 @@ public sealed partial class TableGrain
             return;
         }
 
-        var memory = new TableMemory([.. _log], _edges.Export());
+        var memory = new TableMemory([.. _log], _edges.Export(), _presence.Export());
         dehydrationContext.TryAddValue(MemoryKey, memory);
         LogDehydrated(logger, RoomId, table.State.Seq, memory.Log.Length, memory.Edges.Length);
     }
@@ -46,6 +46,11 @@ public sealed partial class TableGrain
         }
 
         _edges.Import(memory.Edges);
+        if (!memory.Presence.IsDefault)
+        {
+            _presence.Import(memory.Presence);
+        }
+
         _table.Spectators = _edges.Spectators;
         LogRehydrated(logger, RoomId, table.State.Seq, _log.Count, memory.Edges.Length);
     }

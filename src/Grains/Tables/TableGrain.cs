@@ -41,6 +41,7 @@ public sealed partial class TableGrain(
     private readonly Queue<TableNotification> _log = new();
     private Table _table = null!;
     private EdgeSubscribers _edges = null!;
+    private SeatPresence _presence = null!;
     private IGrainTimer? _timer;
     private IGrainTimer? _leaveTimer;
     private RoomInfo? _publishedInfo;
@@ -59,6 +60,7 @@ public sealed partial class TableGrain(
     {
         _table = new Table(RoomId, table.State, _options, time);
         _edges = new EdgeSubscribers(RoomId, _options, time, logger);
+        _presence = new SeatPresence(time, _options.SubscriptionLifetime);
         RestoreMemory();
         shutdown.Track(this, first: true);
         _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
@@ -66,7 +68,7 @@ public sealed partial class TableGrain(
             DueTime = Timeout.InfiniteTimeSpan,
             Period = Timeout.InfiniteTimeSpan,
         });
-        this.RegisterGrainTimer(ReannounceAsync, _options.DirectoryRefresh, _options.DirectoryRefresh);
+        this.RegisterGrainTimer(OnPeriodAsync, _options.DirectoryRefresh, _options.DirectoryRefresh);
         CountHosted();
         if (_table.Exists)
         {
@@ -116,6 +118,11 @@ public sealed partial class TableGrain(
         var result = await ApplyAndCommitAsync(t =>
         {
             var joined = t.Join(player);
+            if (joined.IsOk)
+            {
+                _presence.Seated(player.PlayerId);
+            }
+
             dealt = joined.IsOk && t.DealsByItself;
             return dealt ? t.Start(player.PlayerId, FairShuffle.NewSeed()) : joined;
         });
@@ -186,12 +193,28 @@ public sealed partial class TableGrain(
     public Task<long> Subscribe(string edgeId, ITableObserver observer, int spectators = 0) =>
         SubscribeAfter(edgeId, observer, spectators, ITableGrain.NoSuchRoom);
 
-    public Task<long> SubscribeAfter(string edgeId, ITableObserver observer, int spectators, long seenSeq)
+    public Task<long> SubscribeAfter(string edgeId, ITableObserver observer, int spectators, long seenSeq) =>
+        Task.FromResult(SubscribeEdge(edgeId, observer, spectators, seenSeq, listsPlayers: false));
+
+    public async Task<long> Follow(
+        string edgeId, ITableObserver observer, int spectators, long seenSeq, ImmutableArray<string> present, ImmutableArray<string> departed)
+    {
+        if (SubscribeEdge(edgeId, observer, spectators, seenSeq, listsPlayers: true) == ITableGrain.NoSuchRoom)
+        {
+            return ITableGrain.NoSuchRoom;
+        }
+
+        _presence.List(edgeId, present.IsDefault ? [] : present, departed.IsDefault ? [] : departed);
+        await UpdatePresenceAsync();
+        return table.State.Seq;
+    }
+
+    private long SubscribeEdge(string edgeId, ITableObserver observer, int spectators, long seenSeq, bool listsPlayers)
     {
         if (!_table.Exists)
         {
             // Nothing to follow: subscribing nobody keeps this activation from lingering for a made-up room id.
-            return Task.FromResult(ITableGrain.NoSuchRoom);
+            return ITableGrain.NoSuchRoom;
         }
 
         // An edge this activation does not know may have missed events published meanwhile (it was reactivated without its
@@ -199,9 +222,9 @@ public sealed partial class TableGrain(
         // is an edge that was dropped for falling behind: sending it all again would put it as far behind, so its clients
         // resync with Resume as before.
         var missed = seenSeq >= 0 && table.State.Seq - seenSeq <= MissedEventsResent ? Remembered(seenSeq) : null;
-        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed);
+        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed, listsPlayers);
         SpectatorsMayHaveChanged();
-        return Task.FromResult(table.State.Seq);
+        return table.State.Seq;
     }
 
     public Task<IReadOnlyList<TableNotification>?> EventsAfter(long seq) =>
@@ -225,6 +248,39 @@ public sealed partial class TableGrain(
         _edges.Unsubscribe(edgeId);
         SpectatorsMayHaveChanged();
         return Task.CompletedTask;
+    }
+
+    public async Task Unfollow(string edgeId, ImmutableArray<string> departed)
+    {
+        _edges.Unsubscribe(edgeId);
+        _presence.Unlist(edgeId, departed.IsDefault ? [] : departed);
+        SpectatorsMayHaveChanged();
+        await UpdatePresenceAsync();
+    }
+
+    /// <summary>
+    /// Brings the seats' connected flags in line with what the edges' lists say (<see cref="SeatPresence"/>) and
+    /// persists a change: a player who disconnects this way keeps the seat for the hold, as with any disconnection.
+    /// </summary>
+    private async Task UpdatePresenceAsync()
+    {
+        if (_poisoned || !_table.Exists)
+        {
+            return;
+        }
+
+        var seated = table.State.Players.Select(s => s.PlayerId).ToList();
+        _presence.Prune(seated);
+        var unlisted = _edges.HasUnlistedFollowers;
+        foreach (var playerId in seated)
+        {
+            if (_presence.IsConnected(playerId, unlisted) is { } connected)
+            {
+                _table.SetConnected(playerId, connected);
+            }
+        }
+
+        await CommitAsync();
     }
 
     /// <summary>
@@ -290,16 +346,28 @@ public sealed partial class TableGrain(
         }
     }
 
-    /// <summary>The table is the durable record of its room-list entry: it repeats it so a restarted shard relearns it.</summary>
-    private Task ReannounceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every <c>Game:DirectoryRefreshSeconds</c>. The table is the durable record of its room-list entry: it repeats it
+    /// so a restarted shard relearns it. And the players listed only by an edge that stopped refreshing its list (it
+    /// is gone) are disconnected.
+    /// </summary>
+    private async Task OnPeriodAsync(CancellationToken cancellationToken)
     {
-        if (!_poisoned && _table.Exists)
+        if (_poisoned || !_table.Exists)
         {
-            _publishedInfo = _table.Info();
-            DirectoryShard.Update(_publishedInfo).Ignore();
+            return;
         }
 
-        return Task.CompletedTask;
+        _publishedInfo = _table.Info();
+        DirectoryShard.Update(_publishedInfo).Ignore();
+        try
+        {
+            await UpdatePresenceAsync();
+        }
+        catch (Exception ex)
+        {
+            LogTimerCommitFailed(logger, ex, RoomId);
+        }
     }
 
     private T Apply<T>(Func<Table, T> action)

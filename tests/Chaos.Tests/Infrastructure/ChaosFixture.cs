@@ -63,7 +63,6 @@ public class ChaosFixture : ClusterFixture
         {
             ["Auth:SigningKey"] = ProcessTopology.SigningKey,
             ["Edge:SubscriptionRefreshSeconds"] = "1",
-            ["Edge:ConnectionReportSeconds"] = "5",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         var started = Enumerable.Range(0, 2 - Edges.Count)

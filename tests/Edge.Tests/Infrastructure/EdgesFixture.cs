@@ -21,7 +21,6 @@ public sealed class EdgesFixture : ClusterFixture
         ["Auth:SigningKey"] = TestTokens.SigningKey,
         ["Edge:AllowedOrigins:0"] = AllowedOrigin,
         ["Edge:SubscriptionRefreshSeconds"] = "2",
-        ["Edge:ConnectionReportSeconds"] = "5",
         // Tokens stop at their exp exactly, so tests of expiry during a session can use tokens of a few seconds.
         ["Auth:ClockSkewSeconds"] = "0",
         // Every test client comes from 127.0.0.1: per-address caps are tested on edges of their own.

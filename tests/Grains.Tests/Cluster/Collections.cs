@@ -36,3 +36,21 @@ public sealed class FastTimersClusterFixture : ClusterFixture
         ["Game:EmptyRoomSeconds"] = "2",
     };
 }
+
+/// <summary>A cluster whose edge lists lapse after 2 s and whose tables look for lapsed ones twice a second.</summary>
+[CollectionDefinition(Name)]
+public sealed class PresenceCollection : ICollectionFixture<PresenceClusterFixture>
+{
+    public const string Name = "presence";
+}
+
+public sealed class PresenceClusterFixture : ClusterFixture
+{
+    protected override short InitialSilos => 1;
+
+    protected override IReadOnlyDictionary<string, string?> GameSettings => new Dictionary<string, string?>
+    {
+        ["Game:SubscriptionLifetimeSeconds"] = "2",
+        ["Game:DirectoryRefreshSeconds"] = "0.5",
+    };
+}
