@@ -1,19 +1,32 @@
+using System.Buffers.Binary;
 using System.Text.Json;
+using CardGame.Grains;
 using StackExchange.Redis;
 
 namespace CardGame.TestSupport;
 
 /// <summary>
 /// A table as Redis holds it (the grain's JSON state, read directly, not through the grain): the authoritative
-/// record after a fault. Includes each player's applied move ids, written in the same write as the move.
+/// record after a fault. Includes each player's applied moves, written in the same write as the move: the latest ids in
+/// full and the digests of the last 32 (<see cref="Remembered"/>).
 /// </summary>
 public sealed record StoredTable(
     long Seq,
     IReadOnlyDictionary<string, IReadOnlyList<string>> AppliedMoves,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Hands,
     IReadOnlyList<string> Stock,
-    IReadOnlyList<string> DiscardPile)
+    IReadOnlyList<string> DiscardPile,
+    IReadOnlyDictionary<string, IReadOnlyList<ulong>> MoveDigests)
 {
+    /// <summary>
+    /// The digests (<see cref="Table.MoveDigest"/>) of the moves the table remembers for <paramref name="playerId"/>,
+    /// oldest first: its stored digests, or those of its ids in full for a table stored before digests.
+    /// </summary>
+    public IReadOnlyList<ulong> Remembered(string playerId) =>
+        MoveDigests.TryGetValue(playerId, out var digests) ? digests
+        : AppliedMoves.TryGetValue(playerId, out var ids) ? [.. ids.Select(Table.MoveDigest)]
+        : [];
+
     public static async Task<StoredTable> ReadAsync(RedisServer redis, string roomId) =>
         await ReadAsync((await redis.DatabaseAsync()).Multiplexer, roomId);
 
@@ -33,7 +46,8 @@ public sealed record StoredTable(
             Lists(Property(state, "AppliedMoves")),
             game.ValueKind == JsonValueKind.Object ? Lists(Property(game, "Hands")) : new Dictionary<string, IReadOnlyList<string>>(),
             game.ValueKind == JsonValueKind.Object ? Strings(Property(game, "Stock")) : [],
-            game.ValueKind == JsonValueKind.Object ? Strings(Property(game, "DiscardPile")) : []);
+            game.ValueKind == JsonValueKind.Object ? Strings(Property(game, "DiscardPile")) : [],
+            Digests(Property(state, "MoveDigests")));
     }
 
     /// <summary>Every card of the game, each once: the 52 of the deck when a game has been dealt.</summary>
@@ -44,6 +58,11 @@ public sealed record StoredTable(
 
     private static IReadOnlyList<string> Strings(JsonElement array) =>
         array.ValueKind == JsonValueKind.Array ? [.. array.EnumerateArray().Select(e => e.GetString()!)] : [];
+
+    private static Dictionary<string, IReadOnlyList<ulong>> Digests(JsonElement map) =>
+        map.ValueKind == JsonValueKind.Object
+            ? map.EnumerateObject().ToDictionary(p => p.Name, p => (IReadOnlyList<ulong>)[.. Convert.FromBase64String(p.Value.GetString()!).Chunk(sizeof(ulong)).Select(d => BinaryPrimitives.ReadUInt64LittleEndian(d))])
+            : [];
 
     private static Dictionary<string, IReadOnlyList<string>> Lists(JsonElement map) =>
         map.ValueKind == JsonValueKind.Object ? map.EnumerateObject().ToDictionary(p => p.Name, p => Strings(p.Value)) : [];

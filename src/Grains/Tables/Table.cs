@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using CardGame.Contracts.Fairness;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
@@ -15,6 +18,11 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 {
     /// <summary>How many recent move ids the table remembers per player.</summary>
     public const int MovesRemembered = 32;
+
+    /// <summary>How many of those are also stored in full (<see cref="TableState.AppliedMoves"/>), for older readers.</summary>
+    public const int MovesKeptInFull = 4;
+
+    private const int DigestSize = sizeof(ulong);
 
     private readonly List<TableNotification> _pending = [];
     private readonly List<PlayerNotice> _notices = [];
@@ -312,6 +320,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         State.Players.Remove(seat);
         // A player who left sends no more moves here (a retry is answered only while seated): their move ids would pile up.
         State.AppliedMoves.Remove(seat.PlayerId);
+        State.MoveDigests.Remove(seat.PlayerId);
         var game = State.Game;
         if (State.Phase == Phases.Playing && game is not null && game.Players.Contains(seat.PlayerId))
         {
@@ -379,10 +388,36 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     private static TableResult BadMoveId() => TableResult.Fail(ErrorCodes.BadRequest, "moveId must be 1 to 64 printable characters");
 
     private TableResult? Retried(string playerId, string? moveId) =>
-        moveId is not null && IsSeated(playerId) && State.AppliedMoves.TryGetValue(playerId, out var moves) && moves.Contains(moveId)
+        moveId is not null && IsSeated(playerId) && Remembers(playerId, moveId)
             ? TableResult.Ok(View(playerId))
             : null;
 
+    /// <summary>Whether <paramref name="moveId"/> is one of the player's remembered moves: in full, or by its digest.</summary>
+    private bool Remembers(string playerId, string moveId)
+    {
+        if (State.AppliedMoves.TryGetValue(playerId, out var moves) && moves.Contains(moveId))
+        {
+            return true;
+        }
+
+        Span<byte> digests = stackalloc byte[(MovesRemembered + 1) * DigestSize];
+        var count = StoredDigests(playerId, digests);
+        var digest = MoveDigest(moveId);
+        for (var i = 0; i < count; i++)
+        {
+            if (BinaryPrimitives.ReadUInt64LittleEndian(digests[(i * DigestSize)..]) == digest)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Adds the move's digest to the player's digests (at most <see cref="MovesRemembered"/>, started from the ids in
+    /// full of a table stored before digests), and the id itself to the latest <see cref="MovesKeptInFull"/>.
+    /// </summary>
     private void RememberMove(string playerId, string? moveId)
     {
         if (moveId is null)
@@ -395,11 +430,46 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             State.AppliedMoves[playerId] = moves = [];
         }
 
-        moves.Add(moveId);
-        if (moves.Count > MovesRemembered)
+        Span<byte> digests = stackalloc byte[(MovesRemembered + 1) * DigestSize];
+        var count = StoredDigests(playerId, digests);
+        if (count < 0)
         {
-            moves.RemoveAt(0);
+            // No digests yet (a table stored before them): its ids in full are the memory to start from.
+            count = 0;
+            foreach (var id in moves.Count > MovesRemembered ? moves[^MovesRemembered..] : moves)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(digests[(count++ * DigestSize)..], MoveDigest(id));
+            }
         }
+
+        BinaryPrimitives.WriteUInt64LittleEndian(digests[(count++ * DigestSize)..], MoveDigest(moveId));
+        var kept = Math.Min(count, MovesRemembered);
+        State.MoveDigests[playerId] = Convert.ToBase64String(digests.Slice((count - kept) * DigestSize, kept * DigestSize));
+
+        moves.Add(moveId);
+        if (moves.Count > MovesKeptInFull)
+        {
+            moves.RemoveRange(0, moves.Count - MovesKeptInFull);
+        }
+    }
+
+    /// <summary>The player's stored digests decoded into <paramref name="digests"/>: how many, or -1 when there are none.</summary>
+    private int StoredDigests(string playerId, Span<byte> digests) =>
+        State.MoveDigests.TryGetValue(playerId, out var stored)
+        && Convert.TryFromBase64String(stored, digests[..(MovesRemembered * DigestSize)], out var written)
+            ? written / DigestSize
+            : -1;
+
+    /// <summary>
+    /// A move id's digest, as <see cref="TableState.MoveDigests"/> holds it: the first 8 bytes (little-endian) of the
+    /// SHA-256 of its UTF-8 text, the same in every process and version.
+    /// </summary>
+    public static ulong MoveDigest(string moveId)
+    {
+        Span<byte> text = stackalloc byte[Encoding.UTF8.GetMaxByteCount(moveId.Length)];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text[..Encoding.UTF8.GetBytes(moveId, text)], hash);
+        return BinaryPrimitives.ReadUInt64LittleEndian(hash);
     }
 
     /// <summary>A rule's rejection, worded for people: players by name rather than by id.</summary>

@@ -35,8 +35,10 @@ public sealed class TableState
     public int GamesDealt { get; set; }
 
     /// <summary>
-    /// Per player, the client-chosen ids of their most recent applied moves (at most
-    /// <see cref="Table.MovesRemembered"/>), written with the move itself so a retry is recognised after a crash.
+    /// Per player, the client-chosen ids of their most recent applied moves, written with the move itself so a retry is
+    /// recognised after a crash. Since <see cref="MoveDigests"/> the latest <see cref="Table.MovesKeptInFull"/> only (a
+    /// version that knows no digests still recognises those); tables stored before it hold up to
+    /// <see cref="Table.MovesRemembered"/>, all recognised.
     /// </summary>
     public Dictionary<string, List<string>> AppliedMoves { get; set; } = [];
 
@@ -45,4 +47,11 @@ public sealed class TableState
 
     /// <summary>A quick-play room: it deals by itself whenever its last seat is taken.</summary>
     public bool QuickPlay { get; set; }
+
+    /// <summary>
+    /// Per player, an 8-byte digest of each of their <see cref="Table.MovesRemembered"/> most recent applied move ids,
+    /// oldest first, as one base64 string: the move memory in a tenth of the bytes (a 32-character move id is 35
+    /// bytes of JSON, its digest 8 bytes of base64), written on every move. Absent in tables stored before it.
+    /// </summary>
+    public Dictionary<string, string> MoveDigests { get; set; } = [];
 }

@@ -1,8 +1,10 @@
+using CardGame.Grains;
+
 namespace CardGame.Chaos.Tests.Infrastructure;
 
 /// <summary>
 /// Checks what clients recorded against the table's final state (each client's <c>GetTable</c>, from the grain's
-/// memory) and what Redis holds (<see cref="StoredTable"/>, with every applied move id):
+/// memory) and what Redis holds (<see cref="StoredTable"/>, with the digest of every applied move):
 /// every acknowledged move applied exactly once, no refused move applied, no move left unknown, memory equal to
 /// storage, all 52 cards there once, all clients at the same seq having seen every event (or skipped it with a Resume
 /// view), and every event the same for every client.
@@ -76,10 +78,12 @@ public static class HistoryCheck
         return history;
     }
 
+    private static bool IsDigestOf(ulong digest, string? moveId) => moveId is not null && Table.MoveDigest(moveId) == digest;
+
     private static void CheckMoves(ChaosClient client, StoredTable stored, Dictionary<long, TableEvent> history, List<string> violations)
     {
         var moves = client.Actions.Where(a => a.IsMove).ToList();
-        var applied = stored.AppliedMoves.TryGetValue(client.PlayerId, out var ids) ? ids : [];
+        var applied = stored.Remembered(client.PlayerId);
         var acknowledged = moves.Where(m => m.Final == Outcome.Ok).ToList();
         if (acknowledged.Count > 32)
         {
@@ -88,7 +92,7 @@ public static class HistoryCheck
 
         foreach (var move in moves)
         {
-            var times = applied.Count(id => id == move.MoveId);
+            var times = applied.Count(digest => IsDigestOf(digest, move.MoveId));
             switch (move.Final)
             {
                 case Outcome.Ok when times != 1:
@@ -103,9 +107,9 @@ public static class HistoryCheck
             }
         }
 
-        foreach (var id in applied.Where(id => moves.All(m => m.MoveId != id)))
+        foreach (var digest in applied.Where(digest => !moves.Any(m => IsDigestOf(digest, m.MoveId))))
         {
-            violations.Add($"{client.Name}: storage has a move {id} the client never sent");
+            violations.Add($"{client.Name}: storage has a move (digest {digest:x16}) the client never sent");
         }
 
         // The event an acknowledgement stands for. The view it returns carries the move's seq (or the `finished` after

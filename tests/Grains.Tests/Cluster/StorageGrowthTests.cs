@@ -72,6 +72,9 @@ public sealed class StorageGrowthTests(StorageClusterFixture fixture, ITestOutpu
         Assert.False(after.AppliedMoves.ContainsKey(leaver));
         Assert.Equal(2, after.AppliedMoves.Count);
         Assert.All(after.AppliedMoves, m => Assert.Equal(before.AppliedMoves[m.Key], m.Value));
+        Assert.False(after.MoveDigests.ContainsKey(leaver));
+        Assert.Equal(2, after.MoveDigests.Count);
+        Assert.All(after.MoveDigests, m => Assert.Equal(before.MoveDigests[m.Key], m.Value));
     }
 
     [Fact]

@@ -298,6 +298,92 @@ public sealed class TableTests
         Assert.True(joined.Exists);
     }
 
+    [Fact]
+    public void Each_players_last_32_move_ids_are_recognised_after_a_reload_while_only_the_latest_4_are_stored_in_full()
+    {
+        var table = Seated("alice", "bob");
+        Assert.True(table.Start("alice", Seed(7)).IsOk);
+        var moves = new Dictionary<string, List<string>> { ["alice"] = [], ["bob"] = [] };
+        for (var i = 0; i < 80; i++)
+        {
+            var turn = table.State.Game!.Turn!;
+            var moveId = $"{turn}-move-{i}-{Guid.NewGuid():N}";
+            Assert.True(table.Take(turn, moveId).IsOk);
+            moves[turn].Add(moveId);
+        }
+
+        table.Accept();
+        var stored = JsonSerializer.Serialize(table.State);
+        var reloaded = new Table("r1", JsonSerializer.Deserialize<TableState>(stored)!, _options, _time);
+        foreach (var (player, ids) in moves)
+        {
+            Assert.Equal(ids[^Table.MovesKeptInFull..], reloaded.State.AppliedMoves[player]);
+            foreach (var moveId in ids[^Table.MovesRemembered..])
+            {
+                // A resend of a remembered move answers with the view and changes nothing.
+                Assert.True(reloaded.Take(player, moveId).IsOk, moveId);
+                Assert.False(reloaded.Changed, moveId);
+            }
+        }
+
+        // One move older than the last 32 is a new move again: not this player's turn.
+        var waiting = reloaded.State.Game!.Turn == "alice" ? "bob" : "alice";
+        Assert.Equal(ErrorCodes.NotYourTurn, reloaded.Take(waiting, moves[waiting][^(Table.MovesRemembered + 1)]).Error?.Code);
+        // The whole stored table is now smaller than the remembered ids alone would be in full, as they were stored before.
+        var idsInFull = moves.Values.Sum(ids => ids[^Table.MovesRemembered..].Sum(id => id.Length + 3));
+        Assert.True(stored.Length < idsInFull, $"{stored.Length} bytes of JSON; the ids in full: {idsInFull} bytes");
+    }
+
+    [Fact]
+    public void A_table_stored_before_move_digests_recognises_the_move_ids_it_stored_in_full_also_after_its_next_move()
+    {
+        var table = Seated("alice", "bob");
+        Assert.True(table.Start("alice", Seed(7)).IsOk);
+        table.Accept();
+        // As an earlier version stored it: up to 32 ids in full per player, no digests.
+        var old = JsonNode.Parse(JsonSerializer.Serialize(table.State))!.AsObject();
+        old.Remove(nameof(TableState.MoveDigests));
+        var aliceIds = Enumerable.Range(0, Table.MovesRemembered).Select(i => $"old-alice-{i}").ToList();
+        old[nameof(TableState.AppliedMoves)] = new JsonObject { ["alice"] = new JsonArray([.. aliceIds.Select(id => JsonValue.Create(id))]) };
+        var loaded = new Table("r1", old.Deserialize<TableState>()!, _options, _time);
+
+        Assert.True(loaded.Take("alice", aliceIds[0]).IsOk);
+        Assert.False(loaded.Changed);
+
+        // Alice's next move: her memory now is the 31 latest old ids and the new one, kept after a reload.
+        var turn = loaded.State.Game!.Turn!;
+        if (turn != "alice")
+        {
+            Assert.True(loaded.Take(turn, "bob-move").IsOk);
+        }
+
+        Assert.True(loaded.Take("alice", "alice-new").IsOk);
+        loaded.Accept();
+        var reloaded = new Table("r1", JsonSerializer.Deserialize<TableState>(JsonSerializer.Serialize(loaded.State))!, _options, _time);
+        Assert.Equal(Table.MovesKeptInFull, reloaded.State.AppliedMoves["alice"].Count);
+        foreach (var moveId in aliceIds.Skip(1).Append("alice-new"))
+        {
+            Assert.True(reloaded.Take("alice", moveId).IsOk, moveId);
+            Assert.False(reloaded.Changed, moveId);
+        }
+    }
+
+    [Fact]
+    public void A_player_who_leaves_takes_their_move_memory_along()
+    {
+        var table = Seated("alice", "bob", "carol");
+        Assert.True(table.Start("alice", Seed(7)).IsOk);
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.True(table.Take(table.State.Game!.Turn!, $"move-{i}").IsOk);
+        }
+
+        Assert.True(table.Leave("bob").IsOk);
+        Assert.False(table.State.AppliedMoves.ContainsKey("bob"));
+        Assert.False(table.State.MoveDigests.ContainsKey("bob"));
+        Assert.Equal(["alice", "carol"], table.State.MoveDigests.Keys.Order());
+    }
+
     private Table Seated(params string[] players)
     {
         var table = new Table("r1", new TableState(), _options, _time);
