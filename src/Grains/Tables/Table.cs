@@ -29,6 +29,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
     private readonly DateTimeOffset _loadedAt = time.GetUtcNow();
     private string? _committedSeed;
     private ImmutableArray<string> _seatedIds;
+    private (string? MoveId, ulong Digest) _digested;
     private string? _commitment;
 
     public string RoomId { get; } = roomId;
@@ -402,7 +403,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
         Span<byte> digests = stackalloc byte[(MovesRemembered + 1) * DigestSize];
         var count = StoredDigests(playerId, digests);
-        var digest = MoveDigest(moveId);
+        var digest = DigestOf(moveId);
         for (var i = 0; i < count; i++)
         {
             if (BinaryPrimitives.ReadUInt64LittleEndian(digests[(i * DigestSize)..]) == digest)
@@ -442,7 +443,7 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
             }
         }
 
-        BinaryPrimitives.WriteUInt64LittleEndian(digests[(count++ * DigestSize)..], MoveDigest(moveId));
+        BinaryPrimitives.WriteUInt64LittleEndian(digests[(count++ * DigestSize)..], DigestOf(moveId));
         var kept = Math.Min(count, MovesRemembered);
         State.MoveDigests[playerId] = Convert.ToBase64String(digests.Slice((count - kept) * DigestSize, kept * DigestSize));
 
@@ -459,6 +460,17 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         && Convert.TryFromBase64String(stored, digests[..(MovesRemembered * DigestSize)], out var written)
             ? written / DigestSize
             : -1;
+
+    /// <summary>The digest of the move being checked, then remembered: worked out once per move, not twice.</summary>
+    private ulong DigestOf(string moveId)
+    {
+        if (!ReferenceEquals(_digested.MoveId, moveId))
+        {
+            _digested = (moveId, MoveDigest(moveId));
+        }
+
+        return _digested.Digest;
+    }
 
     /// <summary>
     /// A move id's digest, as <see cref="TableState.MoveDigests"/> holds it: the first 8 bytes (little-endian) of the
