@@ -19,8 +19,9 @@ per_thousand = cores / seated * 1000 if seated else float("nan")
 print("\n".join([
     "", "## CPU of idle seated players (issue 12)", "",
     "Players seated 4 to a table (no game) on 1 silo + 2 edges, Redis as shipped (its CPU counted with the servers'); "
-    "server CPU (silo + edges + redis-server, from /proc) over the measured window. Each edge re-reports every local "
-    "player's connection count every 20 s.", "",
+    "server CPU (silo + edges + redis-server, from /proc) over the measured window. Each edge refreshes its "
+    "subscription to each table of its players every 10 s (since 2026-11-30 afternoon with the list of the players "
+    "connected there, which replaced a report of every player's connections every 20 s).", "",
     "| seated | measured s | server cores | cores per 1,000 players | server RSS | load avg (start → end) | other cores: machine / processes |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     f"| {seated:,} | {secs:.0f} | {cores:.3f} | {per_thousand:.4f} | {(s.get('rssAfterBytes') or 0) / 2**20:,.0f} MiB | "
