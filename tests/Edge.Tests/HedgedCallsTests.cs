@@ -12,7 +12,7 @@ public sealed class HedgedCallsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly CountingTimeProvider _time = new();
 
     private HedgedCalls Hedged(int afterMilliseconds = 1000) =>
         new(Options.Create(new EdgeOptions { HedgeAfterMilliseconds = afterMilliseconds }), _time, NullLogger<HedgedCalls>.Instance);
@@ -47,6 +47,59 @@ public sealed class HedgedCallsTests
         // No time passes on the clock: the repeat goes out because the connection was dropped, not because the delay ran out.
         Assert.Equal("view", await running.WaitAsync(Bound));
         Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task A_repeat_that_fails_while_the_first_attempt_still_waits_is_followed_by_the_next_at_once()
+    {
+        var lost = new TaskCompletionSource<string>();
+        using var dropped = new CancellationTokenSource();
+        var attempts = 0;
+        var running = Hedged().RunAsync("PutCard", () => Interlocked.Increment(ref attempts) switch
+        {
+            1 => lost.Task,
+            // The repeat goes through a gateway that is shutting down: refused at once.
+            2 => Task.FromException<string>(new InvalidOperationException("refused: the silo is shutting down")),
+            _ => Task.FromResult("view"),
+        }, dropped.Token);
+
+        await dropped.CancelAsync();
+
+        // No time passes on the clock: the third goes out because the second failed, not because the delay ran out.
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(3, attempts);
+    }
+
+    [Fact]
+    public async Task While_a_silo_is_leaving_a_call_without_an_answer_is_sent_again_after_a_quarter_of_the_delay()
+    {
+        var lost = new TaskCompletionSource<string>();
+        var attempts = 0;
+        var running = Hedged().RunAsync("PutCard", () => Interlocked.Increment(ref attempts) == 1 ? lost.Task : Task.FromResult("view"), leaving: true);
+
+        _time.Advance(TimeSpan.FromMilliseconds(249));
+        Assert.Equal(1, Volatile.Read(ref attempts));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task After_a_repeat_sent_because_the_connection_was_dropped_the_next_falls_due_after_a_quarter_of_the_delay()
+    {
+        var lost = new TaskCompletionSource<string>();
+        using var dropped = new CancellationTokenSource();
+        var attempts = 0;
+        var running = Hedged().RunAsync("TakeCard", () => Interlocked.Increment(ref attempts) <= 2 ? lost.Task : Task.FromResult("view"), dropped.Token);
+
+        await dropped.CancelAsync();
+        // The wait for the first answer was one timer; the wait for the next repeat is the second.
+        await WaitUntilAsync(() => Volatile.Read(ref attempts) == 2 && _time.TimersCreated == 2);
+        _time.Advance(TimeSpan.FromMilliseconds(249));
+        Assert.Equal(2, Volatile.Read(ref attempts));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(3, attempts);
     }
 
     [Fact]
@@ -145,6 +198,20 @@ public sealed class HedgedCallsTests
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
             await Task.Delay(5);
+        }
+    }
+
+    /// <summary>A fake clock that counts the timers made on it, so a test moves it on only once a wait has begun.</summary>
+    private sealed class CountingTimeProvider : FakeTimeProvider
+    {
+        private int _timers;
+
+        public int TimersCreated => Volatile.Read(ref _timers);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _timers);
+            return base.CreateTimer(callback, state, dueTime, period);
         }
     }
 }

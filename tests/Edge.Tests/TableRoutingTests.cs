@@ -135,6 +135,44 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
         await PlayAsync(table, moves: 2);
     }
 
+    [Fact]
+    public async Task A_room_whose_silo_left_is_called_through_another_silo_s_client_not_through_the_main_client()
+    {
+        var leaving = (InProcessSiloHandle)await fixture.Cluster.StartAdditionalSiloAsync();
+        // This edge's main client knows only the gateway of the silo that leaves: the worst case of a main client that
+        // still picks a leaving silo's gateway (Orleans' client does so in a rolling restart). Once ready, the edge has a
+        // client of its own for every silo.
+        await using var edge = await EdgeServer.StartAsync(fixture.EdgeSettings(route: true, mainGateway: leaving));
+        var routes = Routes(edge);
+        await using var table = await SeatTableOnAsync(edge, leaving.SiloAddress);
+        await WaitUntilAsync(() => Equals(routes.DirectGatewayOf(table.RoomId), Key(leaving.GatewayAddress)), "the edge to route to the silo that will leave");
+        await PlayAsync(table, moves: 2);
+
+        // A planned stop: the table moves to another silo in memory; the edge's route to the stopped silo is dropped.
+        await fixture.Cluster.StopSiloAsync(leaving);
+        // The route's drop tells HedgedCalls that a silo is leaving (repeats fall due sooner for a while).
+        await WaitUntilAsync(() => routes.Leaving, "the edge to count a silo as leaving");
+        var calls = await PlayAsync(table, moves: 6);
+        var newHost = await HostOfAsync(table.RoomId);
+        output.WriteLine($"{calls} table calls after the stop, through another silo's client; the table is now on {newHost}");
+
+        Assert.NotEqual(leaving.SiloAddress, newHost);
+        var newGateway = fixture.Cluster.Silos.Single(s => s.SiloAddress.Equals(newHost)).GatewayAddress;
+        Assert.Equal(Key(newGateway), routes.DirectGatewayOf(table.RoomId));
+    }
+
+    [Fact]
+    public async Task A_routing_edge_connects_to_a_silo_that_joins_before_any_table_answers_from_it()
+    {
+        var routes = Routes(fixture.Routed);
+        var added = (InProcessSiloHandle)await fixture.Cluster.StartAdditionalSiloAsync();
+
+        // No table lives there and no call named it: the edge finds it among the active silos by itself, so a room
+        // whose silo leaves next has another silo's client to go through.
+        await WaitUntilAsync(() => routes.IsConnectedTo(added.GatewayAddress), "the routing edge to connect to the silo that joined");
+        await fixture.Cluster.StopSiloAsync(added);
+    }
+
     private static TableRoutes Routes(EdgeServer edge) => edge.Services.GetRequiredService<TableRoutes>();
 
     private static TableSubscriptions Subscriptions(EdgeServer edge) => edge.Services.GetRequiredService<TableSubscriptions>();

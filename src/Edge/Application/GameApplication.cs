@@ -104,7 +104,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        var resumed = Unwrap(await hedged.RunAsync("Resume", () => CallTable(room, t => t.Resume(player.PlayerId, lastSeq)), routes.RouteDropped(room)));
+        var resumed = Unwrap(await hedged.RunAsync("Resume", () => CallTable(room, t => t.Resume(player.PlayerId, lastSeq)), routes.RouteDropped(room), routes.Leaving));
         return resumed.View is { } view ? resumed with { View = Seen(view) } : resumed;
     }
 
@@ -127,7 +127,7 @@ public sealed class GameApplication(
         var room = RoomId(roomId);
         using var hold = await subscriptions.HoldAsync(room, refresh: false);
         ThrowIfMissing(hold, room);
-        return Seen(Unwrap(await hedged.RunAsync("GetTable", () => CallTable(room, t => t.GetView(player.PlayerId)), routes.RouteDropped(room))));
+        return Seen(Unwrap(await hedged.RunAsync("GetTable", () => CallTable(room, t => t.GetView(player.PlayerId)), routes.RouteDropped(room), routes.Leaving)));
     }
 
     public async Task<TableView> QuickPlayAsync(ClientSession session, QuickPlayRequest? request)
@@ -217,7 +217,7 @@ public sealed class GameApplication(
     /// once. At once when the connection to the table's silo that it went through is dropped meanwhile.
     /// </summary>
     private Task<GameResult<TableView>> Repeatable(string? moveId, string? roomId, string method, Func<Task<GameResult<TableView>>> move) =>
-        moveId is null ? move() : hedged.RunAsync(method, move, roomId is null ? CancellationToken.None : routes.RouteDropped(roomId));
+        moveId is null ? move() : hedged.RunAsync(method, move, roomId is null ? CancellationToken.None : routes.RouteDropped(roomId), routes.Leaving);
 
     /// <summary>The value of a successful grain call, or its error as a <see cref="GameException"/>.</summary>
     private static T Unwrap<T>(GameResult<T> result)

@@ -19,7 +19,14 @@ namespace CardGame.Edge.Cluster;
 /// edge to subscribe to them again with the right observer. <c>Edge:RouteTableCalls</c> (default true) turns it off.
 /// When the edge starts, it connects to every active silo's gateway before it reports ready (<see cref="Warmed"/>):
 /// built on first need, the clients were built while the players of a draining edge were reconnecting here, and
-/// building them kept a freshly started edge from answering those players' <c>Resume</c> for seconds.
+/// building them kept a freshly started edge from answering those players' <c>Resume</c> for seconds. After that it
+/// asks for the active silos every second and connects to one that joined or came back from a restart.
+/// A room with no connected route of its own (never learned, its client still connecting, or its silo's route dropped
+/// because that silo is leaving) is called through another connected per-silo client, chosen by the room's id, and
+/// through the main client only when there is none: the main client picks a gateway without knowing that a silo is
+/// leaving (after a rolling restart's first silo, Orleans' client may even take the leaving silo's gateway back as its
+/// only live one), and a stopping gateway drops the answers coming back through it. A dropped route is never chosen:
+/// its client is gone.
 /// </summary>
 public sealed partial class TableRoutes(
     ClusterConnection cluster,
@@ -32,6 +39,15 @@ public sealed partial class TableRoutes(
     /// <summary>How long after a failed connection to a silo's gateway its calls go through the main client.</summary>
     private static readonly TimeSpan RetryConnectAfter = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often this edge asks the cluster for its active silos, to connect to one that joined or came back.</summary>
+    private static readonly TimeSpan LookForSilosEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long after a route was dropped this edge counts a silo as leaving (<see cref="Leaving"/>).</summary>
+    private static readonly TimeSpan LeavingFor = TimeSpan.FromSeconds(10);
+
+    /// <summary>Per-silo clients a call tries before the main client (each one that fails is dropped first).</summary>
+    private const int MaxSendAttempts = 4;
+
     /// <summary>The most rooms whose silo this edge remembers (rooms are forgotten when the edge stops following them).</summary>
     private const int MaxRooms = 1_000_000;
 
@@ -42,6 +58,7 @@ public sealed partial class TableRoutes(
     private readonly TaskCompletionSource _warmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<Route, Task> _closing = new();
     private int _roomCount;
+    private long _lastDropAt = long.MinValue / 2;
 
     /// <summary>
     /// Raised with the rooms whose calls now go another way (a table that answered from another silo, a silo's client
@@ -64,7 +81,13 @@ public sealed partial class TableRoutes(
     /// at once instead of after <see cref="EdgeOptions.HedgeAfterMilliseconds"/>.
     /// </summary>
     public CancellationToken RouteDropped(string roomId) =>
-        RouteOf(roomId) is { Client.IsConnected: true } route ? route.Dropped : CancellationToken.None;
+        RouteFor(roomId) is { } route ? route.Dropped : CancellationToken.None;
+
+    /// <summary>
+    /// Whether a silo's route was dropped less than <see cref="LeavingFor"/> ago: a silo is leaving, and a call may lose
+    /// its answer on the way through it with no signal, so <see cref="HedgedCalls"/> repeats sooner.
+    /// </summary>
+    public bool Leaving => _enabled && Environment.TickCount64 - Volatile.Read(ref _lastDropAt) < (long)LeavingFor.TotalMilliseconds;
 
     /// <summary>The connected client bound to the gateway of <paramref name="roomId"/>'s silo, or null when there is none.</summary>
     internal SiloClient? ClientOf(string roomId) => RouteOf(roomId)?.Client is { IsConnected: true } client ? client : null;
@@ -91,27 +114,27 @@ public sealed partial class TableRoutes(
 
     /// <summary>
     /// Calls the table of <paramref name="roomId"/> through its silo's gateway when known and connected, else through
-    /// the main client; a call the per-silo client could not deliver (its gateway refused or is unreachable: the table
-    /// never saw it) goes again through the main client.
+    /// another silo's connected client (<see cref="RouteFor"/>), else through the main client; a call a per-silo
+    /// client could not deliver (its gateway refused or is unreachable: the table never saw it) drops that route and
+    /// goes again the same way.
     /// </summary>
     public async Task<TResult> SendAsync<TResult>(string roomId, Func<ITableGrain, Task<TResult>> call)
     {
-        var route = RouteOf(roomId);
-        if (route?.Client is not { IsConnected: true } direct)
+        // Each failed attempt drops its route, so this ends; the bound only guards against a route connecting again meanwhile.
+        for (var attempt = 0; attempt < MaxSendAttempts && RouteFor(roomId) is { Client: { } client } route; attempt++)
         {
-            return await call(cluster.Grains.GetGrain<ITableGrain>(roomId));
+            try
+            {
+                return await call(client.Grains.GetGrain<ITableGrain>(roomId));
+            }
+            catch (Exception ex) when (NotDelivered(ex))
+            {
+                Drop(route);
+                LogNotDelivered(logger, roomId, route.Gateway, ex.GetType().Name, RouteFor(roomId)?.Gateway.ToString() ?? "the main client");
+            }
         }
 
-        try
-        {
-            return await call(direct.Grains.GetGrain<ITableGrain>(roomId));
-        }
-        catch (Exception ex) when (NotDelivered(ex))
-        {
-            LogNotDelivered(logger, roomId, route.Gateway, ex.GetType().Name);
-            Drop(route);
-            return await call(cluster.Grains.GetGrain<ITableGrain>(roomId));
-        }
+        return await call(cluster.Grains.GetGrain<ITableGrain>(roomId));
     }
 
     /// <summary><see cref="SendAsync{TResult}"/> for a call without a result.</summary>
@@ -195,13 +218,8 @@ public sealed partial class TableRoutes(
         try
         {
             await cluster.WaitAsync(_stopping.Token);
-            var silos = await cluster.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)
-                .WaitAsync(settings.ResponseTimeout, _stopping.Token);
-            var gateways = silos.Where(s => s.ProxyPort > 0)
-                .Select(s => SiloAddress.New(new System.Net.IPEndPoint(s.SiloAddress.Endpoint.Address, s.ProxyPort), 0))
-                .ToList();
-            await Task.WhenAll(gateways.Select(Connect));
-            LogWarmed(logger, _silos.Values.Count(r => r.Client is { IsConnected: true }), gateways.Count);
+            var (connected, gateways) = await ConnectToActiveAsync();
+            LogWarmed(logger, connected, gateways);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -212,6 +230,39 @@ public sealed partial class TableRoutes(
         {
             _warmed.TrySetResult();
         }
+
+        // Then a silo that joins (or comes back from a restart) is connected to as soon as it is active, not only when a
+        // table answers from it: in a rolling restart the next silo stops a moment after the last one is back, and a
+        // call for a table of the leaving silo can go through another silo's client only if the edge has one.
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(LookForSilosEvery, _stopping.Token);
+                await ConnectToActiveAsync();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The cluster did not answer this time (a silo leaving, say): the next round asks again.
+                LogLookForSilosFailed(logger, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Starts a client for every active silo's gateway this edge has none for (or whose failure is old enough); returns how many are connected of how many.</summary>
+    private async Task<(int Connected, int Gateways)> ConnectToActiveAsync()
+    {
+        var silos = await cluster.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)
+            .WaitAsync(settings.ResponseTimeout, _stopping.Token);
+        var gateways = silos.Where(s => s.ProxyPort > 0)
+            .Select(s => SiloAddress.New(new System.Net.IPEndPoint(s.SiloAddress.Endpoint.Address, s.ProxyPort), 0))
+            .ToList();
+        await Task.WhenAll(gateways.Select(Connect));
+        return (_silos.Values.Count(r => r.Client is { IsConnected: true }), gateways.Count);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -224,6 +275,33 @@ public sealed partial class TableRoutes(
 
     private Route? RouteOf(string roomId) =>
         _enabled && _rooms.TryGetValue(roomId, out var gateway) && _silos.TryGetValue(gateway, out var route) ? route : null;
+
+    /// <summary>
+    /// The connected route <paramref name="roomId"/>'s next call goes through: its own silo's, else another one chosen
+    /// by the room's id (the same one for every call while the connected set stays the same), else null (the main
+    /// client).
+    /// </summary>
+    private Route? RouteFor(string roomId)
+    {
+        if (RouteOf(roomId) is { Client.IsConnected: true } own)
+        {
+            return own;
+        }
+
+        if (_silos.IsEmpty)
+        {
+            return null;
+        }
+
+        var connected = _silos.Values.Where(r => r.Client is { IsConnected: true }).ToList();
+        if (connected.Count == 0)
+        {
+            return null;
+        }
+
+        connected.Sort(static (a, b) => a.Gateway.CompareTo(b.Gateway));
+        return connected[(int)((uint)StringComparer.Ordinal.GetHashCode(roomId) % (uint)connected.Count)];
+    }
 
     /// <summary>
     /// Starts a client for <paramref name="gateway"/> unless one exists or failed a moment ago; the task completes when
@@ -300,6 +378,7 @@ public sealed partial class TableRoutes(
             return;
         }
 
+        Volatile.Write(ref _lastDropAt, Environment.TickCount64);
         route.MarkDropped();
         RaiseRoutesChanged(route.Gateway);
         foreach (var (closed, _) in _closing.Where(c => c.Value.IsCompleted))
@@ -397,12 +476,15 @@ public sealed partial class TableRoutes(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list the silos to connect to before reporting ready: {Reason}; direct table calls start on first need")]
     private static partial void LogWarmFailed(ILogger logger, string reason);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not list the active silos to connect to: {Reason}; asking again in a moment")]
+    private static partial void LogLookForSilosFailed(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not connect to gateway {Gateway} for direct table calls: {Reason}; its tables are called through the main client")]
     private static partial void LogConnectFailed(ILogger logger, SiloAddress gateway, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lost the direct connection to gateway {Gateway}; its tables are called through the main client")]
     private static partial void LogLost(ILogger logger, SiloAddress gateway);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A call to room {RoomId} through gateway {Gateway} was not delivered ({Error}); sent through the main client")]
-    private static partial void LogNotDelivered(ILogger logger, string roomId, SiloAddress gateway, string error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "A call to room {RoomId} through gateway {Gateway} was not delivered ({Error}); sent again through {Via}")]
+    private static partial void LogNotDelivered(ILogger logger, string roomId, SiloAddress gateway, string error, string via);
 }

@@ -32,11 +32,14 @@ public sealed class RoutingFixture : ClusterFixture
         Unrouted = await EdgeServer.StartAsync(EdgeSettings(route: false));
     }
 
-    /// <summary>The settings of <see cref="Routed"/> (<paramref name="route"/>) or <see cref="Unrouted"/>.</summary>
-    public Dictionary<string, string?> EdgeSettings(bool route) => new()
+    /// <summary>
+    /// The settings of <see cref="Routed"/> (<paramref name="route"/>) or <see cref="Unrouted"/>; with
+    /// <paramref name="mainGateway"/>, an edge whose main client knows only that silo's gateway.
+    /// </summary>
+    public Dictionary<string, string?> EdgeSettings(bool route, InProcessSiloHandle? mainGateway = null) => new()
     {
         // No Redis clustering: the main client's only gateway is the second silo's.
-        ["Orleans:GatewayPort"] = Gateway.GatewayAddress.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orleans:GatewayPort"] = (mainGateway ?? Gateway).GatewayAddress.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Orleans:ClusterId"] = ClusterId,
         ["Orleans:ServiceId"] = ServiceId,
         ["Auth:SigningKey"] = TestTokens.SigningKey,
