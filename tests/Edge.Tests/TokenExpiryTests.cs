@@ -31,13 +31,15 @@ public sealed class TokenExpiryTests(EdgesFixture fixture)
         }
 
         await client.InvokeAsync<IReadOnlyList<RoomInfo>>("ListRooms");
-        var closed = await client.Closed.WaitAsync(lifetime + TimeSpan.FromSeconds(10));
+        // The close's reason (token_expired, checked below) shows the expiry closed it, not a timeout; when it came is
+        // bounded only loosely above: the client sees it late on a saturated machine (once 4 s after the expiry at load 72).
+        var closed = await client.Closed.WaitAsync(lifetime + TimeSpan.FromSeconds(20));
         var closedAt = DateTimeOffset.UtcNow;
 
         var error = Assert.IsType<HubException>(closed);
         Assert.Contains($"{ErrorCodes.TokenExpired}: ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", error.Message.Replace(nameof(HubException), "", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.InRange(closedAt, expires - TimeSpan.FromMilliseconds(100), expires + lifetime);
+        Assert.InRange(closedAt, expires - TimeSpan.FromMilliseconds(100), expires + lifetime + TimeSpan.FromSeconds(10));
         await WaitUntilGoneAsync(fixture.Edge1, playerId);
     }
 
