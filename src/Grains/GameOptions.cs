@@ -52,8 +52,8 @@ public sealed class GameOptions
 
     /// <summary>
     /// Days a player record (name, games played and won, the room they sit at, the rooms they opened) is kept after
-    /// its last write: Redis expires the key then. A player who plays, signs in or stays connected has it rewritten at
-    /// least every <see cref="PlayerRecordRefresh"/>, so only players gone that long lose it. Fractions are allowed.
+    /// its last write: Redis expires the key then. A player who plays or signs in (every connection does) has it rewritten
+    /// at least every <see cref="PlayerRecordRefresh"/>, so only players gone that long lose it. Fractions are allowed.
     /// Default 30.
     /// </summary>
     [Range(0.00001, 36500)]
