@@ -75,7 +75,10 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
         Assert.Equal(Node(fixture.Unrouted).Observer, Subscriptions(fixture.Unrouted).ObserverGiven(unrouted.RoomId));
 
         var (relayedBefore, ackedBefore) = (counter.RequestsTo(gateway.SiloAddress), counter.ResponsesTo(host.SiloAddress));
+        var (gamesBefore, playingBefore) = (routed.GamesStarted, routed.Last.Phase == Phases.Playing);
         await PlayAsync(routed, moves: 40);
+        // Games that ended while these moves were made (the last one started may still be on).
+        var gamesEnded = routed.GamesStarted - gamesBefore - (routed.Last.Phase == Phases.Playing ? 1 : 0) + (playingBefore ? 1 : 0);
         await routed.Players.Values.First().WaitForSeqAsync(routed.RoomId, routed.Last.Seq);
         var (relayedRouted, ackedRouted) = (counter.RequestsTo(gateway.SiloAddress) - relayedBefore, counter.ResponsesTo(host.SiloAddress) - ackedBefore);
 
@@ -84,14 +87,21 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
         await unrouted.Players.Values.First().WaitForSeqAsync(unrouted.RoomId, unrouted.Last.Seq);
         var (relayedUnrouted, ackedUnrouted) = (counter.RequestsTo(gateway.SiloAddress) - relayedBefore, counter.ResponsesTo(host.SiloAddress) - ackedBefore);
 
-        output.WriteLine($"routed: {relayedRouted} requests from the table's silo to the other, {ackedRouted} responses back");
+        output.WriteLine($"routed: {relayedRouted} requests from the table's silo to the other, {ackedRouted} responses back, {gamesEnded} games ended");
         output.WriteLine($"unrouted: {relayedUnrouted} requests from the table's silo to the other, {ackedUnrouted} responses back");
         // The unrouted edge's client is connected to the other silo only: each batch is relayed there and its
         // acknowledgment back (and each move's answer, forwarded, goes there too), which the meter sees. The routed
         // edge's batches go down its connection to the table's silo and come back up it: what crosses is the silos'
         // own background traffic (membership probes, statistics).
         Assert.True(relayedUnrouted >= 20 && ackedUnrouted >= 20, $"unrouted: {relayedUnrouted} relayed, {ackedUnrouted} acknowledged through the other silo in 40 moves");
-        Assert.True(relayedRouted <= 10 && ackedRouted <= 10, $"routed: {relayedRouted} relayed, {ackedRouted} acknowledged through the other silo in 40 moves");
+        // Besides that background, each game that ends tells its 4 players' grains, each activated afresh (a seated
+        // player's grain leaves memory after each call) wherever placement puts it, registered in and then removed from
+        // the grain directory, whose partition may be the other silo's: up to 3 requests and answers per player, none
+        // of them an event batch (a run with 3 games ended counted 18, which failed the bound without this allowance).
+        var allowed = 10 + 12 * Math.Max(gamesEnded, 0);
+        Assert.True(relayedRouted <= allowed && ackedRouted <= allowed,
+            $"routed: {relayedRouted} relayed, {ackedRouted} acknowledged through the other silo in 40 moves ({gamesEnded} games ended; at most {allowed})");
+        Assert.True(relayedUnrouted - relayedRouted >= 20, $"routing spared {relayedUnrouted - relayedRouted} relayed requests in 40 moves");
     }
 
     [Fact]
@@ -220,6 +230,7 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
             if (table.Last.Phase != Phases.Playing)
             {
                 table.Last = await table.Players.Values.First().InvokePatientlyAsync<TableView>("StartGame", table.RoomId);
+                table.GamesStarted++;
                 calls++;
             }
 
@@ -251,6 +262,9 @@ public sealed class TableRoutingTests(RoutingFixture fixture, ITestOutputHelper 
         public Dictionary<string, GameClient> Players { get; } = players;
 
         public TableView Last { get; set; } = last;
+
+        /// <summary>Games started by <see cref="PlayAsync"/> at this table.</summary>
+        public int GamesStarted { get; set; }
 
         public async ValueTask DisposeAsync()
         {
