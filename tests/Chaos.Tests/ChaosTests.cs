@@ -113,8 +113,11 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output) :
             await redis.ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE");
             try
             {
+                // A move in flight while Redis takes no writes: its first attempt timed out after the pause began. It may
+                // have been sent a moment before the pause (its write then waits as well): a client whose move that is
+                // repeats it and sends no other, so waiting for a move sent after the pause once waited in vain.
                 await game.WaitUntilAsync(
-                    () => game.Moves.Any(m => m.Attempts.Count > 0 && m.Attempts[0].StartedAt >= paused && m.Attempts[0].Outcome == Outcome.Unknown),
+                    () => game.Moves.Any(m => m.Attempts.Count > 0 && m.Attempts[0].EndedAt >= paused && m.Attempts[0].Outcome == Outcome.Unknown),
                     TimeSpan.FromSeconds(50), "a move sent while Redis took no writes timed out on its client");
             }
             finally
