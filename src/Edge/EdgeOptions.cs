@@ -106,5 +106,14 @@ public sealed class EdgeOptions
     /// </summary>
     public bool RouteTableCalls { get; set; } = true;
 
+    /// <summary>
+    /// Run the code that reads and writes client sockets on the thread where the socket's I/O completed, instead of
+    /// handing it to the thread pool (Kestrel's <c>SocketTransportOptions.UnsafePreferInlineScheduling</c>): an event
+    /// written to a connection reaches the socket on the writing thread, and a client's message is read on the thread
+    /// that received it, each without a thread-pool hop (a wake-up) of its own. Safe here because nothing the edge
+    /// runs on those threads blocks (hub methods await their grain calls). Default false.
+    /// </summary>
+    public bool InlineSocketScheduling { get; set; }
+
     public TimeSpan SubscriptionRefresh => TimeSpan.FromSeconds(SubscriptionRefreshSeconds);
 }
