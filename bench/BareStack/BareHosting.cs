@@ -43,7 +43,7 @@ public static class BareHosting
             });
         }
 
-        var inline = builder.Configuration.GetValue("Edge:InlineSocketScheduling", false);
+        var inline = builder.Configuration.GetValue("Edge:InlineSocketScheduling", true);
         builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = inline);
 
         builder.Services.AddSignalR();
