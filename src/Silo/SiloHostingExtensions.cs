@@ -8,6 +8,8 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Orleans.Networking.Shared;
+using Orleans.Providers;
+using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -203,8 +205,16 @@ public static class SiloHostingExtensions
         }
 
         orleans.Services.AddOptions<GameOptions>().BindConfiguration(GameOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        orleans.Services.AddOptions<ShutdownMigrationOptions>().BindConfiguration(ShutdownMigrationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         orleans.Services.AddSingleton(TimeProvider.System);
         orleans.Services.AddSingleton<GameMetrics>();
+        orleans.Services.AddSingleton<StoppingSilos>();
+        orleans.Services.AddKeyedSingleton<IControllable>(StoppingSilos.Name, (sp, _) => sp.GetRequiredService<StoppingSilos>());
+        // The control channel's call names the service's type (a generic argument): the serializer must allow it.
+        orleans.Services.Configure<Orleans.Serialization.Configuration.TypeManifestOptions>(o =>
+            o.AllowedTypes.Add(Orleans.Serialization.TypeSystem.RuntimeTypeNameFormatter.Format(typeof(StoppingSilos))));
+        // Random placement (tables) less the silos that said they are stopping; the grains' properties are unchanged.
+        orleans.Services.AddPlacementDirector<RandomPlacement, AwayFromStoppingSilosPlacementDirector>();
         orleans.Services.AddSingleton<ShutdownMigration>();
         orleans.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ShutdownMigration>());
         return orleans;

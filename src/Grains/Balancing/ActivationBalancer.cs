@@ -23,6 +23,7 @@ public sealed partial class ActivationBalancer(
     ILocalSiloDetails silo,
     IClusterMembershipService membership,
     ShutdownMigration enrolled,
+    StoppingSilos stopping,
     IOptions<RebalancingOptions> options,
     TimeProvider time,
     ILogger<ActivationBalancer> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -45,7 +46,9 @@ public sealed partial class ActivationBalancer(
         var tables = enrolled.Enrolled(tables: true);
         var players = enrolled.Enrolled(tables: false);
         var loads = await grains.GetGrain<ISiloLoadGrain>(0).Report(new SiloLoad(silo.SiloAddress, tables.Count, players.Count));
-        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToHashSet();
+        // A silo that said it is stopping is still listed as active while it hands its tables over: it is no target.
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active && !stopping.IsStopping(m.SiloAddress))
+            .Select(m => m.SiloAddress).ToHashSet();
         var current = loads.Where(l => active.Contains(l.Silo)).ToList();
         if (active.Count < 2 || !active.Contains(silo.SiloAddress) || current.Count < active.Count)
         {
@@ -112,6 +115,12 @@ public sealed partial class ActivationBalancer(
         {
             for (var i = 0; i < count && next < candidates.Count; i++)
             {
+                if (stopping.IsStopping(target) || stopping.IsStopping(silo.SiloAddress))
+                {
+                    // Heard meanwhile: that silo (or this one) is stopping.
+                    return moved;
+                }
+
                 var context = candidates[next++];
                 if (context.Deactivated.IsCompleted)
                 {
