@@ -5,6 +5,10 @@ using Microsoft.Diagnostics.Runtime;
 // object reachable from the roots, and prints the types that hold the most bytes. Used by bench/profile.sh heap.
 //
 //   CardGame.Bench.HeapStats <pid> [top=30] [per=N]   (per: also print bytes per N, e.g. per connected player)
+//
+// HEAPSTATS_STRINGS=N adds the N string shapes holding the most bytes; HEAPSTATS_DEAD=N the N types holding the most
+// unreachable (dead, not yet collected) bytes, by generation (0-1: allocated since the last GCs; older: promoted, then
+// dead, waiting for a full collection).
 if (args.Length < 1 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out var pid))
 {
     Console.Error.WriteLine("usage: CardGame.Bench.HeapStats <pid> [top] [per]");
@@ -67,6 +71,8 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 // What the GC holds beyond the live objects: committed memory of its regions by kind, and the dead or free space in it.
 var committed = heap.Segments.GroupBy(s => s.Kind).Select(g => (Kind: g.Key, Bytes: g.Sum(s => (long)s.CommittedMemory.Length), Count: g.Count())).ToList();
 long objectBytes = 0, freeBytes = 0;
+var deadWanted = int.TryParse(Environment.GetEnvironmentVariable("HEAPSTATS_DEAD"), CultureInfo.InvariantCulture, out var dead) ? dead : 0;
+var deadByType = new Dictionary<string, (long Count, long Bytes)>();
 foreach (var obj in heap.EnumerateObjects(carefully: true))
 {
     if (!obj.IsValid)
@@ -81,6 +87,13 @@ foreach (var obj in heap.EnumerateObjects(carefully: true))
     else
     {
         objectBytes += (long)obj.Size;
+        if (deadWanted > 0 && !marked.Contains(obj.Address))
+        {
+            var young = heap.GetSegmentByAddress(obj.Address)?.GetGeneration(obj.Address) is Generation.Generation0 or Generation.Generation1;
+            var deadName = (young ? "gen0-1 " : "older  ") + (obj.Type?.Name ?? "?");
+            var (n, b) = deadByType.GetValueOrDefault(deadName);
+            deadByType[deadName] = (n + 1, b + (long)obj.Size);
+        }
     }
 }
 
@@ -90,6 +103,17 @@ Console.WriteLine("     MiB    objects  type");
 foreach (var (name, (count, bytes)) in byType.OrderByDescending(t => t.Value.Bytes).Take(top))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F2} {count,10:N0}  {(name.Length > 140 ? name[..140] : name)}"));
+}
+
+if (deadWanted > 0)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"dead: {deadByType.Values.Sum(t => t.Bytes) / 1048576.0:F2} MiB in {deadByType.Values.Sum(t => t.Count):N0} objects"));
+    Console.WriteLine("     MiB    objects  type");
+    foreach (var (name, (count, bytes)) in deadByType.OrderByDescending(t => t.Value.Bytes).Take(deadWanted))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F2} {count,10:N0}  {(name.Length > 140 ? name[..140] : name)}"));
+    }
 }
 
 if (stringShapes is not null)

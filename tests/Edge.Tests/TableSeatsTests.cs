@@ -66,6 +66,32 @@ public sealed class TableSeatsTests
         Assert.False(await seats.WaitForChangeAsync(TimeSpan.Zero, CancellationToken.None));
     }
 
+    [Fact]
+    public void Who_is_present_at_a_table_is_its_local_players_in_ordinal_order_and_is_compared_without_a_copy()
+    {
+        var players = new LocalPlayers();
+        var seats = new TableSeats(players);
+        Assert.Equal(1, players.TryAdd(Connection("c4", "zed"), maxPerPlayer: 8));
+        Assert.Equal(1, players.TryAdd(Connection("c5", "Amy"), maxPerPlayer: 8));
+        Assert.Equal(1, players.TryAdd(Connection("c6", "bea"), maxPerPlayer: 8));
+        seats.Said("r4", 1, ["zed", "remote", "bea", "Amy"]);
+
+        Assert.Equal(["Amy", "bea", "zed"], seats.PresentAt("r4")); // ordinal: upper case first; "remote" is not here
+        Assert.True(seats.IsPresentAt("r4", ["Amy", "bea", "zed"]));
+        Assert.False(seats.IsPresentAt("r4", ["bea", "Amy", "zed"])); // the order the table was told matters
+        Assert.False(seats.IsPresentAt("r4", ["Amy", "bea"]));
+        Assert.False(seats.IsPresentAt("r4", ["Amy", "bea", "remote", "zed"]));
+
+        players.Remove("c4"); // zed's last connection here closes
+        Assert.Equal(["Amy", "bea"], seats.PresentAt("r4"));
+        Assert.True(seats.IsPresentAt("r4", ["Amy", "bea"]));
+        Assert.False(seats.IsPresentAt("r4", ["Amy", "bea", "zed"]));
+
+        Assert.Empty(seats.PresentAt("unknown"));
+        Assert.True(seats.IsPresentAt("unknown", []));
+        Assert.False(seats.IsPresentAt("unknown", ["Amy"]));
+    }
+
     private static LocalConnection Connection(string id, string playerId) =>
         new(id, playerId, new ConnectionOutbox(new SilentConnection(id), 16, NullLogger.Instance));
 

@@ -38,8 +38,15 @@ public sealed class PeriodSlots
     /// <summary>The keys of <paramref name="keys"/> whose turn it is now; the next call takes the next slot.</summary>
     public IEnumerable<string> Next(IEnumerable<string> keys)
     {
+        var slot = NextSlot();
+        return keys.Where(key => SlotOf(key) == slot);
+    }
+
+    /// <summary>The slot whose turn it is now (its keys are those whose <see cref="SlotOf"/> it is); the next call takes the next slot.</summary>
+    public int NextSlot()
+    {
         var slot = _next;
         _next = (_next + 1) % Count;
-        return keys.Where(key => SlotOf(key) == slot);
+        return slot;
     }
 }

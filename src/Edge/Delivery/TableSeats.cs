@@ -15,6 +15,9 @@ public sealed class TableSeats
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly LocalPlayers _players;
 
+    /// <summary>Room for one table's players with a local connection, reused under <see cref="_gate"/>.</summary>
+    private string[] _scratch = new string[8];
+
     public TableSeats(LocalPlayers players)
     {
         _players = players;
@@ -45,7 +48,7 @@ public sealed class TableSeats
             }
 
             var ids = seated.ToArray();
-            if (!known && !ids.Any(IsLocal))
+            if (!known && !AnyLocal(ids))
             {
                 return;
             }
@@ -65,7 +68,7 @@ public sealed class TableSeats
     {
         lock (_gate)
         {
-            return _rooms.TryGetValue(roomId, out var room) && room.Seated.Any(IsLocal);
+            return _rooms.TryGetValue(roomId, out var room) && AnyLocal(room.Seated);
         }
     }
 
@@ -77,17 +80,45 @@ public sealed class TableSeats
     {
         lock (_gate)
         {
-            return _rooms.TryGetValue(roomId, out var room) ? [.. room.Seated.Where(IsLocal).Order(StringComparer.Ordinal)] : [];
+            var count = LocalSeated(roomId);
+            return count == 0 ? [] : _scratch[..count];
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="PresentAt"/> would answer exactly <paramref name="known"/>, without making its array: the edge
+    /// asks this of every table it follows twice a second (<see cref="TableSubscriptions"/>), and the answer is nearly
+    /// always yes.
+    /// </summary>
+    public bool IsPresentAt(string roomId, ReadOnlySpan<string> known)
+    {
+        lock (_gate)
+        {
+            return _scratch.AsSpan(0, LocalSeated(roomId)).SequenceEqual(known);
+        }
+    }
+
+    /// <summary>Adds the tables whose last word seats a player with a local connection to <paramref name="rooms"/>.</summary>
+    public void AddSeatedRoomsTo(ICollection<string> rooms)
+    {
+        lock (_gate)
+        {
+            foreach (var (roomId, room) in _rooms)
+            {
+                if (AnyLocal(room.Seated))
+                {
+                    rooms.Add(roomId);
+                }
+            }
         }
     }
 
     /// <summary>The tables whose last word seats a player with a local connection.</summary>
     public IReadOnlyList<string> SeatedRooms()
     {
-        lock (_gate)
-        {
-            return [.. _rooms.Where(r => r.Value.Seated.Any(IsLocal)).Select(r => r.Key)];
-        }
+        var rooms = new List<string>();
+        AddSeatedRoomsTo(rooms);
+        return rooms;
     }
 
     /// <summary>Players with a local connection whom a table's last word seats.</summary>
@@ -104,7 +135,7 @@ public sealed class TableSeats
     {
         lock (_gate)
         {
-            if (_rooms.TryGetValue(roomId, out var room) && !room.Seated.Any(IsLocal))
+            if (_rooms.TryGetValue(roomId, out var room) && !AnyLocal(room.Seated))
             {
                 _rooms.Remove(roomId);
             }
@@ -117,6 +148,56 @@ public sealed class TableSeats
 
     private bool IsLocal(string playerId) => _players.ConnectionCount(playerId) > 0;
 
+    private bool AnyLocal(string[] seated)
+    {
+        foreach (var playerId in seated)
+        {
+            if (IsLocal(playerId))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Puts the players <paramref name="roomId"/>'s last word seats and who have a local connection, in ordinal order,
+    /// at the start of <see cref="_scratch"/>, and returns how many. Under <see cref="_gate"/>.
+    /// </summary>
+    private int LocalSeated(string roomId)
+    {
+        if (!_rooms.TryGetValue(roomId, out var room))
+        {
+            return 0;
+        }
+
+        if (_scratch.Length < room.Seated.Length)
+        {
+            _scratch = new string[room.Seated.Length];
+        }
+
+        var count = 0;
+        foreach (var playerId in room.Seated)
+        {
+            if (!IsLocal(playerId))
+            {
+                continue;
+            }
+
+            // Insertion sort: a table seats a handful of players.
+            var at = count++;
+            while (at > 0 && string.CompareOrdinal(_scratch[at - 1], playerId) > 0)
+            {
+                _scratch[at] = _scratch[at - 1];
+                at--;
+            }
+
+            _scratch[at] = playerId;
+        }
+
+        return count;
+    }
     /// <summary>Whether <paramref name="seated"/> names exactly <paramref name="known"/>, in order (without copying it).</summary>
     private static bool Same(string[] known, IEnumerable<string> seated)
     {

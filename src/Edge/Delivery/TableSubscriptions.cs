@@ -36,6 +36,9 @@ public sealed partial class TableSubscriptions(
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Room> _rooms = [];
 
+    /// <summary>The tables seating a local player, gathered under <see cref="_gate"/> by each reconcile.</summary>
+    private readonly List<string> _seatedScratch = [];
+
     /// <summary>Tables this edge follows.</summary>
     public int Count
     {
@@ -216,20 +219,39 @@ public sealed partial class TableSubscriptions(
     /// </summary>
     private async Task ReconcileAsync(PeriodSlots? refresh, CancellationToken cancellationToken)
     {
-        List<string> toSubscribe;
-        List<string> toUnsubscribe;
+        // Twice a second over every table followed here (12,500 per edge with 50,000 idle players on 3 edges): no
+        // collection of them all, no LINQ, no list of who is present unless it changed. It allocated about 0.6 KiB per
+        // table each time, most of an idle edge's garbage.
+        var toSubscribe = new List<string>();
+        var toUnsubscribe = new List<string>();
         lock (_gate)
         {
-            foreach (var seated in seats.SeatedRooms().Concat(spectators.WatchedRooms()))
+            _seatedScratch.Clear();
+            seats.AddSeatedRoomsTo(_seatedScratch);
+            foreach (var seated in _seatedScratch)
             {
                 RoomFor(seated);
             }
 
-            var wanted = _rooms.Where(r => IsWanted(r.Key, r.Value)).ToList();
-            var refreshed = refresh is null ? new HashSet<string>() : new HashSet<string>(refresh.Next(wanted.Select(r => r.Key)));
-            toSubscribe = [.. wanted.Where(r => refreshed.Contains(r.Key) || !r.Value.Subscribed || HasOtherObserver(r.Key, r.Value)
-                || !PresentAt(r.Key, r.Value).AsSpan().SequenceEqual(r.Value.Present)).Select(r => r.Key)];
-            toUnsubscribe = [.. _rooms.Where(r => !IsWanted(r.Key, r.Value)).Select(r => r.Key)];
+            _seatedScratch.Clear();
+            foreach (var watched in spectators.WatchedRooms())
+            {
+                RoomFor(watched);
+            }
+
+            var slot = refresh?.NextSlot();
+            foreach (var (roomId, room) in _rooms)
+            {
+                if (!IsWanted(roomId, room))
+                {
+                    toUnsubscribe.Add(roomId);
+                }
+                else if ((slot is { } due && PeriodSlots.SlotOf(roomId) == due) || !room.Subscribed || HasOtherObserver(roomId, room)
+                    || !IsPresentAt(roomId, room))
+                {
+                    toSubscribe.Add(roomId);
+                }
+            }
         }
 
         if (refresh is not null && toSubscribe.Count > 0)
@@ -376,6 +398,10 @@ public sealed partial class TableSubscriptions(
     }
 
     /// <summary>Who of the table's seated players is connected here, as this edge tells the table (only more while it drains).</summary>
+    /// <summary>Whether <see cref="PresentAt(string, Room)"/> is what the table was last told.</summary>
+    private bool IsPresentAt(string roomId, Room room) =>
+        drain.IsDraining ? PresentAt(roomId, room).AsSpan().SequenceEqual(room.Present) : seats.IsPresentAt(roomId, room.Present);
+
     private string[] PresentAt(string roomId, Room room)
     {
         var present = seats.PresentAt(roomId);
