@@ -59,6 +59,7 @@ public static class SiloHostingExtensions
             }
         });
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("cluster", tags: [ReadyTag]);
+        builder.Services.AddHostedService<StallWatch>();
         var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans", "System.Runtime", GameMetrics.MeterName)
             .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MaxSeriesPerMetric })

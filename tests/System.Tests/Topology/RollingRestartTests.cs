@@ -148,8 +148,11 @@ public sealed partial class RollingRestartTests(ITestOutputHelper output) : IAsy
             + $"connections lost {report.ConnectionsLost}, ack misses {report.AckMisses}, errors {string.Join(", ", report.Errors.Select(e => $"{e.Key} {e.Value}"))}, "
             + $"checks {string.Join(", ", report.Checks.Select(c => $"{c.Key} {c.Value}"))}");
         output.WriteLine($"longest stall any player saw (move due to acknowledged): {report.AckMs.Max / 1000:F2} s; acknowledgment {report.AckMs}");
-        // What each silo's stop moved and how long it took (ShutdownMigration's line in its log).
-        output.WriteLine(string.Join("\n", _topology.Silos.SelectMany(s => s.Output.Split('\n').Where(l => l.Contains("Silo stopping: ", StringComparison.Ordinal)).Select(l => $"{s.Name}: {l.Trim()}"))));
+        // What each silo's stop moved and how long it took (ShutdownMigration's line in its log), and any stall a silo
+        // saw in itself (StallWatch: GC, no CPU, or the thread pool behind).
+        output.WriteLine(string.Join("\n", _topology.Silos.SelectMany(s => s.Output.Split('\n')
+            .Where(l => l.Contains("Silo stopping: ", StringComparison.Ordinal) || l.Contains("Stall of ", StringComparison.Ordinal))
+            .Select(l => $"{s.Name}: {l.Trim()}"))));
         _slowMoves = report.SlowMoves;
         output.WriteLine($"moves slower than 1 s or failed: {report.SlowMoveCount}\n{string.Join("\n", report.SlowMoves.Take(40))}");
         Assert.True(report.ViolationCount == 0, string.Join(Environment.NewLine, report.ViolationSamples));
