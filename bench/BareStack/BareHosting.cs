@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Orleans.Configuration;
+using Orleans.Networking.Shared;
 
 namespace CardGame.Bench.BareStack;
 
 /// <summary>
 /// Hosting for both roles. Keys: <c>Bare:SiloPort</c> (11211), <c>Bare:GatewayPort</c> (30100), <c>Bare:Cluster</c>
-/// (true; false for an echo-only edge with no silo), <c>Urls</c>.
+/// (true; false for an echo-only edge with no silo), <c>Urls</c>. The socket scheduling keys of the real servers, with
+/// their defaults, so both stacks are compared with the same transport: <c>Edge:InlineSocketScheduling</c>,
+/// <c>Orleans:IOQueueCount</c> (edge), <c>Silo:IOQueueCount</c> (silo).
 /// </summary>
 public static class BareHosting
 {
@@ -15,6 +19,10 @@ public static class BareHosting
         {
             orleans.UseLocalhostClustering(siloPort, gatewayPort);
             orleans.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("bare", "bare"));
+            if (builder.Configuration.GetValue<int?>("Silo:IOQueueCount") is { } queues)
+            {
+                orleans.Configure<SocketConnectionOptions>(o => o.IOQueueCount = queues);
+            }
         });
         return builder;
     }
@@ -28,8 +36,15 @@ public static class BareHosting
             {
                 client.UseLocalhostClustering(gatewayPort);
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("bare", "bare"));
+                if (builder.Configuration.GetValue<int?>("Orleans:IOQueueCount") is { } queues)
+                {
+                    client.Configure<SocketConnectionOptions>(o => o.IOQueueCount = queues);
+                }
             });
         }
+
+        var inline = builder.Configuration.GetValue("Edge:InlineSocketScheduling", true);
+        builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = inline);
 
         builder.Services.AddSignalR();
         return builder;

@@ -106,5 +106,16 @@ public sealed class EdgeOptions
     /// </summary>
     public bool RouteTableCalls { get; set; } = true;
 
+    /// <summary>
+    /// Run the code that reads and writes client sockets on the thread where the socket's I/O completed, instead of
+    /// handing it to the thread pool (Kestrel's <c>SocketTransportOptions.UnsafePreferInlineScheduling</c>): an event
+    /// written to a connection reaches the socket on the writing thread, and a client's message is read on the pool
+    /// thread that received it, each without a thread-pool hop (a wake-up) of its own. On Linux a socket's completion
+    /// already runs on a pool thread (not the epoll thread, unless <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>,
+    /// which the servers do not set), so this only runs on that thread what would otherwise be queued behind it; the
+    /// edge's request handling never blocks a thread (hub methods await their grain calls). Default true.
+    /// </summary>
+    public bool InlineSocketScheduling { get; set; } = true;
+
     public TimeSpan SubscriptionRefresh => TimeSpan.FromSeconds(SubscriptionRefreshSeconds);
 }

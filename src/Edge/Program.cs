@@ -9,6 +9,7 @@ using CardGame.Edge.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEdgeLimits();    // Kestrel limits, real client address, sign-ins and connections per address
+builder.AddEdgeSocketTransport(); // Kestrel's socket scheduling (Edge:InlineSocketScheduling)
 builder.AddGameCluster();   // Orleans client: connects in the background; /health/live, /health/ready, /health
 builder.AddGuestAuth();     // POST /api/auth/guest, JWT validation
 builder.AddGameHub();       // /hubs/game: limits, errors, table event delivery

@@ -7,6 +7,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
+using Orleans.Networking.Shared;
 using Orleans.Providers;
 using Orleans.Runtime;
 using Orleans.Serialization;
@@ -45,6 +46,11 @@ public static class SiloHostingExtensions
             }
 
             orleans.Configure<GrainDirectoryOptions>(o => o.CacheSize = silo.DirectoryCacheSize);
+            if (silo.IOQueueCount is { } queues)
+            {
+                orleans.Configure<SocketConnectionOptions>(o => o.IOQueueCount = queues);
+            }
+
             orleans.AddCardGameGrains(config);
             orleans.Services.AddSingleton<SiloWarmup>();
             orleans.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWarmup>());

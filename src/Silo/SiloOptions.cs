@@ -59,6 +59,14 @@ public sealed class SiloOptions
     /// </summary>
     public string? DashboardPassword { get; set; }
 
+    /// <summary>
+    /// I/O queues that schedule the socket work of the silo's connections (to edges and other silos): Orleans'
+    /// <c>SocketConnectionOptions.IOQueueCount</c>; 0 hands that work to the thread pool directly. Unset: Orleans'
+    /// default, one per core (at most 16).
+    /// </summary>
+    [Range(0, 64)]
+    public int? IOQueueCount { get; set; }
+
     public IPAddress AdvertisedAddress() =>
         string.IsNullOrWhiteSpace(AdvertisedIP) ? IPAddress.Loopback
         : IPAddress.TryParse(AdvertisedIP, out var ip) ? ip

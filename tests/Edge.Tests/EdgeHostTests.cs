@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
 
 namespace CardGame.Edge.Tests;
 
@@ -44,6 +46,18 @@ public sealed class EdgeHostTests(EdgesFixture fixture)
         Assert.DoesNotContain("unsafe-eval", csp);
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+    }
+
+    [Fact]
+    public void An_edge_as_shipped_reads_and_writes_its_client_sockets_without_a_thread_pool_hop()
+    {
+        foreach (var edge in fixture.Edges)
+        {
+            // What the running Kestrel's socket transport was built with (Edge:InlineSocketScheduling, default true).
+            var sockets = edge.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value;
+
+            Assert.True(sockets.UnsafePreferInlineScheduling);
+        }
     }
 
     [Fact]
