@@ -45,17 +45,24 @@ public static class AuthExtensions
     public static IApplicationBuilder UseHubTokenCheck(this IApplicationBuilder app) =>
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments(GameHub.Path),
-            hub => hub.Use(async (context, next) =>
-            {
-                var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-                if (result.Failure is not null)
-                {
-                    await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
-                    return;
-                }
+            hub => hub.Use(CheckHubTokenAsync));
 
-                await next(context);
-            }));
+    /// <summary>
+    /// Not an async method around <paramref name="next"/>: its frame would stay in memory for as long as the connection
+    /// lives (a hub request lasts as long as its WebSocket). The scheme's result is already known here (authentication
+    /// ran before), so this nearly always passes the request on at once.
+    /// </summary>
+    private static Task CheckHubTokenAsync(HttpContext context, RequestDelegate next)
+    {
+        var authenticate = context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        return authenticate.IsCompletedSuccessfully ? PassOrChallenge(context, authenticate.Result, next) : AfterAuthenticateAsync(context, authenticate, next);
+    }
+
+    private static async Task AfterAuthenticateAsync(HttpContext context, Task<AuthenticateResult> authenticate, RequestDelegate next) =>
+        await PassOrChallenge(context, await authenticate, next);
+
+    private static Task PassOrChallenge(HttpContext context, AuthenticateResult result, RequestDelegate next) =>
+        result.Failure is not null ? context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme) : next(context);
 
     private static async Task<Results<Ok<GuestSignInResponse>, ValidationProblem>> SignInGuestAsync(HttpRequest request, GuestTokens tokens)
     {

@@ -17,16 +17,17 @@ public static class DrainExtensions
     public static IApplicationBuilder UseEdgeDrain(this IApplicationBuilder app)
     {
         var drain = app.ApplicationServices.GetRequiredService<EdgeDrain>();
-        return app.Use(async (context, next) =>
+        // Not async: an awaiting frame would stay in memory for as long as the connection it passed on lives.
+        return app.Use((context, next) =>
         {
             if (drain.IsDraining && (context.Request.Path.StartsWithSegments("/hubs") || context.Request.Path.StartsWithSegments("/ws")))
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = "0";
-                return;
+                return Task.CompletedTask;
             }
 
-            await next(context);
+            return next(context);
         });
     }
 }
