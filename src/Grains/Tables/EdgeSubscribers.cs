@@ -162,8 +162,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             }
 
             // A pump already running sends these too: under the trace of the move that published them, not of the
-            // move whose batch it was sending when they came.
-            edge.Publisher = System.Diagnostics.Activity.Current;
+            // move whose batch it was sending when they came. Its context, not its span: that span has usually ended by
+            // the time the batch goes, and a span that has ended cannot be made current again.
+            edge.Publisher = System.Diagnostics.Activity.Current?.Context;
 
             if (edge.Queue.Count > options.MaxQueuedEventsPerEdge)
             {
@@ -194,11 +195,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             while (edge.Queue.Count > 0 && _edges.TryGetValue(edge.EdgeId, out var current) && current == edge)
             {
                 var batch = edge.Queue.Count <= MaxBatch ? new List<TableNotification>(edge.Queue) : edge.Queue.Take(MaxBatch).ToList();
-                if (edge.Publisher is { } publisher)
-                {
-                    System.Diagnostics.Activity.Current = publisher;
-                }
-
+                using var delivery = edge.Publisher is { } publisher
+                    ? GameTracing.Source.StartActivity("table.deliver", System.Diagnostics.ActivityKind.Internal, publisher)
+                    : null;
                 var observer = edge.Observer;
                 try
                 {
@@ -259,8 +258,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
         public bool Sending { get; set; }
 
-        /// <summary>The span that queued the newest events (null when nobody traces).</summary>
-        public System.Diagnostics.Activity? Publisher { get; set; }
+        /// <summary>The context of the span that queued the newest events (null when nobody traces).</summary>
+        public System.Diagnostics.ActivityContext? Publisher { get; set; }
 
         public int Failures { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -122,6 +123,60 @@ public sealed class EdgeSubscribersTests
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition was not met in time");
             await Task.Delay(10);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_queued_behind_another_goes_out_in_the_trace_of_the_move_that_published_it_after_that_move_s_span_ended()
+    {
+        using var moves = new ActivitySource("test.moves");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "test.moves" or GameTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var edge = new TracedEdge();
+        var subscribers = NewSubscribers();
+        subscribers.Subscribe("edge-a", edge, 0);
+
+        // Move A's batch is in flight (the edge holds it) when move B publishes; both spans end before B's batch goes.
+        var moveA = moves.StartActivity("move-a")!;
+        subscribers.Publish(Events(1, 1));
+        moveA.Stop();
+        await edge.FirstCall.Task.WaitAsync(Long);
+        var moveB = moves.StartActivity("move-b")!;
+        subscribers.Publish(Events(2, 2));
+        moveB.Stop();
+        Activity.Current = null;
+        edge.Release.SetResult();
+        await subscribers.FlushAsync(Long);
+
+        Assert.Equal([moveA.TraceId, moveB.TraceId], edge.Traces);
+    }
+
+    /// <summary>An edge that records the trace each batch arrives in, and holds the first until released.</summary>
+    private sealed class TracedEdge : ITableObserver
+    {
+        public TaskCompletionSource FirstCall { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<ActivityTraceId?> Traces { get; } = [];
+
+        public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
+        {
+            lock (Traces)
+            {
+                Traces.Add(Activity.Current?.TraceId);
+            }
+
+            if (FirstCall.TrySetResult())
+            {
+                return Release.Task;
+            }
+
+            return Task.CompletedTask;
         }
     }
 
