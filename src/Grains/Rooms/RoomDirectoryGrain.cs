@@ -9,10 +9,11 @@ namespace CardGame.Grains;
 /// <summary>
 /// One shard of the room list, in memory only: each table is the durable record of its entry and re-announces it every
 /// <c>Game:DirectoryRefreshSeconds</c>, so an entry not heard of for three periods (its table is gone) is dropped, and a
-/// shard that restarts fills up again within one period. A change costs one dictionary update, whatever the number of
-/// rooms. Changes are coalesced per room and sent to the subscribed edges every <see cref="FlushInterval"/>, at the same
-/// moments of the clock in every shard (multiples of the interval), so an edge gets all the shards' batches together and
-/// writes them to each watching connection at once instead of once per shard.
+/// shard that restarts fills up again within one period; the newest announcement of each room is kept whatever order they
+/// arrive in (<see cref="RoomEntries"/>). A change costs one dictionary update, whatever the number of rooms. Changes are
+/// coalesced per room and sent to the subscribed edges every <see cref="FlushInterval"/>, at the same moments of the clock
+/// in every shard (multiples of the interval), so an edge gets all the shards' batches together and writes them to each
+/// watching connection at once instead of once per shard.
 /// Immovable: the rebalancer would move a shard without its memory (entries, lobby subscribers); there are few of them.
 /// </summary>
 [Immovable]
@@ -25,7 +26,7 @@ public sealed partial class RoomDirectoryGrain(
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly GameOptions _options = gameOptions.Value;
-    private readonly Dictionary<string, (RoomInfo Room, DateTimeOffset HeardAt)> _rooms = [];
+    private readonly RoomEntries _entries = new(time);
     private readonly Dictionary<string, LobbyEvent> _pending = [];
     private readonly Dictionary<string, (ILobbyObserver Observer, DateTimeOffset RefreshedAt)> _edges = [];
     private IReadOnlyList<RoomInfo>? _sorted;
@@ -51,32 +52,17 @@ public sealed partial class RoomDirectoryGrain(
 
     private TimeSpan UntilNextFlush() => UntilNextFlush(time.GetUtcNow());
 
-    public Task Update(RoomInfo room)
-    {
-        var now = time.GetUtcNow();
-        var known = _rooms.TryGetValue(room.RoomId, out var existing);
-        _rooms[room.RoomId] = (room, now);
-        if (!known || existing.Room != room)
-        {
-            Changed(known ? LobbyEventKinds.RoomChanged : LobbyEventKinds.RoomAdded, room);
-        }
+    public Task Announce(RoomInfo room, RoomEntryVersion version) => Changed(_entries.Announce(room, version));
 
-        return Task.CompletedTask;
-    }
+    public Task Withdraw(string roomId, RoomEntryVersion version) => Changed(_entries.Withdraw(roomId, version));
 
-    public Task Remove(string roomId)
-    {
-        if (_rooms.Remove(roomId, out var existing))
-        {
-            Changed(LobbyEventKinds.RoomRemoved, existing.Room);
-        }
+    public Task Update(RoomInfo room) => Changed(_entries.Announce(room, version: null));
 
-        return Task.CompletedTask;
-    }
+    public Task Remove(string roomId) => Changed(_entries.Withdraw(roomId, version: null));
 
     public Task<IReadOnlyList<RoomInfo>> List(int max)
     {
-        _sorted ??= [.. _rooms.Values.Select(r => r.Room).Order(Comparer<RoomInfo>.Create(RoomDirectory.Compare))];
+        _sorted ??= [.. _entries.Rooms.Order(Comparer<RoomInfo>.Create(RoomDirectory.Compare))];
         return Task.FromResult<IReadOnlyList<RoomInfo>>(_sorted.Count <= max ? _sorted : [.. _sorted.Take(max)]);
     }
 
@@ -89,6 +75,16 @@ public sealed partial class RoomDirectoryGrain(
     public Task Unsubscribe(string edgeId)
     {
         _edges.Remove(edgeId);
+        return Task.CompletedTask;
+    }
+
+    private Task Changed(LobbyEvent? change)
+    {
+        if (change is not null)
+        {
+            Changed(change.Kind, change.Room);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -155,15 +151,16 @@ public sealed partial class RoomDirectoryGrain(
         }));
     }
 
-    /// <summary>Drops entries whose table has not re-announced them for three refresh periods: the table is gone.</summary>
+    /// <summary>
+    /// Drops entries whose table has not re-announced them for three refresh periods (the table is gone), and forgets
+    /// the rooms withdrawn before that.
+    /// </summary>
     private void ExpireSilentRooms(DateTimeOffset now)
     {
-        var silentSince = now - (3 * _options.DirectoryRefresh);
-        foreach (var (roomId, entry) in _rooms.Where(r => r.Value.HeardAt < silentSince).ToList())
+        foreach (var room in _entries.Expire(now - (3 * _options.DirectoryRefresh)))
         {
-            _rooms.Remove(roomId);
-            Changed(LobbyEventKinds.RoomRemoved, entry.Room);
-            LogExpired(logger, roomId);
+            Changed(LobbyEventKinds.RoomRemoved, room);
+            LogExpired(logger, room.RoomId);
         }
     }
 

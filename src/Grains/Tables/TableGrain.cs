@@ -50,6 +50,8 @@ public sealed partial class TableGrain(
     private bool _counted;
 
     private IRoomDirectoryGrain? _directory;
+    private long _entryStamp;
+    private long _closedAtSeq;
 
     private string RoomId => this.GetPrimaryKeyString();
 
@@ -359,7 +361,7 @@ public sealed partial class TableGrain(
         }
 
         _publishedInfo = _table.Info();
-        DirectoryShard.Update(_publishedInfo).Ignore();
+        DirectoryShard.Announce(_publishedInfo, NextEntryVersion()).Ignore();
         try
         {
             await UpdatePresenceAsync();
@@ -416,6 +418,7 @@ public sealed partial class TableGrain(
             {
                 // The room closed (its last player left, or nobody joined it in time): its record goes, and nothing of
                 // it is kept; later calls answer room_not_found as for any id that never existed.
+                _closedAtSeq = table.State.Seq;
                 await table.ClearStateAsync();
                 _table = new Table(RoomId, table.State, _options, time);
             }
@@ -558,7 +561,7 @@ public sealed partial class TableGrain(
         {
             if (_publishedInfo is not null || table.State.Seq > 0)
             {
-                DirectoryShard.Remove(RoomId).Ignore();
+                DirectoryShard.Withdraw(RoomId, NextEntryVersion()).Ignore();
                 _publishedInfo = null;
             }
 
@@ -568,9 +571,19 @@ public sealed partial class TableGrain(
         var info = _table.Info();
         if (info != _publishedInfo)
         {
-            DirectoryShard.Update(info).Ignore();
+            DirectoryShard.Announce(info, NextEntryVersion()).Ignore();
             _publishedInfo = info;
         }
+    }
+
+    /// <summary>
+    /// The version of the entry announced now: after the last one, whatever the clock does, so the shard keeps the newest.
+    /// A closed room's record is cleared (its seq back to 0), so its withdrawal carries the seq it closed at.
+    /// </summary>
+    private RoomEntryVersion NextEntryVersion()
+    {
+        _entryStamp = Math.Max(time.GetUtcNow().UtcTicks, _entryStamp + 1);
+        return new RoomEntryVersion(_table.Exists ? _table.State.Seq : Math.Max(_closedAtSeq, _table.State.Seq), _entryStamp);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Room {RoomId} created by {PlayerId} with {Seats} seats")]

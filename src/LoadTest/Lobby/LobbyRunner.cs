@@ -16,7 +16,7 @@ namespace CardGame.LoadTest.Lobby;
 /// <see cref="LoadTestOptions.Players"/> SignalR connections watching the lobby over the edges (round-robin), then rounds
 /// of <see cref="LoadTestOptions.LobbyChanges"/> room changes at once, each timed from the moment it is sent to the
 /// directory to its receipt by each watcher, on this process's one clock. The changes go to the directory shards as a
-/// table sends them (<c>IRoomDirectoryGrain.Update</c>, through an Orleans client of the cluster at
+/// table sends them (<c>IRoomDirectoryGrain.Announce</c>, through an Orleans client of the cluster at
 /// <see cref="LoadTestOptions.OrleansGateway"/>), and every room is re-announced every 30 s as its table would, spread
 /// over the period, so the directory keeps them and does the steady work of that many tables. A change a watcher has
 /// not had <see cref="RoundDeadline"/> after it was sent is a miss.
@@ -48,7 +48,10 @@ public sealed class LobbyRunner(LoadTestOptions options, IAnsiConsole progress)
         var tag = Guid.NewGuid().ToString("N")[..6];
         var rooms = Enumerable.Range(0, options.LobbyRooms)
             .Select(i => new RoomInfo($"lobby{tag}{i}", "lobby", 6, 1, Phases.Waiting)).ToArray();
-        void Announce(RoomInfo room) => grains.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(room.RoomId)).Update(room).Ignore();
+        // Versioned as a table does; one rising stamp serves every room (each one's newest announcement has the highest).
+        var stamp = 0L;
+        void Announce(RoomInfo room) => grains.GetGrain<IRoomDirectoryGrain>(RoomDirectory.ShardOf(room.RoomId))
+            .Announce(room, new RoomEntryVersion(0, Interlocked.Increment(ref stamp))).Ignore();
         foreach (var room in rooms)
         {
             Announce(room);
