@@ -8,7 +8,9 @@ using Microsoft.Diagnostics.Runtime;
 //
 // HEAPSTATS_STRINGS=N adds the N string shapes holding the most bytes; HEAPSTATS_DEAD=N the N types holding the most
 // unreachable (dead, not yet collected) bytes, by generation (0-1: allocated since the last GCs; older: promoted, then
-// dead, waiting for a full collection).
+// dead, waiting for a full collection). HEAPSTATS_HOLDERS=text1,text2 adds, for the objects whose type name contains
+// one of the texts, the chains of types that hold them (each object's first referrer in the walk, 4 levels up): who
+// keeps them alive.
 if (args.Length < 1 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out var pid))
 {
     Console.Error.WriteLine("usage: CardGame.Bench.HeapStats <pid> [top] [per]");
@@ -22,11 +24,16 @@ var heap = target.ClrVersions[0].CreateRuntime().Heap;
 
 var marked = new HashSet<ulong>();
 var pending = new Stack<ulong>();
+var holdersWanted = (Environment.GetEnvironmentVariable("HEAPSTATS_HOLDERS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+// With HEAPSTATS_HOLDERS: each object's first referrer (0 for a root), and each root's kind.
+var parents = holdersWanted.Length > 0 ? new Dictionary<ulong, ulong>() : null;
+var rootKinds = holdersWanted.Length > 0 ? new Dictionary<ulong, string>() : null;
 foreach (var root in heap.EnumerateRoots())
 {
     if (root.Object.Address != 0 && marked.Add(root.Object.Address))
     {
         pending.Push(root.Object.Address);
+        rootKinds?.Add(root.Object.Address, root.RootKind.ToString());
     }
 }
 
@@ -62,6 +69,7 @@ while (pending.Count > 0)
         if (reference.Address != 0 && marked.Add(reference.Address))
         {
             pending.Push(reference.Address);
+            parents?.Add(reference.Address, obj.Address);
         }
     }
 }
@@ -73,6 +81,8 @@ var committed = heap.Segments.GroupBy(s => s.Kind).Select(g => (Kind: g.Key, Byt
 long objectBytes = 0, freeBytes = 0;
 var deadWanted = int.TryParse(Environment.GetEnvironmentVariable("HEAPSTATS_DEAD"), CultureInfo.InvariantCulture, out var dead) ? dead : 0;
 var deadByType = new Dictionary<string, (long Count, long Bytes)>();
+// With HEAPSTATS_DEAD: the dead byte arrays by size and first bytes (printable ASCII, else '.'): whose buffers they were.
+var deadBytes = new Dictionary<string, (long Count, long Bytes)>();
 foreach (var obj in heap.EnumerateObjects(carefully: true))
 {
     if (!obj.IsValid)
@@ -93,6 +103,14 @@ foreach (var obj in heap.EnumerateObjects(carefully: true))
             var deadName = (young ? "gen0-1 " : "older  ") + (obj.Type?.Name ?? "?");
             var (n, b) = deadByType.GetValueOrDefault(deadName);
             deadByType[deadName] = (n + 1, b + (long)obj.Size);
+            if (obj.Type?.Name == "System.Byte[]")
+            {
+                var length = obj.AsArray().Length;
+                var head = obj.AsArray().ReadValues<byte>(0, Math.Min(length, 24)) ?? [];
+                var shape = $"{length,6} {new string([.. head.Select(c => c is >= 32 and < 127 ? (char)c : '.')])}";
+                var (dn, db) = deadBytes.GetValueOrDefault(shape);
+                deadBytes[shape] = (dn + 1, db + (long)obj.Size);
+            }
         }
     }
 }
@@ -114,6 +132,51 @@ if (deadWanted > 0)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F2} {count,10:N0}  {(name.Length > 140 ? name[..140] : name)}"));
     }
+
+    Console.WriteLine("     MiB     arrays  dead byte[]: length, first bytes");
+    foreach (var (shape, (count, bytes)) in deadBytes.OrderByDescending(t => t.Value.Bytes).Take(deadWanted))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F2} {count,10:N0}  {shape}"));
+    }
+}
+
+if (parents is not null)
+{
+    // Who holds the objects of the wanted types: the type names of their first referrers, 4 levels up, by count.
+    var chains = new Dictionary<string, (long Count, long Bytes)>();
+    foreach (var address in marked)
+    {
+        var obj = heap.GetObject(address);
+        var name = obj.Type?.Name ?? "?";
+        if (!holdersWanted.Any(w => name.Contains(w, StringComparison.Ordinal)))
+        {
+            continue;
+        }
+
+        var chain = new List<string> { Short(name) };
+        var at = address;
+        for (var level = 0; level < 4; level++)
+        {
+            if (!parents.TryGetValue(at, out var parent))
+            {
+                chain.Add("root:" + rootKinds!.GetValueOrDefault(at, "?"));
+                break;
+            }
+
+            chain.Add(Short(heap.GetObjectType(parent)?.Name ?? "?"));
+            at = parent;
+        }
+
+        var key = string.Join(" <- ", chain);
+        var (n, b) = chains.GetValueOrDefault(key);
+        chains[key] = (n + 1, b + (long)obj.Size);
+    }
+
+    Console.WriteLine("     MiB    objects  held by (first referrer, 4 levels)");
+    foreach (var (chain, (count, bytes)) in chains.OrderByDescending(t => t.Value.Bytes).Take(top))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F2} {count,10:N0}  {chain}"));
+    }
 }
 
 if (stringShapes is not null)
@@ -126,3 +189,13 @@ if (stringShapes is not null)
 }
 
 return 0;
+
+// A type name without namespaces, generic arguments cut short: enough to tell holders apart in one line.
+static string Short(string name)
+{
+    var generic = name.IndexOf('<', StringComparison.Ordinal);
+    var head = generic < 0 ? name : name[..generic];
+    var dot = head.LastIndexOf('.');
+    var shortName = (dot < 0 ? head : head[(dot + 1)..]) + (generic < 0 ? "" : name[generic..]);
+    return shortName.Length > 70 ? shortName[..70] + "…" : shortName;
+}

@@ -1,4 +1,5 @@
 using CardGame.Edge.Hub;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Features;
@@ -84,6 +85,37 @@ public sealed class LongLivedRequestTests(EdgesFixture fixture)
         Assert.Empty(request.Query);
         Assert.Equal("", request.QueryString.Value ?? "");
         Assert.DoesNotContain(guest.Token, request.HttpContext.Features.Get<IHttpRequestFeature>()!.RawTarget);
+        await AssertStillPlaysAsync(client);
+    }
+
+    [Fact]
+    public async Task An_open_hub_connection_keeps_its_player_but_no_authentication_result_handler_or_items()
+    {
+        var guest = await fixture.Edge1.SignInAsync("kept");
+        await using var client = await GameClient.ConnectAsync(fixture.Edge1, guest.Token, guest.PlayerId, options =>
+            options.Transports = HttpTransportType.WebSockets);
+        await client.InvokeAsync<RoomInfo[]>("ListRooms");
+
+        var connection = fixture.Edge1.Services.GetRequiredService<GameHubLifetimeManager>().Find(client.Connection.ConnectionId!)!;
+        var context = connection.GetHttpContext()!;
+        // The token's player is the connection's, from the principal alone.
+        Assert.Equal(guest.PlayerId, connection.User.FindFirst("sub")?.Value);
+        Assert.Equal(guest.PlayerId, context.User.FindFirst("sub")?.Value);
+        // ASP.NET Core's authentication middleware would leave its result (ticket, properties) in the request...
+        Assert.Null(context.Features.Get<IAuthenticateResultFeature>());
+        Assert.Null(context.Features.Get<Microsoft.AspNetCore.Authentication.IAuthenticationFeature>());
+        // ...and its handler in the request's services, for as long as the connection lives.
+        var scope = context.RequestServices;
+        var resolvedProperty = scope.GetType().GetProperty("ResolvedServices", BindingFlags.Instance | BindingFlags.NonPublic);
+        Assert.NotNull(resolvedProperty);
+        var resolved = (System.Collections.IDictionary)resolvedProperty.GetValue(scope)!;
+        Assert.DoesNotContain(resolved.Values.Cast<object?>(),
+            service => service?.GetType().Namespace?.StartsWith("Microsoft.AspNetCore.Authentication", StringComparison.Ordinal) == true);
+        // SignalR makes a connection's Items (a concurrent dictionary) on first use; the session is kept elsewhere.
+        var items = connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()!;
+        var itemsField = items.GetType().GetField("_items", BindingFlags.Instance | BindingFlags.NonPublic);
+        Assert.NotNull(itemsField);
+        Assert.Null(itemsField.GetValue(items));
         await AssertStillPlaysAsync(client);
     }
 

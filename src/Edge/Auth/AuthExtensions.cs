@@ -1,6 +1,7 @@
 using CardGame.Edge.Hub;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -39,30 +40,86 @@ public static class AuthExtensions
     }
 
     /// <summary>
-    /// Rejects a hub request that carries a token which fails validation (forged, expired, wrong issuer or audience)
-    /// with 401, instead of letting it connect anonymously. Requests without a token may connect and call Authenticate.
+    /// ASP.NET Core's authentication and authorization for every request but <paramref name="longLived"/> ones (the hub
+    /// authenticates its own in <see cref="UseHubTokenCheck"/>; <c>/ws</c> takes tokens only in messages). Both
+    /// middlewares are async frames around the rest of the request, and authentication leaves its result, ticket and
+    /// handler in the request: for a request that becomes a connection that is about 1 KiB kept for the connection's life.
     /// </summary>
-    public static IApplicationBuilder UseHubTokenCheck(this IApplicationBuilder app) =>
-        app.UseWhen(
+    public static IApplicationBuilder UseEdgeAuthentication(this IApplicationBuilder app, Func<HttpContext, bool> longLived)
+    {
+        app.UseWhen(context => !longLived(context), other =>
+        {
+            other.UseAuthentication();
+            other.UseAuthorization();
+        });
+        // WebApplication adds both middlewares in front of the whole pipeline unless the app added them; calls inside a
+        // branch do not mark the root app, so it is marked here (the keys UseAuthentication and UseAuthorization set).
+        app.Properties[AuthenticationMiddlewareSetKey] = true;
+        app.Properties[AuthorizationMiddlewareSetKey] = true;
+        return app;
+    }
+
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
+    /// <summary>
+    /// Authenticates a hub request with the JwtBearer scheme and rejects one that carries a token which fails validation
+    /// (forged, expired, wrong issuer or audience) with 401, instead of letting it connect anonymously. Requests without a
+    /// token may connect and call Authenticate. Only the principal stays in the request: the scheme's handler, result and
+    /// ticket live in a service scope of their own that ends before the connection starts.
+    /// </summary>
+    public static IApplicationBuilder UseHubTokenCheck(this IApplicationBuilder app)
+    {
+        var scopes = app.ApplicationServices.GetRequiredService<IServiceScopeFactory>();
+        return app.UseWhen(
             context => context.Request.Path.StartsWithSegments(GameHub.Path),
-            hub => hub.Use(CheckHubTokenAsync));
+            hub => hub.Use((context, next) => CheckHubToken(context, next, scopes)));
+    }
 
     /// <summary>
     /// Not an async method around <paramref name="next"/>: its frame would stay in memory for as long as the connection
-    /// lives (a hub request lasts as long as its WebSocket). The scheme's result is already known here (authentication
-    /// ran before), so this nearly always passes the request on at once.
+    /// lives (a hub request lasts as long as its WebSocket). Validating a token completes at once, so this nearly always
+    /// passes the request on at once.
     /// </summary>
-    private static Task CheckHubTokenAsync(HttpContext context, RequestDelegate next)
+    private static Task CheckHubToken(HttpContext context, RequestDelegate next, IServiceScopeFactory scopes)
     {
-        var authenticate = context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-        return authenticate.IsCompletedSuccessfully ? PassOrChallenge(context, authenticate.Result, next) : AfterAuthenticateAsync(context, authenticate, next);
+        var authenticate = AuthenticateInScopeOfItsOwnAsync(context, scopes);
+        return authenticate.IsCompletedSuccessfully ? PassOrStop(context, authenticate.Result, next) : AfterAuthenticateAsync(context, authenticate, next);
     }
 
-    private static async Task AfterAuthenticateAsync(HttpContext context, Task<AuthenticateResult> authenticate, RequestDelegate next) =>
-        await PassOrChallenge(context, await authenticate, next);
+    private static async Task AfterAuthenticateAsync(HttpContext context, Task<bool> authenticate, RequestDelegate next) =>
+        await PassOrStop(context, await authenticate, next);
 
-    private static Task PassOrChallenge(HttpContext context, AuthenticateResult result, RequestDelegate next) =>
-        result.Failure is not null ? context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme) : next(context);
+    private static Task PassOrStop(HttpContext context, bool pass, RequestDelegate next) => pass ? next(context) : Task.CompletedTask;
+
+    /// <summary>True when the request may go on (with the token's principal, or anonymous without a token); else 401 was sent.</summary>
+    private static async Task<bool> AuthenticateInScopeOfItsOwnAsync(HttpContext context, IServiceScopeFactory scopes)
+    {
+        var features = context.Features;
+        var requestServices = features.Get<IServiceProvidersFeature>();
+        await using var scope = scopes.CreateAsyncScope();
+        features.Set<IServiceProvidersFeature>(new ServiceProvidersFeature { RequestServices = scope.ServiceProvider });
+        try
+        {
+            var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+            if (result.Failure is not null)
+            {
+                await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
+                return false;
+            }
+
+            if (result.Principal is { } principal)
+            {
+                context.User = principal;
+            }
+
+            return true;
+        }
+        finally
+        {
+            features.Set(requestServices);
+        }
+    }
 
     private static async Task<Results<Ok<GuestSignInResponse>, ValidationProblem>> SignInGuestAsync(HttpRequest request, GuestTokens tokens)
     {

@@ -59,14 +59,16 @@ public static class HubExtensions
     /// <summary>In front of the hub (and <c>/ws</c>): the Origin allow-list, CORS for listed origins, and token checks.</summary>
     public static IApplicationBuilder UseGameHubGate(this IApplicationBuilder app)
     {
-        app.UseWhen(
-            context => context.Request.Path.StartsWithSegments(GameHub.Path) || context.Request.Path.StartsWithSegments(Sockets.GameSocket.Path),
-            hub => hub.UseMiddleware<OriginCheckMiddleware>());
+        app.UseWhen(IsLongLived, hub => hub.UseMiddleware<OriginCheckMiddleware>());
         app.UseCors();
-        app.UseAuthentication();
+        app.UseEdgeAuthentication(IsLongLived);
         app.UseHubTokenCheck();
         return app;
     }
+
+    /// <summary>A request that becomes a connection (the hub's, <c>/ws</c>) and so lives, with all it holds, as long as it.</summary>
+    private static bool IsLongLived(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(GameHub.Path) || context.Request.Path.StartsWithSegments(Sockets.GameSocket.Path);
 
     public static IEndpointRouteBuilder MapGameHub(this IEndpointRouteBuilder endpoints)
     {

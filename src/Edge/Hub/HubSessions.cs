@@ -7,20 +7,16 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace CardGame.Edge.Hub;
 
-/// <summary>The <see cref="ClientSession"/> of each hub connection, kept in <see cref="HubCallerContext.Items"/> (hubs are transient).</summary>
+/// <summary>
+/// The <see cref="ClientSession"/> of each hub connection (hubs are transient), kept by
+/// <see cref="GameHubLifetimeManager"/> for as long as the connection is open.
+/// </summary>
 public sealed class HubSessions(IHubContext<GameHub, IGameClient> hub, GameHubLifetimeManager connections)
 {
-    private static readonly object Key = new();
-
-    public ClientSession Of(HubCallerContext context)
-    {
-        if (!context.Items.TryGetValue(Key, out var session))
-        {
-            context.Items[Key] = session = new ClientSession(new HubConnection(context, hub, connections));
-        }
-
-        return (ClientSession)session!;
-    }
+    /// <summary>The connection's session; <c>unavailable</c> once the connection has closed (nothing reaches it then).</summary>
+    public ClientSession Of(HubCallerContext context) =>
+        connections.SessionOf(context.ConnectionId, () => new ClientSession(new HubConnection(context, hub, connections)))
+        ?? throw new GameException(GameError.Unavailable("this connection has closed"));
 
     /// <summary>Bytes of lobby events written to a connection at once, at most (one event larger than this goes alone).</summary>
     private const int MaxLobbyWrite = 64 * 1024;

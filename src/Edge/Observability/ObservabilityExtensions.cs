@@ -13,8 +13,16 @@ public static class ObservabilityExtensions
     /// </summary>
     private const int MaxSeriesPerMetric = 128;
 
+    /// <summary>
+    /// Whether log scopes are captured; off unless configured. Kestrel, hosting and SignalR open a scope per connection
+    /// and request, kept as long as a WebSocket lives (about 0.5 KiB each), and no log output here prints them.
+    /// </summary>
+    public const string CaptureScopesKey = "Logging:CaptureScopes";
+
     public static IHostApplicationBuilder AddEdgeObservability(this IHostApplicationBuilder builder)
     {
+        var captureScopes = builder.Configuration.GetValue(CaptureScopesKey, false);
+        builder.Services.Configure<LoggerFilterOptions>(filters => filters.CaptureScopes = captureScopes);
         builder.Services.AddSingleton<EdgeMetrics>();
         var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EdgeMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans")
