@@ -31,6 +31,12 @@ public sealed class GameOptions
     [Range(0.1, 300)]
     public double DeliveryTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Whether a silo sends the event batches its tables queue for one edge while a call to it is in flight together, in
+    /// one call (<see cref="EdgeDeliveries"/>; only to edges that take it). Default true.
+    /// </summary>
+    public bool CoalesceDeliveries { get; set; } = true;
+
     /// <summary>Undelivered events queued for one edge before the table drops that edge's subscription. Default 1000.</summary>
     [Range(1, 1_000_000)]
     public int MaxQueuedEventsPerEdge { get; set; } = 1000;

@@ -209,6 +209,7 @@ public static class SiloHostingExtensions
         orleans.Services.AddOptions<ShutdownMigrationOptions>().BindConfiguration(ShutdownMigrationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         orleans.Services.AddSingleton(TimeProvider.System);
         orleans.Services.AddSingleton<GameMetrics>();
+        orleans.Services.AddSingleton<EdgeDeliveries>();
         orleans.Services.AddSingleton<StoppingSilos>();
         orleans.Services.AddKeyedSingleton<IControllable>(StoppingSilos.Name, (sp, _) => sp.GetRequiredService<StoppingSilos>());
         // The control channel's call names the service's type (a generic argument): the serializer must allow it.

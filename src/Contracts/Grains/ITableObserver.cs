@@ -9,9 +9,24 @@ namespace CardGame.Contracts.Grains;
 /// Observers are not durable: edges re-subscribe periodically (<see cref="ITableGrain.Subscribe"/>).
 /// </summary>
 [Alias("cardgame.ITableObserver")]
-[Version(1)]
+[Version(2)]
 public interface ITableObserver : IGrainObserver
 {
+    /// <summary>
+    /// The <c>RequestContext</c> key an edge sets (to <c>true</c>) on its subscription calls when it takes
+    /// <see cref="OnTablesEvents"/>. An edge of an earlier version does not set it and gets only
+    /// <see cref="OnTableEvents"/>; a silo of an earlier version ignores it.
+    /// </summary>
+    const string TakesTablesEvents = "cardgame.tables-events";
+
     [Alias("OnTableEvents")]
     Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications);
+
+    /// <summary>
+    /// Several tables' batches in one call (version 2): each handled as <see cref="OnTableEvents"/> would, in order. A
+    /// silo sends it only to an edge that said it takes it (<see cref="TakesTablesEvents"/>), carrying the batches its
+    /// tables queued for this edge while its previous call was in flight; the call fails or succeeds as a whole.
+    /// </summary>
+    [Alias("OnTablesEvents")]
+    Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches);
 }

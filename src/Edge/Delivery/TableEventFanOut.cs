@@ -77,22 +77,59 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
     public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
     {
-        var queued = Interlocked.Add(ref _queued, notifications.Count);
-        if (queued > _maxQueued && queued > notifications.Count)
+        if (Refused(roomId, notifications.Count) is { } refused)
         {
-            // Refused, not queued: the table counts a failed delivery (and may send it again); nothing of it is kept here.
-            Interlocked.Add(ref _queued, -notifications.Count);
-            Interlocked.Increment(ref _refused);
-            LogRefused(logger, roomId, notifications.Count, queued - notifications.Count);
-            return Task.FromException(new InvalidOperationException(
-                $"edge behind: {queued - notifications.Count} table events queued, at most {_maxQueued}"));
+            return refused;
         }
 
-        InterlockedMax(ref _peakQueued, queued);
         // The batch is delivered later by the loop below: keep the trace it came with (when anyone traces).
         var trace = EdgeTracing.Source.HasListeners() ? EdgeTracing.IncomingContext() : default;
         _batches.Writer.TryWrite((roomId, notifications, trace, false));
         return Task.CompletedTask;
+    }
+
+    /// <summary>Several tables' batches from one silo: each as if it had come alone, in order; taken or refused as a whole.</summary>
+    public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches)
+    {
+        var count = 0;
+        foreach (var batch in batches)
+        {
+            count += batch.Notifications.Count;
+        }
+
+        if (Refused(batches.Count > 0 ? batches[0].RoomId : "", count) is { } refused)
+        {
+            return refused;
+        }
+
+        var tracing = EdgeTracing.Source.HasListeners();
+        var incoming = tracing ? EdgeTracing.IncomingContext() : default;
+        foreach (var batch in batches)
+        {
+            // Each batch in the trace of the move that published it (the call itself goes in the first one's).
+            var trace = tracing && ActivityContext.TryParse(batch.TraceParent, null, isRemote: true, out var own) ? own : incoming;
+            _batches.Writer.TryWrite((batch.RoomId, batch.Notifications, trace, false));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Counts <paramref name="count"/> events as queued, or refuses them (a failed task) when that is too many.</summary>
+    private Task? Refused(string roomId, int count)
+    {
+        var queued = Interlocked.Add(ref _queued, count);
+        if (queued > _maxQueued && queued > count)
+        {
+            // Refused, not queued: the table counts a failed delivery (and may send it again); nothing of it is kept here.
+            Interlocked.Add(ref _queued, -count);
+            Interlocked.Increment(ref _refused);
+            LogRefused(logger, roomId, count, queued - count);
+            return Task.FromException(new InvalidOperationException(
+                $"edge behind: {queued - count} table events queued, at most {_maxQueued}"));
+        }
+
+        InterlockedMax(ref _peakQueued, queued);
+        return null;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

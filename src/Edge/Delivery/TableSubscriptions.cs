@@ -390,7 +390,19 @@ public sealed partial class TableSubscriptions(
         var watching = spectators.Count(roomId);
         var present = PresentAt(roomId, room);
         var departed = room.Present.Except(present).ToImmutableArray();
-        var seq = await routes.SendAsync(roomId, t => t.Follow(edge.EdgeId, observer, watching, seen, ImmutableArray.Create(present), departed));
+        var seq = await routes.SendAsync(roomId, t =>
+        {
+            // This edge takes several tables' batches in one call (ITableObserver.OnTablesEvents): said with the call.
+            RequestContext.Set(ITableObserver.TakesTablesEvents, true);
+            try
+            {
+                return t.Follow(edge.EdgeId, observer, watching, seen, ImmutableArray.Create(present), departed);
+            }
+            finally
+            {
+                RequestContext.Remove(ITableObserver.TakesTablesEvents);
+            }
+        });
         room.Observer = observer;
         room.Present = present;
         LogSubscribed(logger, roomId, seq);

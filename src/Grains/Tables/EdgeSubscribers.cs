@@ -9,7 +9,7 @@ namespace CardGame.Grains;
 /// edge that fails repeatedly, falls too far behind or stops refreshing is dropped. Delivery is at least once: a batch
 /// stays queued until the edge has taken it. Runs on the grain's scheduler.
 /// </summary>
-internal sealed partial class EdgeSubscribers(string roomId, GameOptions options, TimeProvider time, ILogger logger)
+internal sealed partial class EdgeSubscribers(string roomId, GameOptions options, EdgeDeliveries deliveries, TimeProvider time, ILogger logger)
 {
     private const int MaxBatch = 256;
     private const int MaxConsecutiveFailures = 3;
@@ -39,8 +39,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     /// Subscribes or refreshes <paramref name="edgeId"/>. An edge not subscribed here yet first gets
     /// <paramref name="missed"/> (the remembered events after the last one it says it passed on): an activation that
     /// started without its predecessor's memory, or that dropped the edge, published them to nobody.
+    /// <paramref name="takesTablesEvents"/>: the edge said it takes several tables' batches in one call
+    /// (<see cref="ITableObserver.TakesTablesEvents"/>).
     /// </summary>
-    public void Subscribe(string edgeId, ITableObserver observer, int spectators, IEnumerable<TableNotification>? missed = null, bool listsPlayers = false)
+    public void Subscribe(string edgeId, ITableObserver observer, int spectators, IEnumerable<TableNotification>? missed = null, bool listsPlayers = false,
+        bool takesTablesEvents = false)
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
@@ -54,10 +57,16 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             existing.RefreshedAt = time.GetUtcNow();
             existing.Spectators = spectators;
             existing.ListsPlayers = listsPlayers;
+            existing.TakesTablesEvents = takesTablesEvents;
             return;
         }
 
-        var edge = new Subscription(edgeId, observer, time.GetUtcNow()) { Spectators = spectators, ListsPlayers = listsPlayers };
+        var edge = new Subscription(edgeId, observer, time.GetUtcNow())
+        {
+            Spectators = spectators,
+            ListsPlayers = listsPlayers,
+            TakesTablesEvents = takesTablesEvents,
+        };
         foreach (var notification in missed ?? [])
         {
             edge.Queue.Enqueue(notification);
@@ -107,7 +116,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     public ImmutableArray<EdgeSubscription> Export()
     {
         var exported = _edges.Values
-            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators, e.ListsPlayers))
+            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators, e.ListsPlayers, e.TakesTablesEvents))
             .ToImmutableArray();
         _edges.Clear();
         return exported;
@@ -122,6 +131,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             {
                 Spectators = imported.Spectators,
                 ListsPlayers = imported.ListsPlayers,
+                TakesTablesEvents = imported.TakesTablesEvents,
             };
             foreach (var notification in imported.Queued)
             {
@@ -201,7 +211,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
                 var observer = edge.Observer;
                 try
                 {
-                    await observer.OnTableEvents(roomId, batch).WaitAsync(options.DeliveryTimeout);
+                    // With the other tables' batches for this edge when one is in flight (the silo's EdgeDeliveries).
+                    await deliveries.SendAsync(observer, roomId, batch, edge.TakesTablesEvents);
                     edge.Failures = 0;
                     for (var i = 0; i < batch.Count && edge.Queue.TryPeek(out var head) && ReferenceEquals(head, batch[i]); i++)
                     {
@@ -267,6 +278,9 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
         /// <summary>Whether the edge lists its present players when it subscribes (<see cref="SeatPresence"/>).</summary>
         public bool ListsPlayers { get; set; }
+
+        /// <summary>Whether the edge takes several tables' batches in one call (<see cref="ITableObserver.OnTablesEvents"/>).</summary>
+        public bool TakesTablesEvents { get; set; }
 
         /// <summary>The delivery loop running for this edge, if any.</summary>
         public Task? Pump { get; set; }

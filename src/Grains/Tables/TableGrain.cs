@@ -22,6 +22,7 @@ public sealed partial class TableGrain(
     TimeProvider time,
     GameMetrics metrics,
     ShutdownMigration shutdown,
+    EdgeDeliveries deliveries,
     ILocalSiloDetails silo,
     ILogger<TableGrain> logger) : Grain, ITableGrain, ITableEventLog, IGrainMigrationParticipant, IIncomingGrainCallFilter
 {
@@ -61,7 +62,7 @@ public sealed partial class TableGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _table = new Table(RoomId, table.State, _options, time);
-        _edges = new EdgeSubscribers(RoomId, _options, time, logger);
+        _edges = new EdgeSubscribers(RoomId, _options, deliveries, time, logger);
         _presence = new SeatPresence(time, _options.SubscriptionLifetime);
         RestoreMemory();
         shutdown.Track(this, first: true);
@@ -224,7 +225,9 @@ public sealed partial class TableGrain(
         // is an edge that was dropped for falling behind: sending it all again would put it as far behind, so its clients
         // resync with Resume as before.
         var missed = seenSeq >= 0 && table.State.Seq - seenSeq <= MissedEventsResent ? Remembered(seenSeq) : null;
-        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed, listsPlayers);
+        // An edge says in its call's context whether it takes several tables' batches in one call (earlier ones do not).
+        var takesTablesEvents = RequestContext.Get(ITableObserver.TakesTablesEvents) is true;
+        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed, listsPlayers, takesTablesEvents);
         SpectatorsMayHaveChanged();
         return table.State.Seq;
     }

@@ -6,12 +6,17 @@ namespace CardGame.Grains.Tests.Cluster;
 /// <summary>
 /// Stands in for an edge node: records every notification a table sends it, in arrival order, and (as the edge
 /// does) passes on each event once through <see cref="TableEventSequencer"/>; it fetches nothing, so a gap it
-/// finds is passed on at once (and fails the tests that expect none).
+/// finds is passed on at once (and fails the tests that expect none). It counts the calls it gets and the tables'
+/// batches they carry, and can hold the answer to a call (<see cref="HoldNextCall"/>) to play a slow edge.
 /// </summary>
 internal sealed class RecordingObserver : ITableObserver
 {
     private readonly Lock _gate = new();
     private readonly TableEventSequencer _seen = new();
+    private TaskCompletionSource? _hold;
+    private int _calls;
+    private int _batches;
+    private int _callsOfSeveral;
 
     /// <summary>What the edge passes on to its clients: each event once.</summary>
     public ConcurrentQueue<TableNotification> Received { get; } = new();
@@ -19,10 +24,62 @@ internal sealed class RecordingObserver : ITableObserver
     /// <summary>Every event as it arrived, resends included.</summary>
     public ConcurrentQueue<TableNotification> Arrived { get; } = new();
 
+    /// <summary>Calls received (each carrying one table's batch or several).</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Tables' batches those calls carried.</summary>
+    public int Batches => Volatile.Read(ref _batches);
+
+    /// <summary>Calls of <see cref="OnTablesEvents"/> received.</summary>
+    public int CallsOfSeveral => Volatile.Read(ref _callsOfSeveral);
+
+    /// <summary>False: plays an edge of the earlier version, which cannot read a call of several tables' batches and fails it.</summary>
+    public bool TakesTablesEvents { get; init; } = true;
+
+    /// <summary>Completes when the held call (<see cref="HoldNextCall"/>) has arrived.</summary>
+    public TaskCompletionSource HeldCallArrived { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The next call is taken (its events recorded) but not answered until the returned source completes: the silo sees
+    /// it in flight, as from an edge that is slow to answer.
+    /// </summary>
+    public TaskCompletionSource HoldNextCall()
+    {
+        HeldCallArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _hold, release);
+        return release;
+    }
+
     public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
+    {
+        Interlocked.Increment(ref _calls);
+        Take(roomId, notifications);
+        return Answer();
+    }
+
+    public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches)
+    {
+        Interlocked.Increment(ref _callsOfSeveral);
+        if (!TakesTablesEvents)
+        {
+            return Task.FromException(new NotSupportedException("an edge of the earlier version cannot read OnTablesEvents"));
+        }
+
+        Interlocked.Increment(ref _calls);
+        foreach (var batch in batches)
+        {
+            Take(batch.RoomId, batch.Notifications);
+        }
+
+        return Answer();
+    }
+
+    private void Take(string roomId, IReadOnlyList<TableNotification> notifications)
     {
         lock (_gate)
         {
+            Interlocked.Increment(ref _batches);
             foreach (var notification in notifications)
             {
                 Arrived.Enqueue(notification);
@@ -33,6 +90,15 @@ internal sealed class RecordingObserver : ITableObserver
             {
                 Received.Enqueue(notification);
             }
+        }
+    }
+
+    private Task Answer()
+    {
+        if (Interlocked.Exchange(ref _hold, null) is { } release)
+        {
+            HeldCallArrived.TrySetResult();
+            return release.Task;
         }
 
         return Task.CompletedTask;

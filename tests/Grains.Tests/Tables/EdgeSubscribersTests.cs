@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace CardGame.Grains.Tests.Tables;
 
@@ -178,10 +179,13 @@ public sealed class EdgeSubscribersTests
 
             return Task.CompletedTask;
         }
+
+        // Subscribed without saying it takes several tables' batches in one call: never called so.
+        public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
     }
 
     private static EdgeSubscribers NewSubscribers() =>
-        new("room-1", new GameOptions(), TimeProvider.System, NullLogger.Instance);
+        new("room-1", new GameOptions(), new EdgeDeliveries(Options.Create(new GameOptions()), NullLogger<EdgeDeliveries>.Instance), TimeProvider.System, NullLogger.Instance);
 
     private static List<TableNotification> Events(long first, long last) =>
         [.. Enumerable.Range((int)first, (int)(last - first + 1))
@@ -245,6 +249,9 @@ public sealed class EdgeSubscribersTests
                     return Task.CompletedTask;
             }
         }
+
+        // Subscribed without saying it takes several tables' batches in one call: never called so.
+        public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
 
         private void Arrive(string roomId, IReadOnlyList<TableNotification> notifications)
         {

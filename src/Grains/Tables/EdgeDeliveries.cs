@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CardGame.Contracts.Grains;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CardGame.Grains;
+
+/// <summary>
+/// The silo's calls to each edge's <see cref="ITableObserver"/>, shared by all its tables. A table hands over one batch
+/// at a time per edge and awaits it (<see cref="SendAsync"/>). A batch for an edge with no call in flight goes at once, as
+/// the same <see cref="ITableObserver.OnTableEvents"/> call a table would make; batches that come while one is in flight
+/// wait and go together in one <see cref="ITableObserver.OnTablesEvents"/> call when it returns, so at load an edge gets
+/// one call (and sends one answer) for many tables' batches instead of one each. Each batch's task completes when the
+/// call carrying it does: taken, failed or timed out (<see cref="GameOptions.DeliveryTimeout"/>), and the table retries
+/// or drops the edge as before. An edge of an earlier version, which did not say it takes the call of several batches
+/// (<see cref="ITableObserver.TakesTablesEvents"/>), gets every batch in a call of its own. Makes Orleans calls only,
+/// never blocks, and holds nothing a table needs: a batch waiting here is still in its table's queue, so a table that
+/// migrates meanwhile sends it again from its next activation (the edge drops the repeat by <c>seq</c>).
+/// </summary>
+public sealed partial class EdgeDeliveries(IOptions<GameOptions> options, ILogger<EdgeDeliveries> logger)
+{
+    /// <summary>At most this many tables' batches in one call.</summary>
+    public const int MaxBatchesPerCall = 64;
+
+    /// <summary>A lane idle this long is forgotten (edges restart; their old observers are not called again).</summary>
+    private static readonly TimeSpan IdleLaneLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly GameOptions _options = options.Value;
+    private readonly ConcurrentDictionary<ITableObserver, Lane> _lanes = new();
+    private long _calls;
+    private long _batches;
+
+    /// <summary>Calls made to edges' observers (each carrying one or more batches).</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+
+    /// <summary>Tables' batches those calls carried.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Batches waiting here for a call to their edge to return.</summary>
+    public int WaitingBatches
+    {
+        get
+        {
+            var waiting = 0;
+            foreach (var lane in _lanes.Values)
+            {
+                lock (lane.Gate)
+                {
+                    waiting += lane.Queue.Count;
+                }
+            }
+
+            return waiting;
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="notifications"/> of <paramref name="roomId"/> to <paramref name="observer"/>; the task
+    /// completes when the edge has taken them, or fails. A table awaits it before handing over its next batch for the edge.
+    /// </summary>
+    public Task SendAsync(ITableObserver observer, string roomId, IReadOnlyList<TableNotification> notifications, bool takesTablesEvents)
+    {
+        if (!takesTablesEvents || !_options.CoalesceDeliveries)
+        {
+            Count(1);
+            return observer.OnTableEvents(roomId, notifications).WaitAsync(_options.DeliveryTimeout);
+        }
+
+        while (true)
+        {
+            var lane = _lanes.GetOrAdd(observer, NewLane);
+            lock (lane.Gate)
+            {
+                if (lane.Retired)
+                {
+                    continue;
+                }
+
+                if (lane.Busy)
+                {
+                    // The table's span is current here and lasts until this batch's task completes: the call that carries
+                    // the batch goes out under it when it is the first in that call.
+                    var waiting = new Waiting(roomId, notifications, Activity.Current);
+                    lane.Queue.Add(waiting);
+                    return waiting.Done.Task;
+                }
+
+                lane.Busy = true;
+            }
+
+            // Nothing in flight to this edge: the same call as a table alone would make, from the table's own turn.
+            Count(1);
+            Task call;
+            try
+            {
+                call = observer.OnTableEvents(roomId, notifications).WaitAsync(_options.DeliveryTimeout);
+            }
+            catch (Exception ex)
+            {
+                call = Task.FromException(ex);
+            }
+
+            After(call, lane, null);
+            return call;
+        }
+    }
+
+    private Lane NewLane(ITableObserver observer)
+    {
+        // Rare (a new observer): a good moment to forget the lanes of edges long gone.
+        var now = Environment.TickCount64;
+        foreach (var (key, idle) in _lanes)
+        {
+            lock (idle.Gate)
+            {
+                if (!idle.Busy && now - idle.LastUsed > (long)IdleLaneLifetime.TotalMilliseconds)
+                {
+                    idle.Retired = true;
+                    _lanes.TryRemove(new KeyValuePair<ITableObserver, Lane>(key, idle));
+                }
+            }
+        }
+
+        return new Lane(observer);
+    }
+
+    /// <summary>When <paramref name="call"/> ends: completes the batches it carried, then sends what queued meanwhile.</summary>
+    private void After(Task call, Lane lane, List<Waiting>? carried)
+    {
+        if (call.IsCompleted)
+        {
+            // Not on the caller's thread (a table's turn): from the thread pool, like the answer of a call would come.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Self.Completed(state.Call, state.Lane, state.Carried),
+                (Self: this, Call: call, Lane: lane, Carried: carried), preferLocal: false);
+            return;
+        }
+
+        // Without the context of whoever sent the call (a table's turn: its request context and trace).
+        using (ExecutionContext.SuppressFlow())
+        {
+            call.ContinueWith(static (done, state) =>
+            {
+                var (self, lane, carried) = ((EdgeDeliveries, Lane, List<Waiting>?))state!;
+                self.Completed(done, lane, carried);
+            }, (this, lane, carried), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void Completed(Task call, Lane lane, List<Waiting>? carried)
+    {
+        if (carried is not null)
+        {
+            foreach (var waiting in carried)
+            {
+                if (call.IsCompletedSuccessfully)
+                {
+                    waiting.Done.TrySetResult();
+                }
+                else if (call.Exception is { } failed)
+                {
+                    waiting.Done.TrySetException(failed.InnerExceptions);
+                }
+                else
+                {
+                    waiting.Done.TrySetCanceled();
+                }
+            }
+        }
+
+        List<Waiting> next;
+        lock (lane.Gate)
+        {
+            lane.LastUsed = Environment.TickCount64;
+            if (lane.Queue.Count == 0)
+            {
+                lane.Busy = false;
+                return;
+            }
+
+            if (lane.Queue.Count <= MaxBatchesPerCall)
+            {
+                next = lane.Queue;
+                lane.Queue = [];
+            }
+            else
+            {
+                next = lane.Queue.GetRange(0, MaxBatchesPerCall);
+                lane.Queue.RemoveRange(0, MaxBatchesPerCall);
+            }
+        }
+
+        Count(next.Count);
+        After(Send(lane.Observer, next), lane, next);
+    }
+
+    /// <summary>One call for the batches that waited: under the trace of the first of them (each batch names its own).</summary>
+    private Task Send(ITableObserver observer, List<Waiting> batches)
+    {
+        var previous = Activity.Current;
+        try
+        {
+            Activity.Current = batches[0].Trace;
+            var call = batches.Count == 1
+                ? observer.OnTableEvents(batches[0].RoomId, batches[0].Notifications)
+                : observer.OnTablesEvents(batches.ConvertAll(b => new TableEventBatch(b.RoomId, b.Notifications, b.Trace?.Id)));
+            return call.WaitAsync(_options.DeliveryTimeout);
+        }
+        catch (Exception ex)
+        {
+            LogSendFailed(logger, ex, batches.Count);
+            return Task.FromException(ex);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
+
+    private void Count(int batches)
+    {
+        Interlocked.Increment(ref _calls);
+        Interlocked.Add(ref _batches, batches);
+    }
+
+    /// <summary>The calls to one edge observer: whether one is in flight, and the batches waiting for it to return.</summary>
+    private sealed class Lane(ITableObserver observer)
+    {
+        public Lock Gate { get; } = new();
+
+        public ITableObserver Observer { get; } = observer;
+
+        public bool Busy { get; set; }
+
+        /// <summary>Removed from the silo's lanes: a table that found it must take the current one.</summary>
+        public bool Retired { get; set; }
+
+        public long LastUsed { get; set; } = Environment.TickCount64;
+
+        public List<Waiting> Queue { get; set; } = [];
+    }
+
+    private sealed class Waiting(string roomId, IReadOnlyList<TableNotification> notifications, Activity? trace)
+    {
+        public string RoomId { get; } = roomId;
+
+        public IReadOnlyList<TableNotification> Notifications { get; } = notifications;
+
+        /// <summary>The table's delivery span, running until <see cref="Done"/> completes (null when nobody traces).</summary>
+        public Activity? Trace { get; } = trace;
+
+        public TaskCompletionSource Done { get; } = new();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A call carrying {Batches} tables' event batches to an edge could not be sent")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, int batches);
+}
