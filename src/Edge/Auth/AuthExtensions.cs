@@ -13,6 +13,9 @@ public static class AuthExtensions
 {
     public const string GuestSignInPath = "/api/auth/guest";
 
+    /// <summary>ASP.NET Core hosting's request log category (request start and finish lines).</summary>
+    public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public static IHostApplicationBuilder AddGuestAuth(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -27,8 +30,11 @@ public static class AuthExtensions
 
         // Tokens must never reach a log. These categories would write them at their chattier levels: request-start
         // lines carry the query string, where browsers send access_token; the dispatcher's debug lines carry
-        // invocation arguments, such as Authenticate's token.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // invocation arguments, such as Authenticate's token. Hosting's request lines are off entirely: while that
+        // category logs at any level, hosting starts an Activity per request for log correlation, which a WebSocket
+        // request keeps for its whole life (about 0.35 KiB a connection with its tags and ids). It logs nothing at
+        // Warning or above that matters here: a host that fails to start still throws.
+        builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
         builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Information);
         return builder;
     }
