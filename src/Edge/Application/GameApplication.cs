@@ -47,7 +47,7 @@ public sealed class GameApplication(
     public async Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(ClientSession session)
     {
         await sessions.RequirePlayerAsync(session);
-        return await cluster.Grains.GetGrain<IRoomListGrain>(0).List();
+        return await hedged.RunAsync("ListRooms", () => cluster.Grains.GetGrain<IRoomListGrain>(0).List(), leaving: routes.Leaving);
     }
 
     public async Task<RoomInfo> CreateRoomAsync(ClientSession session, CreateRoomRequest? request)
@@ -141,7 +141,7 @@ public sealed class GameApplication(
         var view = Unwrap(Routed(await Player(player).QuickPlay(request?.Seats)));
         // The room is known only now: subscribe, then resync, so no event after the view we return is missed.
         using var hold = await subscriptions.HoldAsync(view.RoomId, refresh: true);
-        return Seen(Unwrap(await CallTable(view.RoomId, t => t.GetView(player.PlayerId))));
+        return Seen(Unwrap(await hedged.RunAsync("QuickPlay", () => CallTable(view.RoomId, t => t.GetView(player.PlayerId)), routes.RouteDropped(view.RoomId), routes.Leaving)));
     }
 
     /// <summary>
@@ -163,7 +163,7 @@ public sealed class GameApplication(
         try
         {
             await subscriptions.WatchersChangedAsync(room);
-            var view = Unwrap(await CallTable(room, t => t.GetView(player.PlayerId)));
+            var view = Unwrap(await hedged.RunAsync("WatchRoom", () => CallTable(room, t => t.GetView(player.PlayerId)), routes.RouteDropped(room), routes.Leaving));
             return Seen(view);
         }
         catch when (outcome == LocalSpectators.WatchOutcome.Added)
@@ -191,7 +191,7 @@ public sealed class GameApplication(
         await sessions.RequirePlayerAsync(session);
         var connection = players.Connection(session.Connection.Id) ?? throw new GameException(GameError.AuthRequired());
         await lobby.WatchAsync(connection);
-        return await cluster.Grains.GetGrain<IRoomListGrain>(0).ListFresh();
+        return await hedged.RunAsync("WatchLobby", () => cluster.Grains.GetGrain<IRoomListGrain>(0).ListFresh(), leaving: routes.Leaving);
     }
 
     public async Task StopWatchingLobbyAsync(ClientSession session)

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace CardGame.Edge.Cluster;
 
 /// <summary>
-/// Sends a grain call that is safe to repeat (a move with its <c>moveId</c>, a view, a resume) again when it has no
+/// Sends a grain call that is safe to repeat (a move with its <c>moveId</c>, a view, a resume, the room list) again when it has no
 /// answer after <see cref="EdgeOptions.HedgeAfterMilliseconds"/>, and answers with whichever attempt succeeds first.
 /// Why: while a silo stops, the answer to a call this edge sent through that silo's gateway can be dropped there
 /// (Orleans logs "Failed to address message Response ... Silo is shutting down" and discards it), and the call would

@@ -110,8 +110,15 @@ public sealed class ProcessTopologyTests(ITestOutputHelper output) : IAsyncLifet
         var stopWatch = global::System.Diagnostics.Stopwatch.StartNew();
         await stopped.StopAsync();
         output.WriteLine($"silo1 stopped gracefully in {stopWatch.ElapsedMilliseconds} ms; moves acknowledged so far: {acknowledged}");
+        // Play goes on: a move acknowledged after the stop (waited for, not for a set time: on a busy machine the moved
+        // tables' first moves can take seconds).
         var before = acknowledged;
-        await Task.Delay(3000);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (Volatile.Read(ref acknowledged) <= before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
         await stop.CancelAsync();
         await Task.WhenAll(playing);
         output.WriteLine($"moves acknowledged: {acknowledged}; calls retried (unavailable or rate_limited): {retried}");
