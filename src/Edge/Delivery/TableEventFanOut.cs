@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Cluster;
@@ -9,8 +9,14 @@ using Microsoft.Extensions.Options;
 namespace CardGame.Edge.Delivery;
 
 /// <summary>
-/// This edge's <see cref="ITableObserver"/>. A table sends it each batch in <c>seq</c> order and waits for the call:
-/// it only enqueues, so a table never waits on clients. One loop then hands each event to the players the table names
+/// This edge's <see cref="ITableObserver"/>. A table sends it each batch in <c>seq</c> order and waits for the call.
+/// Batches are handed on one at a time, in the order they came: a batch that finds nothing queued is handed on at once,
+/// on the thread of the table's call (as SignalR sends to a group: each connection's write only hands bytes to its
+/// outbox and transport, <see cref="ConnectionOutbox"/>), and batches that come meanwhile are queued and handed on
+/// from a pool thread, so a table waits at most for its own batch (a silo's call carrying several tables' batches,
+/// <see cref="OnTablesEvents"/>, for those), never on clients or on other tables' batches. A
+/// hand-off through a queue read by a loop of its own had cost a thread-pool wake-up per batch. Each event goes to the
+/// players the table names
 /// as its recipients (not to any seating of the edge's own; their seats are the table's word, <see cref="TableSeats"/>),
 /// as each recipient may see it
 /// (<see cref="TableNotification.ForRecipient"/>; each form encoded once per transport however many get it), to every
@@ -19,14 +25,14 @@ namespace CardGame.Edge.Delivery;
 /// connection watching the room that is not a recipient's. Tables deliver at least once: an event seen before (by <c>seq</c>) is dropped;
 /// and an event further on than the next one (the table dropped this edge and it subscribed again, or a late batch of a table
 /// that has moved) waits while the events it skipped are fetched from the table's log (<see cref="ITableEventLog"/>), so
-/// clients never see a gap the table can still fill (<see cref="TableEventSequencer"/>). The queue between the two
-/// is bounded (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
+/// clients never see a gap the table can still fill (<see cref="TableEventSequencer"/>). The queue is bounded
+/// (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
 /// batch (a batch that finds the queue empty is always taken, so the missed events a table resends first to an edge
 /// that subscribes again, up to 32, are never refused forever by a bound smaller than them), and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
 /// subscribes again at its next refresh and its clients resync with Resume.
 /// </summary>
 public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, TableRoutes routes,
-    IOptions<EdgeOptions> options, ILogger<TableEventFanOut> logger) : BackgroundService, ITableObserver
+    IOptions<EdgeOptions> options, ILogger<TableEventFanOut> logger) : ITableObserver, IThreadPoolWorkItem
 {
     /// <summary>Attempts at fetching the events behind a gap before passing the gap on.</summary>
     private const int FetchAttempts = 3;
@@ -36,9 +42,11 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
     private readonly TableEventSequencer _sequence = new();
 
-    // A batch from a table, or (Fetched) what a fetch of the events behind a gap brought (null: nothing).
-    private readonly Channel<(string RoomId, IReadOnlyList<TableNotification>? Notifications, ActivityContext Trace, bool Fetched)> _batches =
-        Channel.CreateUnbounded<(string, IReadOnlyList<TableNotification>?, ActivityContext, bool)>(new UnboundedChannelOptions { SingleReader = true });
+    // Batches not handed on yet: from a table, or (Fetched) what a fetch of the events behind a gap brought (null: nothing).
+    private readonly ConcurrentQueue<Batch> _batches = new();
+
+    // 1 while one thread hands batches on (at most one at a time, so they go in order).
+    private int _delivering;
 
     private readonly int _maxQueued = options.Value.MaxQueuedTableEvents;
     private int _queued;
@@ -82,9 +90,9 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             return refused;
         }
 
-        // The batch is delivered later by the loop below: keep the trace it came with (when anyone traces).
+        // The batch may be handed on later: keep the trace it came with (when anyone traces).
         var trace = EdgeTracing.Source.HasListeners() ? EdgeTracing.IncomingContext() : default;
-        _batches.Writer.TryWrite((roomId, notifications, trace, false));
+        Post(new Batch(roomId, notifications, trace, Fetched: false));
         return Task.CompletedTask;
     }
 
@@ -108,7 +116,7 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
         {
             // Each batch in the trace of the move that published it (the call itself goes in the first one's).
             var trace = tracing && ActivityContext.TryParse(batch.TraceParent, null, isRemote: true, out var own) ? own : incoming;
-            _batches.Writer.TryWrite((batch.RoomId, batch.Notifications, trace, false));
+            Post(new Batch(batch.RoomId, batch.Notifications, trace, Fetched: false));
         }
 
         return Task.CompletedTask;
@@ -132,48 +140,101 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
         return null;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private void Post(Batch batch)
     {
-        await foreach (var (roomId, notifications, trace, fetched) in _batches.Reader.ReadAllAsync(stoppingToken))
+        _batches.Enqueue(batch);
+        if (Interlocked.CompareExchange(ref _delivering, 1, 0) == 0)
         {
-            IReadOnlyList<TableNotification> ready;
-            if (fetched)
-            {
-                ready = _sequence.Filled(roomId, notifications);
-                LogGapFetched(logger, roomId, notifications?.Count, ready.Count, _sequence.LastSeq(roomId));
-            }
-            else
-            {
-                if (BeforeDelivery is { } gate)
-                {
-                    await gate();
-                }
+            _ = DeliverQueuedAsync(onPoster: true);
+        }
+    }
 
-                Interlocked.Add(ref _queued, -notifications!.Count);
-                // Tables send again a batch whose delivery failed (it may have arrived): each event goes out once, in
-                // order; one that skips ahead waits until what it skipped is fetched from the table.
-                var step = _sequence.Accept(roomId, notifications);
-                ready = step.Ready;
-                if (step.FetchAfter is { } after)
-                {
-                    LogGap(logger, roomId, after, notifications.Min(n => n.Event.Seq > after ? n.Event.Seq : long.MaxValue));
-                    StartFetch(roomId, after);
-                }
-            }
+    void IThreadPoolWorkItem.Execute() => _ = DeliverQueuedAsync(onPoster: false);
 
-            using var deliver = EdgeTracing.Source.StartActivity("edge.deliver", ActivityKind.Internal, trace);
-            deliver?.SetTag("cardgame.room_id", roomId);
-            deliver?.SetTag("cardgame.events", ready.Count);
-            foreach (var notification in ready)
+    /// <summary>
+    /// Hands the queued batches on, in order, while holding <see cref="_delivering"/>, and lets it go once the queue is
+    /// empty. On the poster's thread (<paramref name="onPoster"/>) it hands on the batch just posted and leaves what
+    /// others posted meanwhile to a pool thread.
+    /// </summary>
+    private async Task DeliverQueuedAsync(bool onPoster)
+    {
+        while (true)
+        {
+            while (_batches.TryDequeue(out var batch))
             {
                 try
                 {
-                    Deliver(roomId, notification);
+                    if (!batch.Fetched && BeforeDelivery is { } gate)
+                    {
+                        var held = gate();
+                        onPoster &= held.IsCompleted;
+                        await held;
+                    }
+
+                    Deliver(batch);
                 }
                 catch (Exception ex)
                 {
-                    LogDeliveryFailed(logger, ex, roomId, notification.Event.Seq);
+                    LogBatchFailed(logger, ex, batch.RoomId);
                 }
+
+                if (onPoster && !_batches.IsEmpty)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    return;
+                }
+            }
+
+            // Let go, then look again: a batch posted just before found the flag still held and left it to us.
+            Interlocked.Exchange(ref _delivering, 0);
+            if (_batches.IsEmpty || Interlocked.CompareExchange(ref _delivering, 1, 0) != 0)
+            {
+                return;
+            }
+
+            if (onPoster)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                return;
+            }
+        }
+    }
+
+    private void Deliver(Batch batch)
+    {
+        var (roomId, notifications, trace, fetched) = batch;
+        IReadOnlyList<TableNotification> ready;
+        if (fetched)
+        {
+            ready = _sequence.Filled(roomId, notifications);
+            LogGapFetched(logger, roomId, notifications?.Count, ready.Count, _sequence.LastSeq(roomId));
+        }
+        else
+        {
+            Interlocked.Add(ref _queued, -notifications!.Count);
+            // Tables send again a batch whose delivery failed (it may have arrived): each event goes out once, in
+            // order; one that skips ahead waits until what it skipped is fetched from the table.
+            var step = _sequence.Accept(roomId, notifications);
+            ready = step.Ready;
+            if (step.FetchAfter is { } after)
+            {
+                LogGap(logger, roomId, after, notifications.Min(n => n.Event.Seq > after ? n.Event.Seq : long.MaxValue));
+                StartFetch(roomId, after);
+            }
+        }
+
+        using var deliver = EdgeTracing.Source.StartActivity("edge.deliver", ActivityKind.Internal, trace);
+        deliver?.SetTag("cardgame.room_id", roomId);
+        deliver?.SetTag("cardgame.events", ready.Count);
+        foreach (var notification in ready)
+        {
+            try
+            {
+                Deliver(roomId, notification);
+            }
+            catch (Exception ex)
+            {
+                LogDeliveryFailed(logger, ex, roomId, notification.Event.Seq);
             }
         }
     }
@@ -205,7 +266,7 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
                     }
                 }
 
-                _batches.Writer.TryWrite((roomId, missed, default, true));
+                Post(new Batch(roomId, missed, default, Fetched: true));
             });
         }
     }
@@ -285,6 +346,12 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             current = seen;
         }
     }
+
+    /// <summary>A table's batch, or (<paramref name="Fetched"/>) what a fetch of the events behind a gap brought (null: nothing).</summary>
+    private readonly record struct Batch(string RoomId, IReadOnlyList<TableNotification>? Notifications, ActivityContext Trace, bool Fetched);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handing on a batch of room {RoomId} failed")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, string roomId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a batch of {Count} events of room {RoomId}: {Queued} table events are queued on this edge already")]
     private static partial void LogRefused(ILogger logger, string roomId, int count, int queued);

@@ -27,7 +27,6 @@ public static class HubExtensions
         services.AddSingleton<LobbyWatchers>();
         services.AddHostedService(sp => sp.GetRequiredService<LobbyWatchers>());
         services.AddSingleton<TableEventFanOut>();
-        services.AddHostedService(sp => sp.GetRequiredService<TableEventFanOut>());
         services.AddSingleton<TableSubscriptions>();
         services.AddHostedService(sp => sp.GetRequiredService<TableSubscriptions>());
         services.AddSingleton<PlayerSessions>();
