@@ -29,6 +29,25 @@ public sealed class SeatPresenceTests
     }
 
     [Fact]
+    public void A_refresh_repeating_a_list_moves_its_time_and_a_changed_one_replaces_it()
+    {
+        var presence = new SeatPresence(_time, Lifetime);
+        presence.List("edge-a", ["alice", "bob"], []);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        presence.List("edge-a", ["bob", "alice"], []);
+        var listed = Assert.Single(presence.Export());
+        Assert.Equal(_time.GetUtcNow(), listed.RefreshedAt);
+        Assert.Equal(["alice", "bob"], listed.Players.Order());
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        presence.List("edge-a", ["alice"], []);
+        listed = Assert.Single(presence.Export());
+        Assert.Equal(_time.GetUtcNow(), listed.RefreshedAt);
+        Assert.Equal(["alice"], listed.Players.Order());
+        Assert.False(presence.IsConnected("bob", unlistedFollowers: false));
+    }
+
+    [Fact]
     public void The_players_of_an_edge_that_stops_refreshing_its_list_are_disconnected_when_the_list_lapses()
     {
         var presence = new SeatPresence(_time, Lifetime);
