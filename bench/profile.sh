@@ -85,15 +85,17 @@ if [ "$USE_REDIS" = 1 ]; then
 fi
 SILO_PIDS=()
 SERVERS=()   # name=pid=url of each server with a /metrics endpoint (the game's)
-BARE_DLL=bench/BareStack/bin/Release/net10.0/CardGame.Bench.BareStack.dll
+# Each server runs in its build's directory, so that it reads its own appsettings.json as shipped (see bench/run.sh).
+BARE_DIR=bench/BareStack/bin/Release/net10.0
+SILO_DIR=src/Silo/bin/Release/net10.0
 if [ "$STACK" = bare ]; then
   SILO_PORT=$(free_port); GATEWAY=$(free_port); SILO_HTTP=$(free_port); EDGE_PORT=$(free_port)
-  env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet "$BARE_DLL" silo --Bare:SiloPort="$SILO_PORT" --Bare:GatewayPort="$GATEWAY" \
-    --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}" >"$WORK/silo1.log" 2>&1 &
+  (cd "$BARE_DIR" && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet CardGame.Bench.BareStack.dll silo --Bare:SiloPort="$SILO_PORT" --Bare:GatewayPort="$GATEWAY" \
+    --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}") >"$WORK/silo1.log" 2>&1 &
   SILO_PIDS+=("$!"); PIDS+=("$!")
   wait_http "http://127.0.0.1:$SILO_HTTP/health"
-  env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet "$BARE_DLL" edge --Bare:Cluster=true --Bare:GatewayPort="$GATEWAY" \
-    --Urls="http://127.0.0.1:$EDGE_PORT" "${QUIET[@]}" >"$WORK/edge.log" 2>&1 &
+  (cd "$BARE_DIR" && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" dotnet CardGame.Bench.BareStack.dll edge --Bare:Cluster=true --Bare:GatewayPort="$GATEWAY" \
+    --Urls="http://127.0.0.1:$EDGE_PORT" "${QUIET[@]}") >"$WORK/edge.log" 2>&1 &
   EDGE=$!; PIDS+=("$EDGE")
   wait_http "http://127.0.0.1:$EDGE_PORT/health"
 else
@@ -101,15 +103,15 @@ else
   for i in $(seq 1 "$SILOS"); do
     SILO_PORT=$PRIMARY; [ "$i" = 1 ] || SILO_PORT=$(free_port)
     SILO_GATEWAY=$(free_port); SILO_HTTP=$(free_port); [ -n "$GATEWAY" ] || GATEWAY=$SILO_GATEWAY
-    env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet src/Silo/bin/Release/net10.0/CardGame.Silo.dll --Silo:Port="$SILO_PORT" \
-      --Silo:GatewayPort="$SILO_GATEWAY" --Silo:PrimarySiloPort="$PRIMARY" --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}" >"$WORK/silo$i.log" 2>&1 &
+    (cd "$SILO_DIR" && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet CardGame.Silo.dll --Silo:Port="$SILO_PORT" \
+      --Silo:GatewayPort="$SILO_GATEWAY" --Silo:PrimarySiloPort="$PRIMARY" --Urls="http://127.0.0.1:$SILO_HTTP" "${QUIET[@]}") >"$WORK/silo$i.log" 2>&1 &
     SILO_PIDS+=("$!"); PIDS+=("$!"); SERVERS+=("silo$i=$!=http://127.0.0.1:$SILO_HTTP")
     wait_http "http://127.0.0.1:$SILO_HTTP/health/ready"
   done
   SILO=${SILO_PIDS[0]}
   [ -z "${REDIS_PID:-}" ] || PIDS+=("$REDIS_PID")
   EDGE_PORT=$(free_port)
-  (cd src/Edge && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet bin/Release/net10.0/CardGame.Edge.dll --urls "http://127.0.0.1:$EDGE_PORT" \
+  (cd src/Edge/bin/Release/net10.0 && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet CardGame.Edge.dll --urls "http://127.0.0.1:$EDGE_PORT" \
     --Auth:SigningKey="$KEY" --Orleans:GatewayPort="$GATEWAY" "${QUIET[@]}" \
     --Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000) >"$WORK/edge.log" 2>&1 &
   EDGE=$!; PIDS+=("$EDGE"); SERVERS+=("edge=$EDGE=http://127.0.0.1:$EDGE_PORT")

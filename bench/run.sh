@@ -91,6 +91,14 @@ wait_http() { # url [seconds]
   done
   log "timed out waiting for $1"; return 1
 }
+# A server runs in its build's directory, as in the container image (WORKDIR /app) and under run.sh (dotnet run starts
+# it in its project's directory): its content root, and so its appsettings.json (logging levels included), are the
+# ones it ships with. Started from the repository's root it would read no appsettings.json at all.
+in_dir_of() { # dll command... : runs command in the directory of dll
+  cd "$(dirname "$1")" || exit 1
+  shift
+  exec "$@"
+}
 start() { # name command... ; sets LAST_PID
   local name=$1; shift
   "$@" >"$LOGS/$PHASE-$name.log" 2>&1 &
@@ -152,7 +160,7 @@ start_game() { # silos edges [redis-connection-string]; sets GATEWAY (the first 
     if [ "$i" = 1 ]; then port=$primary; else port=$(free_port); fi
     gw=$(free_port); health=$(free_port)
     [ -n "$gateway" ] || gateway=$gw
-    start "silo$i" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
+    start "silo$i" in_dir_of "$SILO_DLL" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
       --Silo:PrimarySiloPort="$primary" --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     SAMPLE_TARGETS+=("silo$i=$LAST_PID=http://127.0.0.1:$health")
@@ -160,7 +168,7 @@ start_game() { # silos edges [redis-connection-string]; sets GATEWAY (the first 
   done
   for i in $(seq 1 "$edges"); do
     port=$(free_port)
-    start "edge$i" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
+    start "edge$i" in_dir_of "$EDGE_DLL" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$redis" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
       --Auth:SigningKey="$SIGNING_KEY" --Orleans:GatewayPort="$gateway" "${ONE_ADDRESS[@]}"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
@@ -175,13 +183,13 @@ start_bare() { # edges (0: one echo edge without a silo)
   silo_port=$(free_port); gateway=$(free_port)
   if [ "$1" != 0 ]; then
     health=$(free_port)
-    start bare-silo env "${SERVER_ENV[@]}" dotnet "$BARE_DLL" silo --Bare:SiloPort="$silo_port" --Bare:GatewayPort="$gateway" --Urls="http://127.0.0.1:$health"
+    start bare-silo in_dir_of "$BARE_DLL" env "${SERVER_ENV[@]}" dotnet "$BARE_DLL" silo --Bare:SiloPort="$silo_port" --Bare:GatewayPort="$gateway" --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     wait_http "http://127.0.0.1:$health/health" 60 || return 1
   fi
   for i in $(seq 1 "$(( $1 == 0 ? 1 : $1 ))"); do
     port=$(free_port)
-    start "bare-edge$i" env "${SERVER_ENV[@]}" dotnet "$BARE_DLL" edge --Bare:Cluster="$([ "$1" != 0 ] && echo true || echo false)" --Bare:GatewayPort="$gateway" \
+    start "bare-edge$i" in_dir_of "$BARE_DLL" env "${SERVER_ENV[@]}" dotnet "$BARE_DLL" edge --Bare:Cluster="$([ "$1" != 0 ] && echo true || echo false)" --Bare:GatewayPort="$gateway" \
       --Urls="http://127.0.0.1:$port"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")

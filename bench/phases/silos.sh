@@ -18,7 +18,7 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
   SILOS_SERVERS=()
   for i in $(seq 1 "$n"); do
     port=$(free_port); gw=$(free_port); health=$(free_port)
-    start "silo$i" env ConnectionStrings__Redis="$REDIS" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
+    start "silo$i" in_dir_of "$SILO_DLL" env ConnectionStrings__Redis="$REDIS" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
       --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     SILOS_SERVERS+=("silo$i=$LAST_PID=http://127.0.0.1:$health")
@@ -26,7 +26,7 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
   done
   for i in 1 2; do
     port=$(free_port)
-    start "edge$i" env ConnectionStrings__Redis="$REDIS" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
+    start "edge$i" in_dir_of "$EDGE_DLL" env ConnectionStrings__Redis="$REDIS" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
       --Auth:SigningKey="$SIGNING_KEY" "${ONE_ADDRESS[@]}"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
