@@ -23,9 +23,12 @@ public sealed partial class TokenExpiry(
     private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
 
     /// <summary>The connection now rests on the token <paramref name="claims"/> came from: it closes when that expires.</summary>
-    public void Track(ClientSession session, ClaimsIdentity? claims)
+    public void Track(ClientSession session, ClaimsIdentity? claims) => Track(session, ExpiresAt(claims));
+
+    /// <summary>The connection now rests on a token that <paramref name="expiresAt"/> (its <c>exp</c>; null: never).</summary>
+    public void Track(ClientSession session, DateTimeOffset? expiresAt)
     {
-        if (ExpiresAt(claims) is not { } expires)
+        if (expiresAt is not { } expires)
         {
             return;
         }
@@ -100,7 +103,8 @@ public sealed partial class TokenExpiry(
         return left <= TimeSpan.Zero ? TimeSpan.Zero : left < LongestWait ? left + TimeSpan.FromMilliseconds(1) : LongestWait;
     }
 
-    private static DateTimeOffset? ExpiresAt(ClaimsIdentity? claims) =>
+    /// <summary>The token's <c>exp</c> claim, if it has one.</summary>
+    public static DateTimeOffset? ExpiresAt(ClaimsIdentity? claims) =>
         long.TryParse(claims?.FindFirst("exp")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var exp)
             ? DateTimeOffset.FromUnixTimeSeconds(Math.Min(exp, DateTimeOffset.MaxValue.ToUnixTimeSeconds() - 86_400 * 366))
             : null;
