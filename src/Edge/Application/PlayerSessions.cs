@@ -114,7 +114,7 @@ public sealed partial class PlayerSessions(
     public void Disconnected(ClientSession session)
     {
         var connectionId = session.Connection.Id;
-        TokenExpiry.Forget(session);
+        expiry.Forget(session);
         deadline.Stop(connectionId);
         limits.Close(connectionId);
         var (connection, remaining) = players.Remove(connectionId);
