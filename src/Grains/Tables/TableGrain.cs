@@ -546,15 +546,16 @@ public sealed partial class TableGrain(
     }
 
     /// <summary>
-    /// Arms the table's own timer for its next deadline (a turn, a seat hold, an empty room's close). The timer is made
-    /// when a first deadline comes: a table with nothing due (players seated, waiting for a deal) holds none, which
+    /// Arms the table's own timer for its next deadline (a turn, a seat hold, an empty room's close). The timer exists
+    /// only while something is due: a table with nothing due (players seated, waiting for a deal) holds none, which
     /// spares about 0.35 KiB per idle table.
     /// </summary>
     private void ScheduleTimer()
     {
         if (_table.NextDeadline() is not { } due)
         {
-            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer?.Dispose();
+            _timer = null;
             return;
         }
 
