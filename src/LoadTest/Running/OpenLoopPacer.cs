@@ -120,6 +120,13 @@ public sealed class OpenLoopPacer : IPacer
             var now = Clock.Now;
             lock (_lock)
             {
+                // Stopped while this loop slept: schedule nothing more (Stop returns before the loop sees its token, and a
+                // move scheduled after it would be a miss that was never due in the run).
+                if (!_running)
+                {
+                    break;
+                }
+
                 var owed = (long)(Clock.Microseconds(_start, now) / 1_000_000.0 * _rate);
                 while (_scheduled < owed)
                 {
