@@ -13,7 +13,7 @@ public sealed class ClientSession(IClientConnection connection)
     /// <summary>Whether the player grain has been told the player's name on this connection.</summary>
     public bool SignedIn { get; set; }
 
-    /// <summary>Guards <see cref="TokenExpiresAt"/> and <see cref="ExpiryTimer"/>, which a timer reads too.</summary>
+    /// <summary>Guards <see cref="TokenExpiresAt"/> and <see cref="ExpiryTimer"/>, which a timer reads too, and the request budget.</summary>
     public Lock Gate { get; } = new();
 
     /// <summary>When the token this connection authenticated with stops being accepted; null without a token.</summary>
@@ -21,4 +21,10 @@ public sealed class ClientSession(IClientConnection connection)
 
     /// <summary>Closes the connection at <see cref="TokenExpiresAt"/> (<see cref="TokenExpiry"/>).</summary>
     public ITimer? ExpiryTimer { get; set; }
+
+    /// <summary>Requests this connection may still make at once (<see cref="RequestLimiter"/>), under <see cref="Gate"/>.</summary>
+    public double RequestTokens { get; set; }
+
+    /// <summary>When <see cref="RequestTokens"/> was last counted (a <see cref="TimeProvider"/> timestamp); null before the first request.</summary>
+    public long? RequestTokensAt { get; set; }
 }
