@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace CardGame.Edge.Tests;
@@ -57,6 +58,23 @@ public sealed class EdgeHostTests(EdgesFixture fixture)
             var sockets = edge.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value;
 
             Assert.True(sockets.UnsafePreferInlineScheduling);
+        }
+    }
+
+    [Fact]
+    public void A_hub_invocation_gets_its_hub_from_a_singleton_activator_so_its_service_scope_resolves_nothing()
+    {
+        foreach (var edge in fixture.Edges)
+        {
+            // SignalR resolves the activator from each invocation's scope: scoped (its default), every scope would keep one.
+            using var first = edge.Services.CreateScope();
+            using var second = edge.Services.CreateScope();
+            var activator = first.ServiceProvider.GetRequiredService<IHubActivator<Hub.GameHub>>();
+
+            Assert.IsType<Hub.GameHubActivator>(activator);
+            Assert.Same(activator, second.ServiceProvider.GetRequiredService<IHubActivator<Hub.GameHub>>());
+            var hub = activator.Create();
+            Assert.NotSame(hub, activator.Create());
         }
     }
 

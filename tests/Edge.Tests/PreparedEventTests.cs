@@ -34,5 +34,30 @@ public sealed class PreparedEventTests
         Assert.Equal(1, encodings["ws"]);
     }
 
+    [Fact]
+    public async Task Connections_racing_for_a_message_form_all_get_the_one_instance_kept()
+    {
+        var prepared = new PreparedEvent<TableEvent>(new TableEvent("room-1", 8, EventKinds.Took, "p1"));
+        using var start = new ManualResetEventSlim();
+
+        // 16 connections of one transport at once, each making its own message if none is kept yet: whichever is
+        // kept first, every connection gets that one (SignalR writes one instance to all, as for a group).
+        var racing = Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+        {
+            start.Wait();
+            return prepared.Encoded("json", i, static (e, i) => new Message(e.Seq, i));
+        })).ToList();
+        start.Set();
+        var got = (await Task.WhenAll(racing)).Append(prepared.Encoded("json", 99, static (e, i) => new Message(e.Seq, i))).ToList();
+
+        Assert.All(got, message => Assert.Same(got[0], message));
+        Assert.Equal(8, got[0].Seq);
+        var other = prepared.Encoded("messagepack", -1, static (e, i) => new Message(e.Seq, i));
+        Assert.Equal(-1, other.By);
+        Assert.Same(other, prepared.Encoded("messagepack", -2, static (e, i) => new Message(e.Seq, i)));
+    }
+
+    private sealed record Message(long Seq, int By);
+
     private static string Text(ReadOnlyMemory<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes.Span);
 }

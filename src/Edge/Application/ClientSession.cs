@@ -13,7 +13,7 @@ public sealed class ClientSession(IClientConnection connection)
     /// <summary>Whether the player grain has been told the player's name on this connection.</summary>
     public bool SignedIn { get; set; }
 
-    /// <summary>Guards <see cref="TokenExpiresAt"/>, which a timer reads too.</summary>
+    /// <summary>Guards <see cref="TokenExpiresAt"/>, which a timer reads too, and the request budget.</summary>
     public Lock Gate { get; } = new();
 
     /// <summary>When the token this connection authenticated with stops being accepted; null without a token.</summary>
@@ -24,4 +24,10 @@ public sealed class ClientSession(IClientConnection connection)
 
     /// <summary>Which of <see cref="TokenExpiry"/>'s deadlines is this connection's; 0 when none is (guarded by <see cref="TokenExpiry"/>).</summary>
     internal long ExpiryOrder { get; set; }
+
+    /// <summary>Requests this connection may still make at once (<see cref="RequestLimiter"/>), under <see cref="Gate"/>.</summary>
+    public double RequestTokens { get; set; }
+
+    /// <summary>When <see cref="RequestTokens"/> was last counted (a <see cref="TimeProvider"/> timestamp); null before the first request.</summary>
+    public long? RequestTokensAt { get; set; }
 }

@@ -300,7 +300,7 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             }
 
             var personal = notification.ForRecipient(recipient);
-            var prepared = first is not null && first.Event.Equals(personal) ? first : forms?.Find(f => f.Event.Equals(personal));
+            var prepared = first is not null && first.Event.Equals(personal) ? first : FormOf(forms, personal);
             if (prepared is null)
             {
                 prepared = new PreparedEvent<TableEvent>(personal);
@@ -314,9 +314,10 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
                 }
             }
 
-            foreach (var connection in connections)
+            // Indexed: a foreach over the list's interface would make an enumerator per recipient and event.
+            for (var c = 0; c < connections.Count; c++)
             {
-                connection.Outbox.Post(prepared);
+                connections[c].Outbox.Post(prepared);
             }
         }
 
@@ -328,14 +329,32 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
         // One public form for every watcher, encoded once per edge and transport (not once per spectator).
         var forSpectators = new PreparedEvent<TableEvent>(notification.ForSpectator());
-        foreach (var watcher in watchers)
+        for (var w = 0; w < watchers.Count; w++)
         {
             // A seated player watching their own table already has the event, with their own cards.
+            var watcher = watchers[w];
             if (!notification.Recipients.Contains(watcher.PlayerId))
             {
                 watcher.Outbox.Post(forSpectators);
             }
         }
+    }
+
+    /// <summary>The form among <paramref name="forms"/> that is <paramref name="tableEvent"/>, if any (a loop: a lambda here cost a closure per recipient).</summary>
+    private static PreparedEvent<TableEvent>? FormOf(List<PreparedEvent<TableEvent>>? forms, TableEvent tableEvent)
+    {
+        if (forms is not null)
+        {
+            foreach (var form in forms)
+            {
+                if (form.Event.Equals(tableEvent))
+                {
+                    return form;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static void InterlockedMax(ref int target, int value)

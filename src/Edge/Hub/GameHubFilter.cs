@@ -15,20 +15,27 @@ public sealed class GameHubFilter(RequestRunner runner, HubSessions sessions) : 
     {
         try
         {
-            return await runner.RunAsync(sessions.Of(invocationContext.Context), invocationContext.HubMethodName, () =>
-            {
-                if (invocationContext.HubMethodArguments.Any(a => a is MalformedArgument))
-                {
-                    var parameters = string.Join(", ", invocationContext.HubMethod.GetParameters().Select(p => p.Name));
-                    throw new GameException(GameError.BadRequest($"malformed or missing arguments: {invocationContext.HubMethodName} takes ({parameters})"));
-                }
-
-                return next(invocationContext);
-            });
+            return await runner.RunAsync(sessions.Of(invocationContext.Context), invocationContext.HubMethodName, (invocationContext, next), Invoke);
         }
         catch (GameException ex)
         {
             throw new GameHubException(ex.Error);
         }
+    }
+
+    /// <summary>The hub method, unless an argument could not be read (<see cref="GameHubProtocol"/>).</summary>
+    private static ValueTask<object?> Invoke((HubInvocationContext Context, Func<HubInvocationContext, ValueTask<object?>> Next) call)
+    {
+        var arguments = call.Context.HubMethodArguments;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i] is MalformedArgument)
+            {
+                var parameters = string.Join(", ", call.Context.HubMethod.GetParameters().Select(p => p.Name));
+                throw new GameException(GameError.BadRequest($"malformed or missing arguments: {call.Context.HubMethodName} takes ({parameters})"));
+            }
+        }
+
+        return call.Next(call.Context);
     }
 }

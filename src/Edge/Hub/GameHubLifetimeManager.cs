@@ -37,11 +37,12 @@ public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<Gam
     public HubConnectionContext? Find(string connectionId) => _connections.GetValueOrDefault(connectionId)?.Context;
 
     /// <summary>
-    /// The session of the open connection <paramref name="connectionId"/>, made by <paramref name="create"/> on first
-    /// use; null once the connection has closed. Kept here rather than in the connection's <c>Items</c>, which SignalR
-    /// makes on first use as a concurrent dictionary of about 0.45 KiB, for the life of every connection.
+    /// The session of the open connection <paramref name="connectionId"/>, made by <paramref name="create"/> (from
+    /// <paramref name="state"/>, so a static <paramref name="create"/> costs nothing on the invocations that find it) on
+    /// first use; null once the connection has closed. Kept here rather than in the connection's <c>Items</c>, which
+    /// SignalR makes on first use as a concurrent dictionary of about 0.45 KiB, for the life of every connection.
     /// </summary>
-    public ClientSession? SessionOf(string connectionId, Func<ClientSession> create)
+    public ClientSession? SessionOf<TState>(string connectionId, TState state, Func<TState, ClientSession> create)
     {
         if (!_connections.TryGetValue(connectionId, out var open))
         {
@@ -50,7 +51,7 @@ public sealed class GameHubLifetimeManager(ILogger<DefaultHubLifetimeManager<Gam
 
         lock (open)
         {
-            return open.Session ??= create();
+            return open.Session ??= create(state);
         }
     }
 

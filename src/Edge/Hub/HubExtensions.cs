@@ -39,6 +39,7 @@ public static class HubExtensions
         services.AddSingleton<GameHubLifetimeManager>();
         services.AddSingleton<HubLifetimeManager<GameHub>>(sp => sp.GetRequiredService<GameHubLifetimeManager>());
         services.AddSingleton<HubSessions>();
+        services.AddSingleton<IHubActivator<GameHub>, GameHubActivator>();
         // A filter registered as a singleton is shared; otherwise SignalR would build one per invocation.
         services.AddSingleton<GameHubFilter>();
         services.AddSignalR(hub =>

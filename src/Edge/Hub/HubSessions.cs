@@ -15,7 +15,8 @@ public sealed class HubSessions(IHubContext<GameHub, IGameClient> hub, GameHubLi
 {
     /// <summary>The connection's session; <c>unavailable</c> once the connection has closed (nothing reaches it then).</summary>
     public ClientSession Of(HubCallerContext context) =>
-        connections.SessionOf(context.ConnectionId, () => new ClientSession(new HubConnection(context, hub, connections)))
+        connections.SessionOf(context.ConnectionId, (context, hub, connections),
+            static made => new ClientSession(new HubConnection(made.context, made.hub, made.connections)))
         ?? throw new GameException(GameError.Unavailable("this connection has closed"));
 
     /// <summary>Bytes of lobby events written to a connection at once, at most (one event larger than this goes alone).</summary>
@@ -48,17 +49,20 @@ public sealed class HubSessions(IHubContext<GameHub, IGameClient> hub, GameHubLi
 
         public Task SendEventAsync(TableEvent tableEvent) => hub.Clients.Client(context.ConnectionId).TableEvent(tableEvent);
 
-        /// <summary>The event's bytes, encoded once per edge and hub protocol, written as they are.</summary>
-        public async Task SendEventAsync(PreparedEvent<TableEvent> tableEvent)
+        /// <summary>
+        /// The event's message, encoded once per edge and hub protocol, written as it is: the same instance to every
+        /// connection that gets this form of the event, as SignalR writes one message to a group.
+        /// </summary>
+        public Task SendEventAsync(PreparedEvent<TableEvent> tableEvent)
         {
             if (connections.Find(context.ConnectionId) is not { } connection)
             {
-                return;
+                return Task.CompletedTask;
             }
 
-            var protocol = connection.Protocol;
-            var bytes = tableEvent.Encoded(protocol.Name, e => protocol.GetMessageBytes(new InvocationMessage(nameof(IGameClient.TableEvent), [e])));
-            await connection.WriteAsync(new SerializedHubMessage([new SerializedMessage(protocol.Name, bytes)]));
+            var message = tableEvent.Encoded(connection.Protocol.Name, connection.Protocol, static (e, protocol) =>
+                new SerializedHubMessage([new SerializedMessage(protocol.Name, protocol.GetMessageBytes(new InvocationMessage(nameof(IGameClient.TableEvent), [e])))]));
+            return connection.WriteAsync(message).AsTask();
         }
 
         /// <summary>
@@ -78,7 +82,7 @@ public sealed class HubSessions(IHubContext<GameHub, IGameClient> hub, GameHubLi
             var size = 0;
             foreach (var lobbyEvent in lobbyEvents)
             {
-                var bytes = lobbyEvent.Encoded(protocol.Name, e => protocol.GetMessageBytes(new InvocationMessage(nameof(IGameClient.LobbyEvent), [e])));
+                var bytes = lobbyEvent.Encoded(protocol.Name, protocol, static (e, protocol) => protocol.GetMessageBytes(new InvocationMessage(nameof(IGameClient.LobbyEvent), [e])));
                 if (size > 0 && size + bytes.Length > MaxLobbyWrite)
                 {
                     await connection.WriteAsync(Joined(protocol.Name, pending, size));
