@@ -101,7 +101,7 @@ public sealed class LongLivedRequestTests(EdgesFixture fixture)
         // The token's player is the connection's session's; SignalR holds no identity or claims of the token (it keeps
         // the connection's principal twice, for as long as the connection lives), only the player and its expiry.
         var session = fixture.Edge1.Services.GetRequiredService<GameHubLifetimeManager>()
-            .SessionOf(client.Connection.ConnectionId!, () => throw new InvalidOperationException("the connection has no session"));
+            .SessionOf<object?>(client.Connection.ConnectionId!, null, _ => throw new InvalidOperationException("the connection has no session"));
         Assert.Equal(guest.PlayerId, session?.Player?.PlayerId);
         Assert.Empty(connection.User.Identities);
         Assert.Empty(context.User.Identities);
