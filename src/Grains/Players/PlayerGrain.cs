@@ -18,7 +18,9 @@ namespace CardGame.Grains;
 /// and one nobody has called for <see cref="IdleMinutes"/> leaves it too (Orleans' default is far longer); the next
 /// call reads the record back. Edges of the previous version still report connections here instead
 /// (<see cref="SetConnections"/>, leased per edge), which keeps their players' grains in memory and tells the table when
-/// the player's last connection closes or the first one opens.
+/// the player's last connection closes or the first one opens. A player who has finished a game here is playing: the
+/// table tells their grain of every game's end (<see cref="GameFinished"/>), so that grain stays until it has been idle
+/// for <see cref="IdleMinutes"/> instead of leaving memory and being read back from storage for each game.
 /// </summary>
 [CollectionAgeLimit(Minutes = IdleMinutes)]
 public sealed partial class PlayerGrain(
@@ -36,6 +38,7 @@ public sealed partial class PlayerGrain(
     private readonly GameOptions _options = gameOptions.Value;
     private readonly Dictionary<string, (int Count, DateTimeOffset ReportedAt)> _connections = [];
     private bool _connected = true;
+    private bool _playing;
     private IGrainTimer? _leaseTimer;
 
     private string PlayerId => this.GetPrimaryKeyString();
@@ -66,12 +69,14 @@ public sealed partial class PlayerGrain(
 
     /// <summary>
     /// After each call, a seated player's grain leaves memory, unless it holds what edges of the previous version
-    /// reported (connection leases, or a disconnection it told the table of).
+    /// reported (connection leases, or a disconnection it told the table of), or the player is playing: a game of
+    /// theirs finished while it was in memory, and the next one's end would otherwise activate it again (an
+    /// activation, a read from storage and a deactivation per player and game, where staying costs the write only).
     /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         await context.Invoke();
-        if (player.State.RoomId is not null && _connections.Count == 0 && _connected)
+        if (player.State.RoomId is not null && _connections.Count == 0 && _connected && !_playing)
         {
             DeactivateOnIdle();
         }
@@ -328,6 +333,7 @@ public sealed partial class PlayerGrain(
 
     public async Task GameFinished(string roomId, bool won)
     {
+        _playing = true;
         player.State.GamesPlayed++;
         if (won)
         {

@@ -35,6 +35,48 @@ public sealed class PlayerMemoryTests(ClusterFixture fixture)
         Assert.Equal((roomId, "player1"), (stats.RoomId, stats.Name));
     }
 
+    [Fact]
+    public async Task A_player_whose_game_finished_keeps_the_grain_for_the_next_game_while_a_seated_idle_ones_leaves()
+    {
+        var (roomId, playing) = await GameDriver.SeatPlayersAsync(Grains, 2, seats: 2);
+        var (_, idle) = await GameDriver.SeatPlayersAsync(Grains, 2, seats: 2);
+        var table = Grains.GetGrain<ITableGrain>(roomId);
+        Assert.True((await table.Start(playing[0].GetPrimaryKeyString())).IsOk);
+        await GameDriver.PlayToEndAsync(Grains, roomId);
+
+        // The table tells each player's grain of the game's end one-way: wait until both have counted it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await Task.WhenAll(playing.Select(p => p.GetStats()))).Any(s => s.GamesPlayed != 1))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the game's end did not reach both players' grains within 30 s");
+            await Task.Delay(100);
+        }
+
+        // Seated players who have not played leave memory after their calls; once they have gone, so would a playing
+        // player's grain that left too (its last call came first).
+        await Task.WhenAll(idle.Select(p => p.GetStats()));
+        string[] ids = [.. playing.Concat(idle).Select(p => p.GetPrimaryKeyString())];
+        var idleIds = idle.Select(p => p.GetPrimaryKeyString()).ToArray();
+        var active = await ActiveAsync(ids);
+        while (active.Intersect(idleIds).Any())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"seated idle players still in memory 30 s after their last call: {string.Join(", ", active)}");
+            await Task.Delay(100);
+            active = await ActiveAsync(ids);
+        }
+
+        Assert.Equal(playing.Select(p => p.GetPrimaryKeyString()).Order(), active.Order());
+
+        // The next game's end is counted too.
+        Assert.True((await table.Start(playing[1].GetPrimaryKeyString())).IsOk);
+        await GameDriver.PlayToEndAsync(Grains, roomId);
+        while ((await Task.WhenAll(playing.Select(p => p.GetStats()))).Any(s => s.GamesPlayed != 2))
+        {
+            Assert.True(DateTime.UtcNow < deadline + TimeSpan.FromSeconds(30), "the second game's end did not reach both players' grains");
+            await Task.Delay(100);
+        }
+    }
+
     private async Task<List<string>> ActiveAsync(string[] playerIds)
     {
         var activations = await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
