@@ -89,7 +89,7 @@ public sealed class LongLivedRequestTests(EdgesFixture fixture)
     }
 
     [Fact]
-    public async Task An_open_hub_connection_keeps_its_player_but_no_authentication_result_handler_activity_or_items()
+    public async Task An_open_hub_connection_keeps_its_player_but_no_principal_authentication_result_handler_activity_or_items()
     {
         var guest = await fixture.Edge1.SignInAsync("kept");
         await using var client = await GameClient.ConnectAsync(fixture.Edge1, guest.Token, guest.PlayerId, options =>
@@ -98,9 +98,14 @@ public sealed class LongLivedRequestTests(EdgesFixture fixture)
 
         var connection = fixture.Edge1.Services.GetRequiredService<GameHubLifetimeManager>().Find(client.Connection.ConnectionId!)!;
         var context = connection.GetHttpContext()!;
-        // The token's player is the connection's, from the principal alone.
-        Assert.Equal(guest.PlayerId, connection.User.FindFirst("sub")?.Value);
-        Assert.Equal(guest.PlayerId, context.User.FindFirst("sub")?.Value);
+        // The token's player is the connection's session's; SignalR holds no identity or claims of the token (it keeps
+        // the connection's principal twice, for as long as the connection lives), only the player and its expiry.
+        var session = fixture.Edge1.Services.GetRequiredService<GameHubLifetimeManager>()
+            .SessionOf<object?>(client.Connection.ConnectionId!, null, _ => throw new InvalidOperationException("the connection has no session"));
+        Assert.Equal(guest.PlayerId, session?.Player?.PlayerId);
+        Assert.Empty(connection.User.Identities);
+        Assert.Empty(context.User.Identities);
+        Assert.Equal(guest.PlayerId, Assert.IsType<CardGame.Edge.Auth.HubToken>(connection.User).Player.PlayerId);
         // ASP.NET Core's authentication middleware would leave its result (ticket, properties) in the request...
         Assert.Null(context.Features.Get<IAuthenticateResultFeature>());
         Assert.Null(context.Features.Get<Microsoft.AspNetCore.Authentication.IAuthenticationFeature>());

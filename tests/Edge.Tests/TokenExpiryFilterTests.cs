@@ -16,7 +16,7 @@ public sealed class TokenExpiryFilterTests
 {
     private static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
 
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddYears(56));
+    private readonly CountingTime _time = new(DateTimeOffset.UnixEpoch.AddYears(56));
     private readonly TokenExpiry _expiry;
     private readonly Connection _connection = new();
     private readonly ClientSession _caller;
@@ -65,6 +65,41 @@ public sealed class TokenExpiryFilterTests
         Assert.True(await InvokeAsync());
     }
 
+    [Fact]
+    public void Every_connection_closes_at_its_own_deadline_from_one_timer_and_a_closed_one_is_forgotten()
+    {
+        var first = new Connection("c1");
+        var second = new Connection("c2");
+        var gone = new Connection("c3");
+        var moved = new Connection("c4");
+        var now = _time.GetUtcNow();
+        _expiry.Track(new ClientSession(first), now.AddSeconds(10));
+        _expiry.Track(new ClientSession(second), now.AddSeconds(20));
+        var goneSession = new ClientSession(gone);
+        _expiry.Track(goneSession, now.AddSeconds(10));
+        var movedSession = new ClientSession(moved);
+        _expiry.Track(movedSession, now.AddSeconds(10));
+        _expiry.Track(movedSession, now.AddSeconds(30));
+        _expiry.Forget(goneSession);
+        Assert.Equal(3, _expiry.Tracked);
+
+        _time.Advance(TimeSpan.FromSeconds(10) + Skew + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(ErrorCodes.TokenExpired, first.ClosedWith?.Code);
+        Assert.Null(second.ClosedWith);
+        Assert.Null(gone.ClosedWith);
+        Assert.Null(moved.ClosedWith);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(ErrorCodes.TokenExpired, second.ClosedWith?.Code);
+        Assert.Null(moved.ClosedWith);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(ErrorCodes.TokenExpired, moved.ClosedWith?.Code);
+        Assert.Null(gone.ClosedWith);
+        Assert.Equal(0, _expiry.Tracked);
+        // One timer for all of them (a timer per connection held about 0.25 KiB each, for the connection's life).
+        Assert.Equal(1, _time.TimersCreated);
+    }
+
     /// <summary>True when the request passed the check.</summary>
     private Task<bool> InvokeAsync()
     {
@@ -75,9 +110,21 @@ public sealed class TokenExpiryFilterTests
     private static ClaimsIdentity Claims(DateTimeOffset expires) =>
         new([new Claim("sub", "p1"), new Claim("exp", expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))], "test");
 
-    private sealed class Connection : IClientConnection
+    /// <summary>A fake clock that counts the timers made from it.</summary>
+    private sealed class CountingTime(DateTimeOffset start) : FakeTimeProvider(start)
     {
-        public string Id => "c1";
+        public int TimersCreated { get; private set; }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            TimersCreated++;
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    private sealed class Connection(string id = "c1") : IClientConnection
+    {
+        public string Id => id;
 
         public System.Net.IPAddress? RemoteAddress => null;
 

@@ -19,8 +19,12 @@ public interface ITableObserver : IGrainObserver
     /// </summary>
     const string TakesTablesEvents = "cardgame.tables-events";
 
+    /// <summary>
+    /// One table's batch. The list is <c>[Immutable]</c>: a silo never changes a list it has sent (its notifications are
+    /// immutable records), so Orleans passes it on without copying it first.
+    /// </summary>
     [Alias("OnTableEvents")]
-    Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications);
+    Task OnTableEvents(string roomId, [Immutable] IReadOnlyList<TableNotification> notifications);
 
     /// <summary>
     /// Several tables' batches in one call (version 2): each handled as <see cref="OnTableEvents"/> would, in order. A
@@ -28,5 +32,5 @@ public interface ITableObserver : IGrainObserver
     /// tables queued for this edge while its previous call was in flight; the call fails or succeeds as a whole.
     /// </summary>
     [Alias("OnTablesEvents")]
-    Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches);
+    Task OnTablesEvents([Immutable] IReadOnlyList<TableEventBatch> batches);
 }

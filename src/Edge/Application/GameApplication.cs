@@ -32,7 +32,7 @@ public sealed class GameApplication(
     private const int MaxRoomIdLength = 64;
 
     /// <summary>A connection opened; with a valid token (<paramref name="user"/>) it plays as that player right away.</summary>
-    public Task ConnectedAsync(ClientSession session, ClaimsPrincipal? user) => sessions.ConnectedAsync(session, user);
+    public Task ConnectedAsync(ClientSession session, HubToken? token) => sessions.ConnectedAsync(session, token);
 
     public void Disconnected(ClientSession session) => sessions.Disconnected(session);
 

@@ -29,10 +29,10 @@ public sealed partial class PlayerSessions(
 {
     /// <summary>
     /// A connection opened: it counts toward its address's cap; without a token it must authenticate before the
-    /// deadline; with a valid token (<paramref name="user"/>) it plays as the token's player right away, within the
+    /// deadline; with a valid token (<paramref name="token"/>) it plays as the token's player right away, within the
     /// player's cap. A connection over a cap is closed with <c>limit_reached</c>.
     /// </summary>
-    public async Task ConnectedAsync(ClientSession session, ClaimsPrincipal? user)
+    public async Task ConnectedAsync(ClientSession session, HubToken? token)
     {
         var connectionId = session.Connection.Id;
         if (!limits.TryOpen(connectionId, session.Connection.RemoteAddress))
@@ -42,7 +42,7 @@ public sealed partial class PlayerSessions(
             return;
         }
 
-        if (PlayerIdentity.From(user) is not { } player)
+        if (token?.Player is not { } player)
         {
             deadline.Start(connectionId, async () =>
                 session.Player is null
@@ -57,7 +57,7 @@ public sealed partial class PlayerSessions(
             return;
         }
 
-        expiry.Track(session, user?.Identities.FirstOrDefault(i => i.IsAuthenticated));
+        expiry.Track(session, token.ExpiresAt);
         try
         {
             await SignInAsync(session, player);
@@ -114,7 +114,7 @@ public sealed partial class PlayerSessions(
     public void Disconnected(ClientSession session)
     {
         var connectionId = session.Connection.Id;
-        TokenExpiry.Forget(session);
+        expiry.Forget(session);
         deadline.Stop(connectionId);
         limits.Close(connectionId);
         var (connection, remaining) = players.Remove(connectionId);

@@ -72,7 +72,8 @@ public static class AuthExtensions
     /// Authenticates a hub request with the JwtBearer scheme and rejects one that carries a token which fails validation
     /// (forged, expired, wrong issuer or audience) with 401, instead of letting it connect anonymously. Requests without a
     /// token may connect and call Authenticate. Only the principal stays in the request: the scheme's handler, result and
-    /// ticket live in a service scope of their own that ends before the connection starts.
+    /// ticket live in a service scope of their own that ends before the connection starts, and of the principal only what
+    /// the connection's session needs (<see cref="HubToken"/>).
     /// </summary>
     public static IApplicationBuilder UseHubTokenCheck(this IApplicationBuilder app)
     {
@@ -114,9 +115,11 @@ public static class AuthExtensions
                 return false;
             }
 
-            if (result.Principal is { } principal)
+            // The request keeps what its connection's session needs of the token (HubToken), not the token's principal.
+            var identity = result.Principal?.Identities.FirstOrDefault(i => i.IsAuthenticated);
+            if (PlayerIdentity.From(identity) is { } player)
             {
-                context.User = principal;
+                context.User = new HubToken(player, Application.TokenExpiry.ExpiresAt(identity));
             }
 
             return true;

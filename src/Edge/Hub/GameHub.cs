@@ -1,5 +1,6 @@
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Application;
+using CardGame.Edge.Auth;
 using CardGame.Edge.Web;
 using Microsoft.AspNetCore.SignalR;
 
@@ -19,7 +20,8 @@ public sealed class GameHub(GameApplication game, HubSessions sessions) : Hub<IG
     public override Task OnConnectedAsync()
     {
         LongLivedRequest.ForgetHeadersAndQuery(Context.GetHttpContext());
-        return game.ConnectedAsync(Session, Context.User);
+        // What the request's token said, if it had one (UseHubTokenCheck).
+        return game.ConnectedAsync(Session, Context.User as HubToken);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

@@ -39,7 +39,7 @@ public sealed partial class GameSocket(GameApplication game, RequestRunner runne
         open.Add(connection);
         try
         {
-            await game.ConnectedAsync(session, user: null);
+            await game.ConnectedAsync(session, token: null);
             await ReceiveAllAsync(socket, connection, session);
         }
         finally

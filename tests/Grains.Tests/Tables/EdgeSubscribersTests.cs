@@ -117,6 +117,57 @@ public sealed class EdgeSubscribersTests
         Assert.Empty(stopping.PassedOn);
     }
 
+    [Fact]
+    public async Task The_tables_of_a_silo_keep_one_copy_of_an_edge_s_id_and_observer_and_a_refresh_keeps_it()
+    {
+        // Each subscription call deserializes its own copies of the edge's id and observer reference: equal, not the same.
+        var deliveries = new EdgeDeliveries(Options.Create(new GameOptions()), NullLogger<EdgeDeliveries>.Instance);
+        var tableA = NewSubscribers(deliveries);
+        var tableB = NewSubscribers(deliveries);
+        tableA.Subscribe(new string("edge-a".AsSpan()), new SameEdge("edge-a"), 0);
+        tableB.Subscribe(new string("edge-a".AsSpan()), new SameEdge("edge-a"), 0);
+        var first = Assert.Single(tableA.Export());
+        tableA.Import([first]);
+
+        // A refresh through the same observer (an equal copy) keeps the one the table holds; the other table holds it too.
+        tableA.Subscribe(new string("edge-a".AsSpan()), new SameEdge("edge-a"), 0);
+        var refreshed = Assert.Single(tableA.Export());
+        var other = Assert.Single(tableB.Export());
+        Assert.Same(first.Observer, refreshed.Observer);
+        Assert.Same(first.EdgeId, refreshed.EdgeId);
+        Assert.Same(first.Observer, other.Observer);
+        Assert.Same(first.EdgeId, other.EdgeId);
+
+        // A new observer of the edge replaces it, and still reaches the edge.
+        var moved = new SameEdge("edge-a-moved");
+        tableB.Import([other]);
+        tableB.Subscribe("edge-a", moved, 0);
+        tableB.Publish(Events(1, 1));
+        await tableB.FlushAsync(Long);
+        Assert.Same(moved, Assert.Single(tableB.Export()).Observer);
+        Assert.Equal(1, moved.Calls);
+    }
+
+    /// <summary>An observer equal to every other of the same name, as two copies of one grain reference are.</summary>
+    private sealed record SameEdge(string Name) : ITableObserver
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.CompletedTask;
+        }
+
+        public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
+
+        public bool Equals(SameEdge? other) => other is not null && other.Name == Name;
+
+        public override int GetHashCode() => Name.GetHashCode(StringComparison.Ordinal);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Long;
@@ -184,8 +235,8 @@ public sealed class EdgeSubscribersTests
         public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
     }
 
-    private static EdgeSubscribers NewSubscribers() =>
-        new("room-1", new GameOptions(), new EdgeDeliveries(Options.Create(new GameOptions()), NullLogger<EdgeDeliveries>.Instance), TimeProvider.System, NullLogger.Instance);
+    private static EdgeSubscribers NewSubscribers(EdgeDeliveries? deliveries = null) =>
+        new("room-1", new GameOptions(), deliveries ?? new EdgeDeliveries(Options.Create(new GameOptions()), NullLogger<EdgeDeliveries>.Instance), TimeProvider.System, NullLogger.Instance);
 
     private static List<TableNotification> Events(long first, long last) =>
         [.. Enumerable.Range((int)first, (int)(last - first + 1))
