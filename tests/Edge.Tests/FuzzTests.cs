@@ -36,6 +36,7 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
         output.WriteLine($"fuzz seed {seed} (replay: CARDGAME_FUZZ_SEED={seed})");
         var watch = Stopwatch.StartNew();
         var baseline = EdgeState();
+        var logsAtStart = fixture.Edges.Select(e => e.Logs.Lines.Count).ToList();
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true) - CapturedLogBytes();
 
         // Legal games at a few tables, 4 players each over both edges; each player also has a hostile second connection.
@@ -86,7 +87,16 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
         var share = Invocations / fuzzers.Count;
         await Task.WhenAll(fuzzers.Select((f, i) => f.RunAsync(i < Invocations % fuzzers.Count ? share + 1 : share)));
         await stopPlaying.CancelAsync();
-        var moves = (await Task.WhenAll(games)).Sum();
+        int moves;
+        try
+        {
+            moves = (await Task.WhenAll(games)).Sum();
+        }
+        finally
+        {
+            // Why a legal call failed, if one did: the edges' word on what they repeated and what they answered unavailable.
+            WriteRepeatsAndUnavailable(logsAtStart);
+        }
 
         var outcomes = fuzzers.SelectMany(f => f.Outcomes).ToList();
         var byOutcome = outcomes.GroupBy(o => o.Outcome).OrderByDescending(g => g.Count()).ToList();
@@ -149,6 +159,28 @@ public sealed class FuzzTests(EdgesFixture fixture, ITestOutputHelper output)
         var growth = (heapAfter - heapBefore) / 1024.0 / 1024.0;
         output.WriteLine($"edge state (connections, players, seated, hub connections per edge) {Show(EdgeState())}, at start {Show(baseline)}; managed heap of the whole test process {heapBefore / 1048576.0:F1} -> {heapAfter / 1048576.0:F1} MiB ({growth:+0.0;-0.0} MiB); {watch.Elapsed.TotalSeconds:F1} s");
         Assert.True(growth < 32, $"the heap grew by {growth:F1} MiB over {Invocations} invocations");
+    }
+
+    /// <summary>
+    /// Per edge, of the lines logged since <paramref name="logsAtStart"/>: hedged repeats, requests answered unavailable
+    /// (with the failure behind it) and table calls not delivered (a dropped route).
+    /// </summary>
+    private void WriteRepeatsAndUnavailable(List<int> logsAtStart)
+    {
+        foreach (var (edge, i) in fixture.Edges.Select((e, i) => (e, i)))
+        {
+            var lines = edge.Logs.Lines.Skip(logsAtStart[i]).ToList();
+            var repeats = lines.Count(l => l.Contains("HedgedCalls", StringComparison.Ordinal));
+            var notable = lines.Where(l => l.Contains("the cluster is unavailable", StringComparison.Ordinal)
+                || (l.Contains("RequestRunner: ", StringComparison.Ordinal) && l.StartsWith("Error", StringComparison.Ordinal))
+                || l.Contains("was not delivered", StringComparison.Ordinal)
+                || l.Contains("Lost the direct connection", StringComparison.Ordinal)).ToList();
+            output.WriteLine($"edge {i + 1}: {repeats} hedged repeats logged; {notable.Count} requests answered unavailable or table calls not delivered");
+            foreach (var line in notable.Take(10))
+            {
+                output.WriteLine("  " + line);
+            }
+        }
     }
 
     /// <summary>The test edges keep every log line they write (<see cref="LogCapture"/>): test memory, not the edge's.</summary>

@@ -191,6 +191,75 @@ public sealed class HedgedCallsTests
         Assert.Equal(1, attempts);
     }
 
+    [Fact]
+    public async Task An_answer_that_comes_as_the_delay_runs_out_is_the_answer_even_when_the_hedge_sees_the_delay_first()
+    {
+        // A busy machine: the delay runs out, and the answer comes before the hedge's continuation gets a thread. It
+        // answered "unavailable" (the wait's own TimeoutException) although the call had answered (fuzz seed 426724268).
+        var answer = new TaskCompletionSource<string>();
+        var attempts = 0;
+        var scheduler = new StepScheduler();
+        var running = scheduler.Start(() => Hedged().RunAsync("GetTable", () =>
+        {
+            attempts++;
+            return answer.Task;
+        }));
+
+        scheduler.RunPending();
+        Assert.Equal(1, attempts);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        answer.SetResult("view");
+        scheduler.RunPending();
+
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task An_answer_that_comes_as_its_connection_is_dropped_is_the_answer_even_when_the_hedge_sees_the_drop_first()
+    {
+        var answer = new TaskCompletionSource<string>();
+        using var dropped = new CancellationTokenSource();
+        var attempts = 0;
+        var scheduler = new StepScheduler();
+        var running = scheduler.Start(() => Hedged().RunAsync("GetTable", () =>
+        {
+            attempts++;
+            return answer.Task;
+        }, dropped.Token));
+
+        scheduler.RunPending();
+        await dropped.CancelAsync();
+        answer.SetResult("view");
+        scheduler.RunPending();
+
+        Assert.Equal("view", await running.WaitAsync(Bound));
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task A_failure_of_the_call_itself_as_the_delay_runs_out_is_still_its_answer()
+    {
+        // Orleans' own response timeout is the call's answer, not a reason to repeat it (as before).
+        var answer = new TaskCompletionSource<string>();
+        var attempts = 0;
+        var scheduler = new StepScheduler();
+        var running = scheduler.Start(() => Hedged().RunAsync("GetTable", () =>
+        {
+            attempts++;
+            return answer.Task;
+        }));
+
+        scheduler.RunPending();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var own = new TimeoutException("the call's own response timeout");
+        answer.SetException(own);
+        scheduler.RunPending();
+
+        Assert.Same(own, await Assert.ThrowsAsync<TimeoutException>(() => running.WaitAsync(Bound)));
+        Assert.Equal(1, attempts);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Bound;
@@ -198,6 +267,63 @@ public sealed class HedgedCallsTests
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
             await Task.Delay(5);
+        }
+    }
+
+    /// <summary>
+    /// Runs what is queued to it only when told (<see cref="RunPending"/>), so a test decides what happens between a
+    /// task's completion and its continuation: what a busy machine does by delaying the continuation's thread.
+    /// </summary>
+    private sealed class StepScheduler : TaskScheduler
+    {
+        private readonly Queue<Task> _queued = new();
+
+        public Task<T> Start<T>(Func<Task<T>> work) =>
+            Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.None, this).Unwrap();
+
+        public void RunPending()
+        {
+            // Continuations then come back to this scheduler, not to the test framework's context.
+            var context = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(null);
+            try
+            {
+                while (true)
+                {
+                    Task? next;
+                    lock (_queued)
+                    {
+                        if (!_queued.TryDequeue(out next))
+                        {
+                            return;
+                        }
+                    }
+
+                    TryExecuteTask(next);
+                }
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(context);
+            }
+        }
+
+        protected override void QueueTask(Task task)
+        {
+            lock (_queued)
+            {
+                _queued.Enqueue(task);
+            }
+        }
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+        protected override IEnumerable<Task> GetScheduledTasks()
+        {
+            lock (_queued)
+            {
+                return [.. _queued];
+            }
         }
     }
 
