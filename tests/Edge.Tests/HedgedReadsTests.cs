@@ -1,4 +1,5 @@
 using CardGame.Contracts.Grains;
+using CardGame.Edge.Delivery;
 using CardGame.Edge.Tests.Infrastructure;
 using CardGame.TestSupport;
 
@@ -82,6 +83,58 @@ public sealed class HedgedReadsTests(HedgedReadsTests.Fixture fixture) : IClassF
         Assert.False(_release.Task.IsCompleted);
         Assert.Equal(first.RoomId, second.RoomId);
         Assert.Equal(2, second.Players.Count);
+    }
+
+    [Fact]
+    public async Task A_move_brings_its_events_to_its_own_edge_with_the_answer_and_not_through_the_edges_observer()
+    {
+        await using var alice = await GameClient.SignInAsync(_edge, "answered alice");
+        await using var bob = await GameClient.SignInAsync(_edge, "answered bob");
+        var room = await alice.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest("answered move", 2));
+        await alice.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+        await bob.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+        var dealt = await alice.InvokeAsync<TableView>("StartGame", room.RoomId);
+        var mover = dealt.Turn == alice.PlayerId ? alice : bob;
+        var other = mover == alice ? bob : alice;
+        await other.WaitForSeqAsync(room.RoomId, dealt.Seq);
+        var fanOut = _edge.Services.GetRequiredService<TableEventFanOut>();
+        var (answered, observed) = (fanOut.AnsweredBatches, fanOut.ObservedBatches);
+
+        var taken = await mover.InvokeAsync<TableView>("TakeCard", room.RoomId, Guid.NewGuid().ToString("N"));
+        await other.WaitForSeqAsync(room.RoomId, taken.Seq);
+
+        Assert.Equal(answered + 1, fanOut.AnsweredBatches);
+        Assert.Equal(observed, fanOut.ObservedBatches);
+        Assert.Equal(taken.Seq, (await mover.WaitForSeqAsync(room.RoomId, taken.Seq)).Seq);
+    }
+
+    [Fact]
+    public async Task A_move_whose_answer_with_its_events_is_held_back_still_reaches_the_other_seat_on_the_edge_and_once()
+    {
+        // The edge takes its own moves' events with the answer (ITableGrain.EventsWithAnswer), so the table sends them to
+        // no observer of this edge: when that answer is lost and a repeat answers the mover, the edge fetches them.
+        await using var alice = await GameClient.SignInAsync(_edge, "held mover alice");
+        await using var bob = await GameClient.SignInAsync(_edge, "held mover bob");
+        var room = await alice.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest("held move", 2));
+        await alice.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+        await bob.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+        var dealt = await alice.InvokeAsync<TableView>("StartGame", room.RoomId);
+        var mover = dealt.Turn == alice.PlayerId ? alice : bob;
+        var other = mover == alice ? bob : alice;
+        await other.WaitForSeqAsync(room.RoomId, dealt.Seq);
+
+        HeldAnswers.HoldNextAnswer(fixture.Grains.GetGrain<ITableGrain>(room.RoomId).GetGrainId(), "Take", _release.Task);
+        var taken = await mover.InvokeAsync<TableView>("TakeCard", room.RoomId, Guid.NewGuid().ToString("N")).WaitAsync(Patience);
+        // Well before Orleans' response timeout (10 s), after which the held attempt would fail and fetch them anyway.
+        await other.WaitForSeqAsync(room.RoomId, taken.Seq, TimeSpan.FromSeconds(5));
+        await mover.WaitForSeqAsync(room.RoomId, taken.Seq, TimeSpan.FromSeconds(5));
+
+        Assert.False(_release.Task.IsCompleted);
+        foreach (var client in new[] { mover, other })
+        {
+            var seqs = client.EventsOf(room.RoomId).Select(e => e.Seq).Where(s => s > dealt.Seq).ToList();
+            Assert.Equal(Enumerable.Range(0, seqs.Count).Select(i => dealt.Seq + 1 + i), seqs);
+        }
     }
 
     /// <summary>One silo: where the calls go does not matter here.</summary>

@@ -21,6 +21,15 @@ public sealed record GameResult<T>(
     [Id(2)]
     public SiloAddress? Gateway { get; init; }
 
+    /// <summary>
+    /// The events a move published, in <c>seq</c> order, for the edge that sent it when it asked for them
+    /// (<see cref="ITableGrain.EventsWithAnswer"/>): the table then sends that edge's observer none of them. Null when
+    /// the edge did not ask, when something was still queued for it (then they follow that through its observer, in
+    /// order) and from silos of a version before it was added.
+    /// </summary>
+    [Id(3)]
+    public IReadOnlyList<TableNotification>? Events { get; init; }
+
     public bool IsOk => Error is null;
 
     public static GameResult<T> Ok(T value) => new(value);

@@ -59,6 +59,15 @@ public interface ITableGrain : IGrainWithStringKey
     [Alias("SetConnected")]
     Task SetConnected(string playerId, bool connected);
 
+    /// <summary>
+    /// The <c>RequestContext</c> key an edge sets, to its edge id, on a <see cref="Take"/> or <see cref="Put"/> it sends
+    /// the table itself: it takes the move's events with the answer (<see cref="GameResult{T}.Events"/>). When nothing
+    /// published before is still queued for that edge, the table puts them there and does not send them to the edge's
+    /// observer; the edge hands them on as it would a batch from its observer. An edge of an earlier version does not
+    /// set it and gets them through its observer; a silo of an earlier version ignores it.
+    /// </summary>
+    const string EventsWithAnswer = "cardgame.events-with-answer";
+
     /// <summary>What <see cref="Subscribe"/> answers for a room that does not exist (it subscribes nothing).</summary>
     const long NoSuchRoom = -1;
 

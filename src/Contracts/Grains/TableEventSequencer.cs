@@ -140,6 +140,25 @@ public sealed class TableEventSequencer
     }
 
     /// <summary>
+    /// Events of <paramref name="roomId"/> may have been published that will not come (the answer that carried them was
+    /// lost): returns the <c>seq</c> after which the caller should fetch them and hand them to <see cref="Filled"/>, or
+    /// null when the room is not followed or a fetch is under way already.
+    /// </summary>
+    public long? FetchAfter(string roomId)
+    {
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(roomId, out var room) || room.Last == long.MinValue || room.Fetching)
+            {
+                return null;
+            }
+
+            room.Fetching = true;
+            return room.Last;
+        }
+    }
+
+    /// <summary>
     /// Stops following <paramref name="roomId"/>: the next event starts it afresh (an edge subscribing to a table it was
     /// not subscribed to, whose clients start from a view). Held events are dropped; a fetch under way is ignored.
     /// </summary>

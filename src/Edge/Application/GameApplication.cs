@@ -27,7 +27,9 @@ public sealed class GameApplication(
     TableSeats seats,
     LocalSpectators spectators,
     LobbyWatchers lobby,
-    HedgedCalls hedged)
+    HedgedCalls hedged,
+    EdgeNode edge,
+    TableEventFanOut fanOut)
 {
     private const int MaxRoomIdLength = 64;
 
@@ -78,7 +80,9 @@ public sealed class GameApplication(
     public async Task<TableView> TakeCardAsync(ClientSession session, string? roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        return Seen(Unwrap(await Repeatable(moveId, roomId, "TakeCard", () => CallTable(roomId, t => t.Take(player.PlayerId, moveId)))));
+        var room = RoomId(roomId);
+        var move = new MoveWithEvents(room, edge.EdgeId, fanOut);
+        return Seen(Unwrap(await Repeatable(moveId, room, "TakeCard", () => CallTable(room, t => move.SendAsync(() => t.Take(player.PlayerId, moveId))))));
     }
 
     public async Task<TableView> PutCardAsync(ClientSession session, string? roomId, string? card, string? suit, string? moveId)
@@ -95,7 +99,8 @@ public sealed class GameApplication(
             throw new GameException(GameError.BadRequest($"{Quote(suit)} is not a suit: C, D, H or S"));
         }
 
-        return Seen(Unwrap(await Repeatable(moveId, room, "PutCard", () => CallTable(room, t => t.Put(player.PlayerId, card, suit, moveId)))));
+        var move = new MoveWithEvents(room, edge.EdgeId, fanOut);
+        return Seen(Unwrap(await Repeatable(moveId, room, "PutCard", () => CallTable(room, t => move.SendAsync(() => t.Put(player.PlayerId, card, suit, moveId))))));
     }
 
     public async Task<Resumed> ResumeAsync(ClientSession session, string? roomId, long lastSeq)

@@ -29,7 +29,10 @@ namespace CardGame.Edge.Delivery;
 /// (<see cref="EdgeOptions.MaxQueuedTableEvents"/>): an edge that falls that far behind refuses the next
 /// batch (a batch that finds the queue empty is always taken, so the missed events a table resends first to an edge
 /// that subscribes again, up to 32, are never refused forever by a bound smaller than them), and the table, seeing its deliveries fail, drops the edge as it does any edge that stops answering; the edge
-/// subscribes again at its next refresh and its clients resync with Resume.
+/// subscribes again at its next refresh and its clients resync with Resume. A move of this edge's own brings its events
+/// with the answer instead when the table had nothing else queued for this edge (<see cref="Answered"/>, from
+/// <c>MoveWithEvents</c>): handed on the same way, in the same order by <c>seq</c>, whichever of the answer and the
+/// observer's next batch comes first.
 /// </summary>
 public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, TableRoutes routes,
     IOptions<EdgeOptions> options, ILogger<TableEventFanOut> logger) : ITableObserver, IThreadPoolWorkItem
@@ -52,6 +55,8 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
     private int _queued;
     private int _peakQueued;
     private long _refused;
+    private long _observedBatches;
+    private long _answeredBatches;
 
     /// <summary>Events accepted from tables and not yet handed to connections.</summary>
     public int QueuedEvents => Volatile.Read(ref _queued);
@@ -61,6 +66,12 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
     /// <summary>Batches refused because the queue was full.</summary>
     public long RefusedBatches => Interlocked.Read(ref _refused);
+
+    /// <summary>Batches that came through this edge's observer (calls of several tables' batches count each).</summary>
+    public long ObservedBatches => Interlocked.Read(ref _observedBatches);
+
+    /// <summary>Batches that came with the answer to a move of this edge's (<see cref="Answered"/>).</summary>
+    public long AnsweredBatches => Interlocked.Read(ref _answeredBatches);
 
     /// <summary>Awaited before each batch is delivered; tests hold it to play an edge too slow to keep up.</summary>
     internal Func<Task>? BeforeDelivery { get; set; }
@@ -92,8 +103,33 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
         // The batch may be handed on later: keep the trace it came with (when anyone traces).
         var trace = EdgeTracing.Source.HasListeners() ? EdgeTracing.IncomingContext() : default;
+        Interlocked.Increment(ref _observedBatches);
         Post(new Batch(roomId, notifications, trace, Fetched: false));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A move's events that came with its answer (<see cref="ITableGrain.EventsWithAnswer"/>): handed on as a batch from
+    /// the table's observer would be, in the trace of the move. Never refused: the table has sent them nowhere else.
+    /// </summary>
+    public void Answered(string roomId, IReadOnlyList<TableNotification> notifications)
+    {
+        InterlockedMax(ref _peakQueued, Interlocked.Add(ref _queued, notifications.Count));
+        Interlocked.Increment(ref _answeredBatches);
+        Post(new Batch(roomId, notifications, Activity.Current?.Context ?? default, Fetched: false));
+    }
+
+    /// <summary>
+    /// A move that asked for its events with the answer has no answer that carries them (it failed, or a repeat of it
+    /// was answered first): the table may have published them to this edge through that answer alone, so the events of
+    /// <paramref name="roomId"/> after the last one passed on here are fetched from its log, as for a gap.
+    /// </summary>
+    public void AnswerMissing(string roomId)
+    {
+        if (_sequence.FetchAfter(roomId) is { } after)
+        {
+            StartFetch(roomId, after);
+        }
     }
 
     /// <summary>Several tables' batches from one silo: each as if it had come alone, in order; taken or refused as a whole.</summary>
@@ -112,6 +148,7 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
         var tracing = EdgeTracing.Source.HasListeners();
         var incoming = tracing ? EdgeTracing.IncomingContext() : default;
+        Interlocked.Add(ref _observedBatches, batches.Count);
         foreach (var batch in batches)
         {
             // Each batch in the trace of the move that published it (the call itself goes in the first one's).

@@ -7,7 +7,9 @@ namespace CardGame.Grains;
 /// The edges subscribed to one table, each with its own ordered queue. Publishing never waits for an edge: each edge
 /// gets one batch in flight at a time (so it sees events in <c>seq</c> order), a slow edge only delays itself, and an
 /// edge that fails repeatedly, falls too far behind or stops refreshing is dropped. Delivery is at least once: a batch
-/// stays queued until the edge has taken it. Runs on the grain's scheduler.
+/// stays queued until the edge has taken it; or, for the events of a move whose edge asked for them with the answer
+/// and had nothing queued, until the answer has left (<see cref="Publish"/>: the edge fetches them from the table's
+/// log if that answer never reaches it). Runs on the grain's scheduler.
 /// </summary>
 internal sealed partial class EdgeSubscribers(string roomId, GameOptions options, EdgeDeliveries deliveries, TimeProvider time, ILogger logger)
 {
@@ -150,12 +152,21 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         }
     }
 
-    public void Publish(IReadOnlyList<TableNotification> notifications)
+    /// <summary>
+    /// Queues <paramref name="notifications"/> for every subscribed edge and starts its delivery. The edge
+    /// <paramref name="answering"/> (the one whose move published them, when it asked for them with the answer,
+    /// <see cref="ITableGrain.EventsWithAnswer"/>) gets none of them through its observer when nothing is queued for it:
+    /// everything before them has been delivered, so they go with the answer, in order, and the answer says so (true).
+    /// With something still queued they are queued behind it as for any edge (false), and the answer carries none.
+    /// </summary>
+    public bool Publish(IReadOnlyList<TableNotification> notifications, string? answering = null)
     {
         if (notifications.Count == 0)
         {
-            return;
+            return false;
         }
+
+        var answered = false;
 
         var expiredBefore = time.GetUtcNow() - options.SubscriptionLifetime;
         // A copy, since dropping an edge (or a pump failing at once) changes the subscriptions: into a list kept for
@@ -167,6 +178,14 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             if (edge.RefreshedAt < expiredBefore)
             {
                 Drop(edge, "subscription expired");
+                continue;
+            }
+
+            if (!answered && edge.Queue.Count == 0 && !edge.Sending && string.Equals(edge.EdgeId, answering, StringComparison.Ordinal))
+            {
+                // The answer carries them: nothing of this edge's is in flight or waiting, so none can overtake them here
+                // (the edge orders what its observer brings after them by seq, fetching what it finds missing).
+                answered = true;
                 continue;
             }
 
@@ -194,6 +213,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
         }
 
         _publishing.Clear();
+        return answered;
     }
 
     /// <summary>

@@ -145,10 +145,13 @@ public sealed partial class TableGrain(
         return result;
     }
 
-    public Task<TableResult> Take(string playerId, string? moveId = null) => ApplyAndCommitAsync(t => t.Take(playerId, moveId));
+    public Task<TableResult> Take(string playerId, string? moveId = null) => ApplyAndCommitAsync(t => t.Take(playerId, moveId), AnsweringEdge());
 
     public Task<TableResult> Put(string playerId, string card, string? suit, string? moveId = null) =>
-        ApplyAndCommitAsync(t => t.Put(playerId, card, suit, moveId));
+        ApplyAndCommitAsync(t => t.Put(playerId, card, suit, moveId), AnsweringEdge());
+
+    /// <summary>The edge that sent this move and takes its events with the answer (<see cref="ITableGrain.EventsWithAnswer"/>), if it asked.</summary>
+    private static string? AnsweringEdge() => RequestContext.Get(ITableGrain.EventsWithAnswer) as string;
 
     public Task<TableResult> Leave(string playerId) => ApplyAndCommitAsync(t => t.Leave(playerId));
 
@@ -376,7 +379,11 @@ public sealed partial class TableGrain(
         return action(_table);
     }
 
-    private async Task<TableResult> ApplyAndCommitAsync(Func<Table, TableResult> action)
+    /// <summary>
+    /// Applies <paramref name="action"/> and commits it; the events it published go with the answer to
+    /// <paramref name="answering"/> (the edge that sent it and asked for them) when that edge had nothing queued.
+    /// </summary>
+    private async Task<TableResult> ApplyAndCommitAsync(Func<Table, TableResult> action, string? answering = null)
     {
         var result = Apply(action);
         if (result.Error?.Code is { } code)
@@ -384,20 +391,22 @@ public sealed partial class TableGrain(
             metrics.Rejected(code);
         }
 
-        await CommitAsync();
-        return result;
+        var answered = await CommitAsync(answering);
+        return answered is null ? result : result with { Events = answered };
     }
 
     /// <summary>
     /// Persists a change, then (and only then) logs and publishes its events and sends its notices. A failed write
     /// throws (the action is not acknowledged) after reloading what storage has, so memory never runs ahead of it;
-    /// unless the reload shows that the write landed after all, which then counts as written.
+    /// unless the reload shows that the write landed after all, which then counts as written. Returns the events when
+    /// the edge <paramref name="answering"/> takes them with the answer instead of through its observer
+    /// (<see cref="EdgeSubscribers.Publish"/>), else null.
     /// </summary>
-    private async Task CommitAsync()
+    private async Task<IReadOnlyList<TableNotification>?> CommitAsync(string? answering = null)
     {
         if (!_table.Changed)
         {
-            return;
+            return null;
         }
 
         var events = _table.Pending.ToList();
@@ -456,7 +465,7 @@ public sealed partial class TableGrain(
             }
         }
 
-        _edges.Publish(events);
+        var answered = _edges.Publish(events, answering);
         _table.Spectators = _edges.Spectators;
         foreach (var notice in notices)
         {
@@ -471,6 +480,7 @@ public sealed partial class TableGrain(
 
         PublishRoomInfo();
         ScheduleTimer();
+        return answered ? events : null;
     }
 
     /// <summary>Reloads what storage has after a failed write, or gives up this activation if even that fails.</summary>

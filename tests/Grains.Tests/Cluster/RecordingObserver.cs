@@ -75,6 +75,19 @@ internal sealed class RecordingObserver : ITableObserver
         return Answer();
     }
 
+    /// <summary>A move's events that came with its answer (<see cref="ITableGrain.EventsWithAnswer"/>): passed on as the edge does, through the same sequencer.</summary>
+    public void TakeAnswered(string roomId, IReadOnlyList<TableNotification> notifications)
+    {
+        lock (_gate)
+        {
+            var step = _seen.Accept(roomId, notifications);
+            foreach (var notification in step.FetchAfter is null ? step.Ready : [.. step.Ready, .. _seen.Filled(roomId, null)])
+            {
+                Received.Enqueue(notification);
+            }
+        }
+    }
+
     private void Take(string roomId, IReadOnlyList<TableNotification> notifications)
     {
         lock (_gate)
