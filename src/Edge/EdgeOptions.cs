@@ -117,5 +117,12 @@ public sealed class EdgeOptions
     /// </summary>
     public bool InlineSocketScheduling { get; set; } = true;
 
+    /// <summary>
+    /// Ask for a move's events with the table's answer (<c>ITableGrain.EventsWithAnswer</c>): a table with nothing
+    /// queued for this edge then sends them with the answer instead of calling this edge's observer (a call and its
+    /// acknowledgment fewer per move). Default true.
+    /// </summary>
+    public bool MoveEventsWithAnswer { get; set; } = true;
+
     public TimeSpan SubscriptionRefresh => TimeSpan.FromSeconds(SubscriptionRefreshSeconds);
 }

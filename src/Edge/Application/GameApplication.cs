@@ -5,6 +5,7 @@ using CardGame.Contracts.Protocol;
 using CardGame.Edge.Auth;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Delivery;
+using Microsoft.Extensions.Options;
 
 namespace CardGame.Edge.Application;
 
@@ -29,9 +30,12 @@ public sealed class GameApplication(
     LobbyWatchers lobby,
     HedgedCalls hedged,
     EdgeNode edge,
-    TableEventFanOut fanOut)
+    TableEventFanOut fanOut,
+    IOptions<EdgeOptions> options)
 {
     private const int MaxRoomIdLength = 64;
+
+    private readonly bool _moveEventsWithAnswer = options.Value.MoveEventsWithAnswer;
 
     /// <summary>A connection opened; with a valid token (<paramref name="user"/>) it plays as that player right away.</summary>
     public Task ConnectedAsync(ClientSession session, HubToken? token) => sessions.ConnectedAsync(session, token);
@@ -80,9 +84,7 @@ public sealed class GameApplication(
     public async Task<TableView> TakeCardAsync(ClientSession session, string? roomId, string? moveId)
     {
         var player = await sessions.RequirePlayerAsync(session);
-        var room = RoomId(roomId);
-        var move = new MoveWithEvents(room, edge.EdgeId, fanOut);
-        return Seen(Unwrap(await Repeatable(moveId, room, "TakeCard", () => CallTable(room, t => move.SendAsync(() => t.Take(player.PlayerId, moveId))))));
+        return Seen(Unwrap(await MoveAsync(RoomId(roomId), moveId, "TakeCard", t => t.Take(player.PlayerId, moveId))));
     }
 
     public async Task<TableView> PutCardAsync(ClientSession session, string? roomId, string? card, string? suit, string? moveId)
@@ -99,8 +101,7 @@ public sealed class GameApplication(
             throw new GameException(GameError.BadRequest($"{Quote(suit)} is not a suit: C, D, H or S"));
         }
 
-        var move = new MoveWithEvents(room, edge.EdgeId, fanOut);
-        return Seen(Unwrap(await Repeatable(moveId, room, "PutCard", () => CallTable(room, t => move.SendAsync(() => t.Put(player.PlayerId, card, suit, moveId))))));
+        return Seen(Unwrap(await MoveAsync(room, moveId, "PutCard", t => t.Put(player.PlayerId, card, suit, moveId))));
     }
 
     public async Task<Resumed> ResumeAsync(ClientSession session, string? roomId, long lastSeq)
@@ -215,6 +216,21 @@ public sealed class GameApplication(
         {
             throw new GameException(GameError.RoomNotFound(roomId));
         }
+    }
+
+    /// <summary>
+    /// A move, sent as <see cref="Repeatable"/> says, asking for its events with the answer (<see cref="MoveWithEvents"/>)
+    /// unless <c>Edge:MoveEventsWithAnswer</c> is off.
+    /// </summary>
+    private Task<GameResult<TableView>> MoveAsync(string roomId, string? moveId, string method, Func<ITableGrain, Task<GameResult<TableView>>> move)
+    {
+        if (!_moveEventsWithAnswer)
+        {
+            return Repeatable(moveId, roomId, method, () => CallTable(roomId, move));
+        }
+
+        var withEvents = new MoveWithEvents(roomId, edge.EdgeId, fanOut);
+        return Repeatable(moveId, roomId, method, () => CallTable(roomId, t => withEvents.SendAsync(() => move(t))));
     }
 
     /// <summary>

@@ -44,6 +44,8 @@ public sealed class RoutingFixture : ClusterFixture
         ["Orleans:ServiceId"] = ServiceId,
         ["Auth:SigningKey"] = TestTokens.SigningKey,
         ["Edge:RouteTableCalls"] = route ? "true" : "false",
+        // Each move's events through the edge's observer, not with the answer: the event batches whose way these tests follow.
+        ["Edge:MoveEventsWithAnswer"] = "false",
         ["Edge:MaxConnectionsPerAddress"] = "1000000",
         ["Edge:GuestSignInsPerMinute"] = "1000000",
         ["Edge:GuestSignInBurst"] = "1000000",
