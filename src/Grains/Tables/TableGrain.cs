@@ -150,8 +150,22 @@ public sealed partial class TableGrain(
     public Task<TableResult> Put(string playerId, string card, string? suit, string? moveId = null) =>
         ApplyAndCommitAsync(t => t.Put(playerId, card, suit, moveId), AnsweringEdge());
 
-    /// <summary>The edge that sent this move and takes its events with the answer (<see cref="ITableGrain.EventsWithAnswer"/>), if it asked.</summary>
-    private static string? AnsweringEdge() => RequestContext.Get(ITableGrain.EventsWithAnswer) as string;
+    /// <summary>
+    /// The edge that sent this move and takes its events with the answer (<see cref="ITableGrain.EventsWithAnswer"/>), if
+    /// it asked. Taken out of the call's context: it is for this table only, and would otherwise travel on with every call
+    /// the table makes while it handles the move (its storage write, with the in-memory provider a grain call; its
+    /// notices to players).
+    /// </summary>
+    private static string? AnsweringEdge()
+    {
+        if (RequestContext.Get(ITableGrain.EventsWithAnswer) is not string edgeId)
+        {
+            return null;
+        }
+
+        RequestContext.Remove(ITableGrain.EventsWithAnswer);
+        return edgeId;
+    }
 
     public Task<TableResult> Leave(string playerId) => ApplyAndCommitAsync(t => t.Leave(playerId));
 
