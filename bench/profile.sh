@@ -21,7 +21,9 @@
 # Each cpu profile also prints every server's CPU per move over the sampled window (/proc, against the moves the game's
 # edge counted, or the offered rate for the bare stack, which counts none) and, for the game, the Orleans messages per
 # move (each process's Orleans meter on /metrics). PROFILE_KEEP=<dir> keeps the `perf script` text of each process there
-# (for reading stacks beyond the summary).
+# (for reading stacks beyond the summary). PROFILE_SCENARIO [play]: idle seats PROFILE_PLAYERS players who stay idle
+# (tables full, no game) and samples the servers' background work PROFILE_WAIT seconds after the last is seated; its
+# window is counted per second (CPU in cores) instead of per move.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -36,7 +38,13 @@ TOP=${PROFILE_TOP:-25}
 SILOS=${PROFILE_SILOS:-1}
 USE_REDIS=${PROFILE_REDIS:-0}
 STACK=${PROFILE_STACK:-game}
+SCENARIO=${PROFILE_SCENARIO:-play}
 [ "$SILOS" -gt 1 ] && USE_REDIS=1
+case $SCENARIO in
+  play) ;;
+  idle) [ "$STACK" = game ] && [ "${1:-cpu}" = cpu ] || { echo "PROFILE_SCENARIO=idle: cpu, the game" >&2; exit 2; } ;;
+  *) echo "PROFILE_SCENARIO is play or idle" >&2; exit 2 ;;
+esac
 case $STACK in
   game) ;;
   bare) [ "$SILOS" = 1 ] && [ "$USE_REDIS" = 0 ] && [ "${1:-cpu}" = cpu ] || { echo "PROFILE_STACK=bare: cpu, 1 silo, no Redis" >&2; exit 2; } ;;
@@ -129,9 +137,19 @@ LOAD=(dotnet src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll --edges "htt
 if [ "$MODE" = cpu ]; then
   PACE=(--think "$THINK"); PACE_TEXT="think $THINK"
   [ -z "$RATE" ] || { PACE=(--rate "$RATE"); PACE_TEXT="open loop at $RATE moves/s"; }
-  log "load: $PLAYERS players, $PACE_TEXT; sampling ${SECONDS_SAMPLED}s after ${WAIT}s"
-  "${LOAD[@]}" --players "$PLAYERS" "${PACE[@]}" --warmup 0s --duration "$((WAIT + SECONDS_SAMPLED + 10))s" >"$WORK/load.out" 2>&1 &
-  LOADER=$!
+  if [ "$SCENARIO" = idle ]; then
+    PACE_TEXT="idle seated (no game), sampled from ${WAIT}s after the last sat down"
+    log "load: $PLAYERS idle seated players; sampling ${SECONDS_SAMPLED}s ${WAIT}s after they are seated"
+    "${LOAD[@]}" --scenario idle --players "$PLAYERS" --warmup 0s --duration 1800s >"$WORK/load.out" 2>&1 &
+    LOADER=$!
+    # The load tool says "measuring" once every player is seated (as the heap mode waits for it).
+    for _ in $(seq 1 600); do grep -qi "measur" "$WORK/load.out" && break; kill -0 "$LOADER" 2>/dev/null || break; sleep 1; done
+    grep -qi "measur" "$WORK/load.out" || { echo "the players were not seated" >&2; tail -5 "$WORK/load.out" >&2; exit 1; }
+  else
+    log "load: $PLAYERS players, $PACE_TEXT; sampling ${SECONDS_SAMPLED}s after ${WAIT}s"
+    "${LOAD[@]}" --players "$PLAYERS" "${PACE[@]}" --warmup 0s --duration "$((WAIT + SECONDS_SAMPLED + 10))s" >"$WORK/load.out" 2>&1 &
+    LOADER=$!
+  fi
   sleep "$WAIT"
   PERFS=(); NAMES=()
   for i in "${!SILO_PIDS[@]}"; do
@@ -148,14 +166,16 @@ if [ "$MODE" = cpu ]; then
     PERFS+=("$!")
   done
   WINDOW_ARGS=(--seconds "$SECONDS_SAMPLED" --rate "${RATE:-0}" --edge-pid "$EDGE" --silo-pids "$(IFS=,; echo "${SILO_PIDS[*]}")")
+  [ "$SCENARIO" = play ] || WINDOW_ARGS+=(--idle)
   for spec in "${SERVERS[@]}"; do WINDOW_ARGS+=(--server "$spec"); done
   python3 bench/profile_window.py "${WINDOW_ARGS[@]}" >"$WORK/window.txt" 2>&1 || true
   wait "${PERFS[@]}" || true
+  if [ "$SCENARIO" = idle ]; then kill "$LOADER" 2>/dev/null || true; fi
   wait "$LOADER" || true
   STORAGE="in-memory storage"; [ "$USE_REDIS" = 1 ] && STORAGE="Redis clustering and storage"
   [ "$STACK" = game ] || STORAGE="the bare stack: a no-op grain, no storage"
   echo "Load: $PLAYERS players, 1 edge + $SILOS silo(s) ($STORAGE), $PACE_TEXT; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load; load average $(cut -d' ' -f1-3 /proc/loadavg)." >>"$OUT"
-  python3 - "$WORK/load.json" >>"$OUT" <<'PY'
+  [ "$SCENARIO" = idle ] || python3 - "$WORK/load.json" >>"$OUT" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); s = r.get("server") or {}
 print(f"Whole run: {r['actionsPerSecond']} moves/s, server CPU {s.get('cpuMicrosecondsPerAction')} us/move, ack p50/p99 {r['ackMs']['p50']}/{r['ackMs']['p99']} ms, violations {r['violationCount']}")
@@ -168,7 +188,7 @@ PY
     [ -z "${PROFILE_KEEP:-}" ] || { mkdir -p "$PROFILE_KEEP" && cp "$WORK/$name.txt" "$PROFILE_KEEP/$STAMP-$STACK-$name.txt"; }
   done
   # Per move: each process's samples (CPU), context switches and system calls over the sampled window.
-  python3 - "$WORK/load.json" "$SECONDS_SAMPLED" "$WORK" "${NAMES[@]}" >>"$OUT" <<'PY'
+  [ "$SCENARIO" = idle ] || python3 - "$WORK/load.json" "$SECONDS_SAMPLED" "$WORK" "${NAMES[@]}" >>"$OUT" <<'PY'
 import json, os, sys
 load, seconds, work, names = json.load(open(sys.argv[1])), float(sys.argv[2]), sys.argv[3], sys.argv[4:]
 moves = load["actionsPerSecond"] * seconds

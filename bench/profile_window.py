@@ -6,6 +6,8 @@ System.Runtime meter on /metrics). Moves: the acknowledged PutCard + TakeCard th
 or, for the bare stack (no /metrics), the offered open-loop rate times the window.
 
     profile_window.py --seconds 15 --rate 400 --edge-pid 2 --silo-pids 1 [--server silo1=1=http://... --server edge=2=http://...]
+
+With --idle (idle seated players, no moves) every figure is per second instead, and CPU in cores.
 """
 import argparse
 import os
@@ -42,6 +44,7 @@ def main():
     p.add_argument("--edge-pid", type=int, required=True)
     p.add_argument("--silo-pids", required=True)
     p.add_argument("--server", action="append", default=[])
+    p.add_argument("--idle", action="store_true", help="no moves: figures per second, CPU in cores")
     args = p.parse_args()
     pids = {"edge": args.edge_pid}
     for i, pid in enumerate(args.silo_pids.split(",")):
@@ -72,12 +75,17 @@ def main():
         moves = args.rate * seconds
         source = "the offered rate (the bare stack counts none)"
     per = 1 / moves if moves else 0
+    unit = "move"
     print(f"Sampled window ({seconds:.1f} s, load average {load0:.1f} -> {load1:.1f}): {moves:.0f} moves ({moves / seconds:.0f}/s, {source}).")
-    print("CPU per move: " + ", ".join(f"{n} {c * 1e6 * per:.0f} us" for n, c in cpu.items())
-          + f", servers {sum(cpu.values()) * 1e6 * per:.0f} us")
+    if args.idle:
+        per, unit = 1 / seconds, "second"
+        print("CPU (cores): " + ", ".join(f"{n} {c / seconds:.3f}" for n, c in cpu.items()) + f", servers {sum(cpu.values()) / seconds:.3f}")
+    else:
+        print("CPU per move: " + ", ".join(f"{n} {c * 1e6 * per:.0f} us" for n, c in cpu.items())
+              + f", servers {sum(cpu.values()) * 1e6 * per:.0f} us")
     for n, c in syscalls.items():
         if c:
-            print(f"{n} per move: " + ", ".join(f"{k} {v * per:.2f}" for k, v in c.items() if v))
+            print(f"{n} per {unit}: " + ", ".join(f"{k} {v * per:.2f}" for k, v in c.items() if v))
     if servers:
         sent = "orleans_messaging_sent_messages_size_bytes_count"
         network = {}
@@ -87,7 +95,7 @@ def main():
                 network[f"{n}:{direction}"] = v - a.get(direction, 0)
         local = sum(window.total(after[n], "orleans_messaging_sent_local_total") - window.total(before[n], "orleans_messaging_sent_local_total")
                     for n in servers if n.startswith("silo"))
-        print(f"Orleans messages per move: {(sum(network.values()) + local) * per:.2f} ("
+        print(f"Orleans messages per {unit}: {(sum(network.values()) + local) * per:.2f} ("
               + ", ".join(f"{k} {v * per:.2f}" for k, v in sorted(network.items()) if v) + f", local in the silo {local * per:.2f})")
         # The runtime's own meter (System.Runtime, exported by every server): managed bytes allocated and gen0
         # collections over the window. Allocation is what drives the gen0 pauses, and it moves far less with the
@@ -98,8 +106,8 @@ def main():
             a = window.total(after[n], allocated) - window.total(before[n], allocated)
             g = (window.total(after[n], gen0, gc_heap_generation="gen0")
                  - window.total(before[n], gen0, gc_heap_generation="gen0"))
-            parts.append(f"{n} {a * per / 1024:.1f} KiB ({g * 1000 * per:.2f} gen0 collections per 1,000 moves)")
-        print("Managed allocation per move: " + ", ".join(parts))
+            parts.append(f"{n} {a * per / 1024:.1f} KiB ({g * 1000 * per:.2f} gen0 collections per 1,000 {unit}s)")
+        print(f"Managed allocation per {unit}: " + ", ".join(parts))
     else:
         print("Orleans messages per move: 2 (the bare stack's one grain call: a request and its response, by construction)")
 

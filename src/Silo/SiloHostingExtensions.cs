@@ -132,8 +132,8 @@ public static class SiloHostingExtensions
 
     /// <summary>
     /// The game itself: cluster ids, grain storage (Redis when <c>ConnectionStrings:Redis</c> is set, else memory),
-    /// System.Text.Json storage serialization (no type names: renaming a state class does not break stored tables),
-    /// and the game options.
+    /// System.Text.Json storage serialization (no type names: renaming a state class does not break stored tables; a
+    /// table's state written by <see cref="TableStateJson"/>, the same bytes), and the game options.
     /// </summary>
     public static ISiloBuilder AddCardGameGrains(this ISiloBuilder orleans, IConfiguration config)
     {
@@ -142,7 +142,7 @@ public static class SiloHostingExtensions
             o.ClusterId = config["Orleans:ClusterId"] is { Length: > 0 } clusterId ? clusterId : "cardgame";
             o.ServiceId = config["Orleans:ServiceId"] is { Length: > 0 } serviceId ? serviceId : "cardgame";
         });
-        orleans.UseSystemTextJsonGrainStorageSerializer();
+        orleans.Services.AddSingleton<IGrainStorageSerializer, GameStateStorageSerializer>();
         GrainInterfaceTypeCache.AddTo(orleans.Services);
         // A migrating activation carries its persistent state (with its ETag) only if Orleans can serialize it: the
         // state classes go as the same JSON they are stored as. Without this every migration logged "Failed to

@@ -16,7 +16,9 @@ public sealed partial class StallWatch(ILogger<StallWatch> logger) : IHostedServ
 
     public static readonly TimeSpan Threshold = TimeSpan.FromMilliseconds(300);
 
-    private readonly ManualResetEventSlim _stopping = new();
+    // No spinning before each wait: the default spin (SpinWait, sched_yield and Sleep(0) calls) cost 1.6-2.5 % of a
+    // loaded silo's CPU samples at 10 waits a second (bench/results/2026-12-01-0004-profile.txt); a stop can wait.
+    private readonly ManualResetEventSlim _stopping = new(initialState: false, spinCount: 0);
     private Thread? _thread;
     private long _probePosted;
     private long _probeRan;

@@ -5,7 +5,8 @@ namespace CardGame.Edge.Tests;
 
 /// <summary>
 /// An edge's periodic work on every player and every table (re-subscriptions) goes out a slice at a
-/// time over its period, not as one burst of grain calls that the moves of the moment would queue behind.
+/// time over its period, not as one burst of grain calls that the moves of the moment would queue behind; and between
+/// them it looks only at the tables that changed, not at every table it follows.
 /// </summary>
 [Collection(EdgesCollection.Name)]
 public sealed partial class PeriodicWorkSpreadTests(EdgesFixture fixture)
@@ -33,6 +34,48 @@ public sealed partial class PeriodicWorkSpreadTests(EdgesFixture fixture)
             var batches = await WaitForAsync(() => RefreshBatches(edge).Skip(seated).ToList(), b => b.Sum() >= 2 * Tables);
 
             Assert.True(batches.Max() <= Tables / 2, $"re-subscriptions in batches of {string.Join(", ", batches)} tables: one burst carried most of them");
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task When_nothing_changes_an_edge_looks_at_each_followed_table_once_a_period_not_at_every_tick()
+    {
+        const int Tables = 20;
+        await using var edge = await EdgeServer.StartAsync(new Dictionary<string, string?>(fixture.EdgeSettings)
+        {
+            ["Edge:SubscriptionRefreshSeconds"] = "2",
+        });
+        var subscriptions = edge.Services.GetRequiredService<Delivery.TableSubscriptions>();
+        var clients = new List<GameClient>();
+        try
+        {
+            for (var i = 0; i < Tables; i++)
+            {
+                var client = await GameClient.SignInAsync(edge, $"quiet{i}");
+                clients.Add(client);
+                var room = await client.InvokeAsync<RoomInfo>("CreateRoom", new CreateRoomRequest($"quiet {i}", 2));
+                await client.InvokeAsync<TableView>("JoinRoom", room.RoomId);
+            }
+
+            // One whole period after the last table was seated, then two more, counted by the refreshes themselves.
+            var seated = RefreshBatches(edge).Count;
+            await WaitForAsync(() => RefreshBatches(edge).Skip(seated).ToList(), b => b.Sum() >= Tables);
+            var from = RefreshBatches(edge).Count;
+            var checkedBefore = subscriptions.TablesChecked;
+            await WaitForAsync(() => RefreshBatches(edge).Skip(from).ToList(), b => b.Sum() >= 2 * Tables);
+            var looked = subscriptions.TablesChecked - checkedBefore;
+
+            // Each table about twice (its refresh each period); the walk over every table at each of the 40 ticks of
+            // these two periods looked 800 times.
+            Assert.True(looked <= 3 * Tables, $"{looked} looks at {Tables} unchanged tables over two refresh periods");
+            Assert.Equal(Tables, subscriptions.Count);
         }
         finally
         {

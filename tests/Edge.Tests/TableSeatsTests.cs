@@ -67,6 +67,46 @@ public sealed class TableSeatsTests
     }
 
     [Fact]
+    public void A_table_is_named_changed_when_its_seats_or_the_local_presence_of_a_player_it_seats_change_and_not_when_its_word_repeats()
+    {
+        var players = new LocalPlayers();
+        var seats = new TableSeats(players);
+        Assert.Equal(1, players.TryAdd(Connection("c7", "erin"), maxPerPlayer: 8));
+        seats.Said("r5", 1, ["erin", "remote"]);
+        seats.Said("r6", 1, ["erin2"]); // seats nobody connected here: not kept
+        Assert.Equal(["r5"], Changed(seats));
+        Assert.Empty(Changed(seats)); // taken
+
+        seats.Said("r5", 2, ["erin", "remote"]); // the same players: only the seq is news
+        Assert.Empty(Changed(seats));
+
+        Assert.Equal(1, players.TryAdd(Connection("c8", "remote"), maxPerPlayer: 8)); // a player seated there connects here
+        Assert.Equal(2, players.TryAdd(Connection("c9", "remote"), maxPerPlayer: 8)); // a second connection: no change
+        Assert.Equal(1, players.TryAdd(Connection("c10", "stranger"), maxPerPlayer: 8)); // seated at no table known here
+        Assert.Equal(["r5"], Changed(seats));
+
+        players.Remove("c8");
+        Assert.Empty(Changed(seats)); // still connected through c9
+        players.Remove("c9");
+        Assert.Equal(["r5"], Changed(seats));
+
+        seats.Said("r5", 3, ["erin"]); // remote left
+        Assert.Equal(["r5"], Changed(seats));
+        players.Remove("c7");
+        Assert.Equal(["r5"], Changed(seats)); // erin's last connection here: the table no longer seats anyone here
+        seats.Forget("r5");
+        Assert.Equal(1, players.TryAdd(Connection("c11", "erin"), maxPerPlayer: 8));
+        Assert.Empty(Changed(seats)); // forgotten: nothing of it is kept here any more
+    }
+
+    private static List<string> Changed(TableSeats seats)
+    {
+        var rooms = new HashSet<string>();
+        seats.TakeChangedRooms(rooms);
+        return [.. rooms.Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
     public void Who_is_present_at_a_table_is_its_local_players_in_ordinal_order_and_is_compared_without_a_copy()
     {
         var players = new LocalPlayers();

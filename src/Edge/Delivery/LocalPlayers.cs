@@ -23,8 +23,8 @@ public sealed class LocalPlayers
         }
     }
 
-    /// <summary>A player got their first local connection or lost their last one.</summary>
-    public event Action? PresenceChanged;
+    /// <summary>A player (the argument) got their first local connection or lost their last one.</summary>
+    public event Action<string>? PresenceChanged;
 
     /// <summary>Players with a live connection on this edge.</summary>
     public int PlayerCount
@@ -60,7 +60,7 @@ public sealed class LocalPlayers
 
         if (count == 1)
         {
-            PresenceChanged?.Invoke();
+            PresenceChanged?.Invoke(connection.PlayerId);
         }
 
         return count;
@@ -92,7 +92,7 @@ public sealed class LocalPlayers
 
         if (remaining == 0)
         {
-            PresenceChanged?.Invoke();
+            PresenceChanged?.Invoke(connection.PlayerId);
         }
 
         return (connection, remaining);

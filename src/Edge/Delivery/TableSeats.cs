@@ -6,7 +6,9 @@ namespace CardGame.Edge.Delivery;
 /// <c>seq</c> replaces a lower one, so a late event cannot undo newer news). The edge keeps no seating of its own: the
 /// table is the one authority, and this is the edge's copy of its last word. A table is needed here while its last
 /// word seats a player with a local connection (<see cref="IsSeatedHere"/>); <see cref="TableSubscriptions"/> follows it
-/// then and leaves it after. Thread-safe.
+/// then and leaves it after. It also notes which tables changed for this edge (their seated players, or a local
+/// connection of one of them came or went: <see cref="TakeChangedRooms"/>), so that the subscriptions look at those and
+/// not at every table. Thread-safe.
 /// </summary>
 public sealed class TableSeats
 {
@@ -15,6 +17,16 @@ public sealed class TableSeats
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly LocalPlayers _players;
 
+    /// <summary>Tables whose seated players, or whose players' local presence, changed since <see cref="TakeChangedRooms"/>.</summary>
+    private readonly HashSet<string> _changedRooms = [];
+
+    /// <summary>
+    /// For each player a kept word seats, the table whose word last seated them: where a change of their local
+    /// presence matters. A player named by two tables' words (a stale one whose <c>left</c> was lost) is found at the
+    /// one whose word came last; the other is looked at again at its next refresh.
+    /// </summary>
+    private readonly Dictionary<string, string> _roomOf = [];
+
     /// <summary>Room for one table's players with a local connection, reused under <see cref="_gate"/>.</summary>
     private string[] _scratch = new string[8];
 
@@ -22,7 +34,7 @@ public sealed class TableSeats
     {
         _players = players;
         // A player's first or last local connection changes which tables seat someone here.
-        players.PresenceChanged += Signal;
+        players.PresenceChanged += OnPresenceChanged;
     }
 
     /// <summary>
@@ -54,7 +66,18 @@ public sealed class TableSeats
             }
 
             changed = true;
+            if (known)
+            {
+                Unindex(roomId, before.Seated);
+            }
+
             _rooms[roomId] = (seq, ids);
+            foreach (var playerId in ids)
+            {
+                _roomOf[playerId] = roomId;
+            }
+
+            _changedRooms.Add(roomId);
         }
 
         if (changed)
@@ -98,27 +121,26 @@ public sealed class TableSeats
         }
     }
 
-    /// <summary>Adds the tables whose last word seats a player with a local connection to <paramref name="rooms"/>.</summary>
-    public void AddSeatedRoomsTo(ICollection<string> rooms)
-    {
-        lock (_gate)
-        {
-            foreach (var (roomId, room) in _rooms)
-            {
-                if (AnyLocal(room.Seated))
-                {
-                    rooms.Add(roomId);
-                }
-            }
-        }
-    }
-
     /// <summary>The tables whose last word seats a player with a local connection.</summary>
     public IReadOnlyList<string> SeatedRooms()
     {
-        var rooms = new List<string>();
-        AddSeatedRoomsTo(rooms);
-        return rooms;
+        lock (_gate)
+        {
+            return [.. _rooms.Where(r => AnyLocal(r.Value.Seated)).Select(r => r.Key)];
+        }
+    }
+
+    /// <summary>
+    /// Moves the tables that changed since the last call to <paramref name="rooms"/>: a new word seating other players
+    /// (or a table newly kept), or a local connection of a player one seats came first or went last.
+    /// </summary>
+    public void TakeChangedRooms(ISet<string> rooms)
+    {
+        lock (_gate)
+        {
+            rooms.UnionWith(_changedRooms);
+            _changedRooms.Clear();
+        }
     }
 
     /// <summary>Players with a local connection whom a table's last word seats.</summary>
@@ -138,6 +160,7 @@ public sealed class TableSeats
             if (_rooms.TryGetValue(roomId, out var room) && !AnyLocal(room.Seated))
             {
                 _rooms.Remove(roomId);
+                Unindex(roomId, room.Seated);
             }
         }
     }
@@ -147,6 +170,31 @@ public sealed class TableSeats
         _changed.WaitAsync(timeout, cancellationToken);
 
     private bool IsLocal(string playerId) => _players.ConnectionCount(playerId) > 0;
+
+    private void OnPresenceChanged(string playerId)
+    {
+        lock (_gate)
+        {
+            if (_roomOf.TryGetValue(playerId, out var roomId))
+            {
+                _changedRooms.Add(roomId);
+            }
+        }
+
+        Signal();
+    }
+
+    /// <summary>Forgets that <paramref name="seated"/> sat at <paramref name="roomId"/> (those whose newest table it was). Under <see cref="_gate"/>.</summary>
+    private void Unindex(string roomId, string[] seated)
+    {
+        foreach (var playerId in seated)
+        {
+            if (_roomOf.TryGetValue(playerId, out var at) && at == roomId)
+            {
+                _roomOf.Remove(playerId);
+            }
+        }
+    }
 
     private bool AnyLocal(string[] seated)
     {

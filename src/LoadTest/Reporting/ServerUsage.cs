@@ -2,7 +2,8 @@ namespace CardGame.LoadTest.Reporting;
 
 /// <summary>
 /// The server processes (<c>--server-pids</c>) over the measurement window: CPU seconds used, CPU microseconds per
-/// action, and resident memory before the players came and at the end.
+/// action, and resident memory before the players came and at the end; CPU seconds and resident memory of each process
+/// apart, by pid.
 /// </summary>
 public sealed record ServerUsage(
     IReadOnlyList<int> Pids,
@@ -11,4 +12,5 @@ public sealed record ServerUsage(
     double CpuUtilization,
     long RssBeforeBytes,
     long RssAfterBytes,
-    IReadOnlyDictionary<string, long> RssAfterByPid);
+    IReadOnlyDictionary<string, long> RssAfterByPid,
+    IReadOnlyDictionary<string, double> CpuSecondsByPid);

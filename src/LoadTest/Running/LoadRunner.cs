@@ -258,7 +258,10 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
                 Math.Round(cpu / measuredSeconds, 3),
                 before.Sum(s => s.RssBytes),
                 cpuEnd.Sum(s => s.RssBytes),
-                cpuEnd.ToDictionary(s => s.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), s => s.RssBytes));
+                cpuEnd.ToDictionary(s => s.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), s => s.RssBytes),
+                cpuEnd.ToDictionary(
+                    s => s.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    s => Math.Round(s.CpuSeconds - cpuStart.Where(b => b.Pid == s.Pid).Sum(b => b.CpuSeconds), 2)));
         }
 
         var violations = run.Violations.Total;
