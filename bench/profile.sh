@@ -14,7 +14,8 @@
 # HEAPSTATS_STRINGS=N adds the N string shapes holding the most bytes). Extra server environment: PROFILE_ENV
 # (e.g. "DOTNET_gcServer=1") to compare runtime settings. PROFILE_SILOS [1] silos behind the edge; PROFILE_REDIS [0]:
 # 1 runs the servers on a fresh redis-server (clustering and storage, append-only with an fsync on every write, as
-# shipped) instead of localhost clustering and in-memory storage; more than one silo always runs on Redis. Each silo is
+# shipped) instead of localhost clustering and in-memory storage; more than one silo runs on Redis unless PROFILE_REDIS=0
+# is given (then as bench/run.sh's game-2silos-max: localhost clustering, in-memory storage). Each silo is
 # sampled and summarized apart. PROFILE_STACK [game]: bare profiles the bare stack instead (bench/BareStack: 1 silo with
 # a no-op grain + 1 SignalR edge, loaded with the load tool's --scenario grain, the bench's bare-* runs), with the same
 # runtime settings, so a game profile and a bare one at the same PROFILE_RATE can be compared component by component.
@@ -36,10 +37,10 @@ SECONDS_SAMPLED=${PROFILE_SECONDS:-15}
 IDLE=${PROFILE_IDLE:-4000}
 TOP=${PROFILE_TOP:-25}
 SILOS=${PROFILE_SILOS:-1}
-USE_REDIS=${PROFILE_REDIS:-0}
+USE_REDIS=${PROFILE_REDIS:-}
 STACK=${PROFILE_STACK:-game}
 SCENARIO=${PROFILE_SCENARIO:-play}
-[ "$SILOS" -gt 1 ] && USE_REDIS=1
+[ -n "$USE_REDIS" ] || { USE_REDIS=0; [ "$SILOS" -gt 1 ] && USE_REDIS=1; }
 case $SCENARIO in
   play) ;;
   idle) [ "$STACK" = game ] && [ "${1:-cpu}" = cpu ] || { echo "PROFILE_SCENARIO=idle: cpu, the game" >&2; exit 2; } ;;
