@@ -48,9 +48,13 @@ public sealed partial class TableSubscriptions(
     private readonly HashSet<string>[] _bySlot = [.. Enumerable.Range(0, PeriodSlots.Count).Select(_ => new HashSet<string>())];
 
     private long _tablesChecked;
+    private long _follows;
 
     /// <summary>Tables looked at by the reconciles so far (each table once per reconcile that took it).</summary>
     internal long TablesChecked => Interlocked.Read(ref _tablesChecked);
+
+    /// <summary><see cref="ITableGrain.Follow"/> calls sent so far (subscriptions and their refreshes).</summary>
+    public long FollowsSent => Interlocked.Read(ref _follows);
 
     /// <summary>Tables this edge follows.</summary>
     public int Count
@@ -434,6 +438,7 @@ public sealed partial class TableSubscriptions(
         var watching = spectators.Count(roomId);
         var present = PresentAt(roomId, room);
         var departed = room.Present.Except(present).ToImmutableArray();
+        Interlocked.Increment(ref _follows);
         var seq = await routes.SendAsync(roomId, t =>
         {
             // This edge takes several tables' batches in one call (ITableObserver.OnTablesEvents): said with the call.
