@@ -14,8 +14,9 @@
 # HEAPSTATS_STRINGS=N adds the N string shapes holding the most bytes). Extra server environment: PROFILE_ENV
 # (e.g. "DOTNET_gcServer=1") to compare runtime settings. PROFILE_SILOS [1] silos behind the edge; PROFILE_REDIS [0]:
 # 1 runs the servers on a fresh redis-server (clustering and storage, append-only with an fsync on every write, as
-# shipped) instead of localhost clustering and in-memory storage; more than one silo always runs on Redis. Each silo is
-# sampled and summarized apart. PROFILE_STACK [game]: bare profiles the bare stack instead (bench/BareStack: 1 silo with
+# shipped) instead of localhost clustering and in-memory storage; more than one silo runs on Redis unless PROFILE_REDIS=0
+# is given (then as bench/run.sh's game-2silos-max: localhost clustering, in-memory storage). Each silo is
+# sampled and summarized apart. PROFILE_EDGES [1] edges share the players (the game; only the first is sampled). PROFILE_STACK [game]: bare profiles the bare stack instead (bench/BareStack: 1 silo with
 # a no-op grain + 1 SignalR edge, loaded with the load tool's --scenario grain, the bench's bare-* runs), with the same
 # runtime settings, so a game profile and a bare one at the same PROFILE_RATE can be compared component by component.
 # Each cpu profile also prints every server's CPU per move over the sampled window (/proc, against the moves the game's
@@ -36,10 +37,11 @@ SECONDS_SAMPLED=${PROFILE_SECONDS:-15}
 IDLE=${PROFILE_IDLE:-4000}
 TOP=${PROFILE_TOP:-25}
 SILOS=${PROFILE_SILOS:-1}
-USE_REDIS=${PROFILE_REDIS:-0}
+EDGES=${PROFILE_EDGES:-1}
+USE_REDIS=${PROFILE_REDIS:-}
 STACK=${PROFILE_STACK:-game}
 SCENARIO=${PROFILE_SCENARIO:-play}
-[ "$SILOS" -gt 1 ] && USE_REDIS=1
+[ -n "$USE_REDIS" ] || { USE_REDIS=0; [ "$SILOS" -gt 1 ] && USE_REDIS=1; }
 case $SCENARIO in
   play) ;;
   idle) [ "$STACK" = game ] && [ "${1:-cpu}" = cpu ] || { echo "PROFILE_SCENARIO=idle: cpu, the game" >&2; exit 2; } ;;
@@ -124,9 +126,19 @@ else
     --Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000) >"$WORK/edge.log" 2>&1 &
   EDGE=$!; PIDS+=("$EDGE"); SERVERS+=("edge=$EDGE=http://127.0.0.1:$EDGE_PORT")
   wait_http "http://127.0.0.1:$EDGE_PORT/health/ready"
+  EDGE_URLS="http://127.0.0.1:$EDGE_PORT"; EXTRA_EDGE_PIDS=""
+  for i in $(seq 2 "$EDGES"); do
+    # More edges share the players (as bench/run.sh's 2); only the first is sampled and counted per process.
+    port=$(free_port)
+    (cd src/Edge/bin/Release/net10.0 && exec env "${PERF_ENV[@]}" "${EXTRA_ENV[@]}" "${REDIS_ENV[@]}" dotnet CardGame.Edge.dll --urls "http://127.0.0.1:$port" \
+      --Auth:SigningKey="$KEY" --Orleans:GatewayPort="$GATEWAY" "${QUIET[@]}" \
+      --Edge:MaxConnectionsPerAddress=1000000 --Edge:GuestSignInsPerMinute=1000000 --Edge:GuestSignInBurst=1000000) >"$WORK/edge$i.log" 2>&1 &
+    PIDS+=("$!"); SERVERS+=("edge$i=$!=http://127.0.0.1:$port"); EDGE_URLS+=",http://127.0.0.1:$port"; EXTRA_EDGE_PIDS+=",$!"
+    wait_http "http://127.0.0.1:$port/health/ready"
+  done
 fi
 
-LOAD=(dotnet src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll --edges "http://127.0.0.1:$EDGE_PORT" --server-pids "$(IFS=,; echo "${SILO_PIDS[*]}"),$EDGE"
+LOAD=(dotnet src/LoadTest/bin/Release/net10.0/CardGame.LoadTest.dll --edges "${EDGE_URLS:-http://127.0.0.1:$EDGE_PORT}" --server-pids "$(IFS=,; echo "${SILO_PIDS[*]}"),$EDGE${EXTRA_EDGE_PIDS:-}"
   --seats 4 --connect-concurrency 128 --seed 42 --json-file "$WORK/load.json")
 [ "$STACK" = game ] || LOAD+=(--scenario grain)
 {
@@ -174,7 +186,7 @@ if [ "$MODE" = cpu ]; then
   wait "$LOADER" || true
   STORAGE="in-memory storage"; [ "$USE_REDIS" = 1 ] && STORAGE="Redis clustering and storage"
   [ "$STACK" = game ] || STORAGE="the bare stack: a no-op grain, no storage"
-  echo "Load: $PLAYERS players, 1 edge + $SILOS silo(s) ($STORAGE), $PACE_TEXT; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load; load average $(cut -d' ' -f1-3 /proc/loadavg)." >>"$OUT"
+  echo "Load: $PLAYERS players, $EDGES edge(s) + $SILOS silo(s) ($STORAGE), $PACE_TEXT; $SECONDS_SAMPLED s sampled at 499 Hz after $WAIT s of load; load average $(cut -d' ' -f1-3 /proc/loadavg)." >>"$OUT"
   [ "$SCENARIO" = idle ] || python3 - "$WORK/load.json" >>"$OUT" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); s = r.get("server") or {}

@@ -18,7 +18,7 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
   SILOS_SERVERS=()
   for i in $(seq 1 "$n"); do
     port=$(free_port); gw=$(free_port); health=$(free_port)
-    start "silo$i" in_dir_of "$SILO_DLL" env ConnectionStrings__Redis="$REDIS" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
+    start "silo$i" in_dir_of "$SILO_DLL" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$REDIS" dotnet "$SILO_DLL" --Silo:Port="$port" --Silo:GatewayPort="$gw" \
       --Urls="http://127.0.0.1:$health"
     SERVER_PIDS+=("$LAST_PID")
     SILOS_SERVERS+=("silo$i=$LAST_PID=http://127.0.0.1:$health")
@@ -26,7 +26,7 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
   done
   for i in 1 2; do
     port=$(free_port)
-    start "edge$i" in_dir_of "$EDGE_DLL" env ConnectionStrings__Redis="$REDIS" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
+    start "edge$i" in_dir_of "$EDGE_DLL" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$REDIS" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
       --Auth:SigningKey="$SIGNING_KEY" "${ONE_ADDRESS[@]}"
     SERVER_PIDS+=("$LAST_PID")
     EDGE_URLS+=("http://127.0.0.1:$port")
@@ -36,21 +36,28 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
 }
 
 silos_run() { # name silos load-options...: the load tool and, beside it, window.py over the same steady window
-  local name=$1 n=$2 edges pids load_pid args=() spec rate=0
+  local name=$1 n=$2 edges pids load_pid args=() spec rate=0 redis_args=() storage=Redis
   shift 2
   [ "$1" = --rate ] && rate=$2
   mkdir -p "$RAW/silos"   # beside, not among, the load tool's reports that bench/report.py reads
-  start_redis always && start_silos_cluster "$n" || return 1
+  if [[ $name == *-memory ]]; then
+    # The cluster of game-max and game-2silos-max (start_game: localhost clustering, in-memory storage).
+    start_game "$n" 2 || return 1
+    SILOS_SERVERS=("${SAMPLE_TARGETS[@]}"); storage="in-memory storage"
+  else
+    start_redis always && start_silos_cluster "$n" || return 1
+    redis_args=(--redis "$REDIS" --redis-pid "$REDIS_PID")
+  fi
   edges=$(IFS=,; echo "${EDGE_URLS[*]}")
   pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
-  log "run $name: $n silo(s), 2 edges, Redis; $*"
+  log "run $name: $n silo(s), 2 edges, $storage; $*"
   dotnet "$LOAD_DLL" --edges "$edges" --server-pids "$pids" --players "$SILOS_PLAYERS" --seats $SEATS --warmup "${WARMUP}s" \
     --duration "$((DURATION + 10))s" --connect-concurrency 128 --json-file "$RAW/silos/$name-load.json" --seed 42 "$@" \
     >"$LOGS/$name.out" 2>"$LOGS/$name.err" &
   load_pid=$!
   for spec in "${SILOS_SERVERS[@]}"; do args+=(--server "$spec"); done
   python3 bench/phases/window.py --out "$RAW/silos/$name.json" --seconds "$DURATION" --warmup "$WARMUP" --rate "$rate" \
-    --redis "$REDIS" --redis-pid "$REDIS_PID" --load-pid "$load_pid" "${args[@]}" 2>>"$LOGS/$name.err" || { kill "$load_pid" 2>/dev/null; return 1; }
+    "${redis_args[@]}" --load-pid "$load_pid" "${args[@]}" 2>>"$LOGS/$name.err" || { kill "$load_pid" 2>/dev/null; return 1; }
   wait "$load_pid" || true
   python3 - "$RAW/silos/$name.json" "$RAW/silos/$name-load.json" >&2 <<'EOF'
 import json, sys
@@ -70,6 +77,8 @@ silos_2() { silos_run silos-2 2 --rate "$SILOS_RATE"; }
 silos_3() { silos_run silos-3 3 --rate "$SILOS_RATE"; }
 silos_1_max() { silos_run silos-1-max 1 --think 0; }
 silos_2_max() { silos_run silos-2-max 2 --think 0; }
+silos_1_max_memory() { silos_run silos-1-max-memory 1 --think 0; }
+silos_2_max_memory() { silos_run silos-2-max-memory 2 --think 0; }
 
 # On request (BENCH_ONLY=silos-1,silos-2,silos-3,silos-1-max,silos-2-max BENCH_BUDGET=900): about 9 minutes.
 register silos-1 90 silos_1 optional
@@ -77,3 +86,5 @@ register silos-2 95 silos_2 optional
 register silos-3 100 silos_3 optional
 register silos-1-max 90 silos_1_max optional
 register silos-2-max 95 silos_2_max optional
+register silos-1-max-memory 90 silos_1_max_memory optional
+register silos-2-max-memory 95 silos_2_max_memory optional

@@ -8,7 +8,9 @@ import sys
 
 raw = os.path.join(sys.argv[1], "silos")
 RUNS = [("silos-1", "1 silo"), ("silos-2", "2 silos"), ("silos-3", "3 silos"),
-        ("silos-1-max", "1 silo, think 0 (maximum)"), ("silos-2-max", "2 silos, think 0 (maximum)")]
+        ("silos-1-max", "1 silo, think 0 (maximum)"), ("silos-2-max", "2 silos, think 0 (maximum)"),
+        ("silos-1-max-memory", "1 silo, think 0, in-memory storage (game-max's cluster)"),
+        ("silos-2-max-memory", "2 silos, think 0, in-memory storage (game-2silos-max's cluster)")]
 
 
 def load(name):

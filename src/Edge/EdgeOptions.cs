@@ -19,6 +19,14 @@ public sealed class EdgeOptions
     public double SubscriptionRefreshSeconds { get; set; } = 10;
 
     /// <summary>
+    /// Whether the edge refreshes only the tables that delivered nothing to it within the refresh period: it tells the
+    /// tables it refuses the batches of tables it does not follow, and a table that knows this (of this version or
+    /// later) renews the subscription with each batch the edge takes. False: every table is refreshed each period, as
+    /// by an edge of an earlier version. Default true.
+    /// </summary>
+    public bool RefreshQuietTablesOnly { get; set; } = true;
+
+    /// <summary>
     /// Milliseconds after which a grain call that is safe to repeat (a move with its <c>moveId</c>, <c>GetTable</c>,
     /// <c>Resume</c>) and has no answer yet is sent again (at most twice); the first answer wins. 0 turns it off.
     /// Default 1000.

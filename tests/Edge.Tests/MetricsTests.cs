@@ -22,6 +22,7 @@ public sealed class MetricsTests(EdgesFixture fixture)
         Assert.Contains("cardgame_edge_subscriptions{", metrics);
         Assert.True(Value(metrics, "cardgame_edge_errors_total", "code=\"not_enough_players\"") >= 1);
         Assert.True(Value(metrics, "cardgame_edge_invocations_total", "method=\"JoinRoom\"") >= 1);
+        Assert.True(Value(metrics, "cardgame_edge_table_follows_total") >= 1, "joining a room subscribes this edge to its table");
         Assert.Contains("cardgame_edge_invocation_duration_milliseconds_bucket", metrics);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await fixture.Edge1.Http.GetAsync("/health/live")).StatusCode);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using CardGame.Edge.Cluster;
@@ -35,8 +36,11 @@ namespace CardGame.Edge.Delivery;
 /// observer's next batch comes first.
 /// </summary>
 public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats seats, LocalSpectators spectators, TableRoutes routes,
-    IOptions<EdgeOptions> options, ILogger<TableEventFanOut> logger) : ITableObserver, IThreadPoolWorkItem
+    FollowedTables followed, IOptions<EdgeOptions> options, ILogger<TableEventFanOut> logger) : ITableObserver, IThreadPoolWorkItem
 {
+    /// <summary>The answer to <see cref="OnFollowedTablesEvents"/> when every table in it is followed (nearly always).</summary>
+    private static readonly Task<ImmutableArray<string>> AllFollowed = Task.FromResult(ImmutableArray<string>.Empty);
+
     /// <summary>Attempts at fetching the events behind a gap before passing the gap on.</summary>
     private const int FetchAttempts = 3;
 
@@ -55,6 +59,7 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
     private int _queued;
     private int _peakQueued;
     private long _refused;
+    private long _notFollowed;
     private long _observedBatches;
     private long _answeredBatches;
 
@@ -66,6 +71,9 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
     /// <summary>Batches refused because the queue was full.</summary>
     public long RefusedBatches => Interlocked.Read(ref _refused);
+
+    /// <summary>Batches refused because this edge does not follow their table (<see cref="OnFollowedTablesEvents"/>).</summary>
+    public long NotFollowedBatches => Interlocked.Read(ref _notFollowed);
 
     /// <summary>Batches that came through this edge's observer (calls of several tables' batches count each).</summary>
     public long ObservedBatches => Interlocked.Read(ref _observedBatches);
@@ -98,7 +106,7 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
     {
         if (Refused(roomId, notifications.Count) is { } refused)
         {
-            return refused;
+            return Task.FromException(refused);
         }
 
         // The batch may be handed on later: keep the trace it came with (when anyone traces).
@@ -143,24 +151,90 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
         if (Refused(batches.Count > 0 ? batches[0].RoomId : "", count) is { } refused)
         {
-            return refused;
+            return Task.FromException(refused);
         }
 
-        var tracing = EdgeTracing.Source.HasListeners();
-        var incoming = tracing ? EdgeTracing.IncomingContext() : default;
-        Interlocked.Add(ref _observedBatches, batches.Count);
+        PostAll(batches, renewing: false, []);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Several tables' batches from a silo whose tables count each batch this edge takes as a refresh of its subscription
+    /// (<see cref="FollowedTables"/> notes it, and the edge skips that table's next refresh): those of the tables this
+    /// edge follows are taken as <see cref="OnTablesEvents"/> takes them, as a whole or not at all; the answer names the
+    /// others, of tables it does not follow (their <c>Unfollow</c> was lost, or is on its way): it takes none of their
+    /// events, and each such table drops this edge.
+    /// </summary>
+    public Task<ImmutableArray<string>> OnFollowedTablesEvents(IReadOnlyList<TableEventBatch> batches)
+    {
+        if (batches.Count == 0)
+        {
+            return AllFollowed;
+        }
+
+        var count = 0;
+        ImmutableArray<string>.Builder? notFollowed = null;
         foreach (var batch in batches)
         {
+            if (followed.Follows(batch.RoomId))
+            {
+                count += batch.Notifications.Count;
+            }
+            else
+            {
+                (notFollowed ??= ImmutableArray.CreateBuilder<string>()).Add(batch.RoomId);
+            }
+        }
+
+        var answer = notFollowed?.ToImmutable() ?? [];
+        if (answer.Length > 0)
+        {
+            Interlocked.Add(ref _notFollowed, answer.Length);
+            LogNotFollowed(logger, answer.Length, answer[0]);
+            if (answer.Length == batches.Count)
+            {
+                return Task.FromResult(answer);
+            }
+        }
+
+        if (Refused(batches[0].RoomId, count) is { } refused)
+        {
+            return Task.FromException<ImmutableArray<string>>(refused);
+        }
+
+        PostAll(batches, renewing: true, answer);
+        return answer.Length > 0 ? Task.FromResult(answer) : AllFollowed;
+    }
+
+    /// <summary>
+    /// Posts the batches but those of the rooms <paramref name="skipped"/>, each as if it had come alone, in order;
+    /// <paramref name="renewing"/>: each renewed this edge's subscription to its table.
+    /// </summary>
+    private void PostAll(IReadOnlyList<TableEventBatch> batches, bool renewing, ImmutableArray<string> skipped)
+    {
+        var tracing = EdgeTracing.Source.HasListeners();
+        var incoming = tracing ? EdgeTracing.IncomingContext() : default;
+        foreach (var batch in batches)
+        {
+            if (skipped.Length > 0 && skipped.Contains(batch.RoomId))
+            {
+                continue;
+            }
+
+            if (renewing)
+            {
+                followed.Renewed(batch.RoomId);
+            }
+
+            Interlocked.Increment(ref _observedBatches);
             // Each batch in the trace of the move that published it (the call itself goes in the first one's).
             var trace = tracing && ActivityContext.TryParse(batch.TraceParent, null, isRemote: true, out var own) ? own : incoming;
             Post(new Batch(batch.RoomId, batch.Notifications, trace, Fetched: false));
         }
-
-        return Task.CompletedTask;
     }
 
-    /// <summary>Counts <paramref name="count"/> events as queued, or refuses them (a failed task) when that is too many.</summary>
-    private Task? Refused(string roomId, int count)
+    /// <summary>Counts <paramref name="count"/> events as queued, or refuses them (an exception for the call) when that is too many.</summary>
+    private InvalidOperationException? Refused(string roomId, int count)
     {
         var queued = Interlocked.Add(ref _queued, count);
         if (queued > _maxQueued && queued > count)
@@ -169,8 +243,7 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
             Interlocked.Add(ref _queued, -count);
             Interlocked.Increment(ref _refused);
             LogRefused(logger, roomId, count, queued - count);
-            return Task.FromException(new InvalidOperationException(
-                $"edge behind: {queued - count} table events queued, at most {_maxQueued}"));
+            return new InvalidOperationException($"edge behind: {queued - count} table events queued, at most {_maxQueued}");
         }
 
         InterlockedMax(ref _peakQueued, queued);
@@ -411,6 +484,9 @@ public sealed partial class TableEventFanOut(LocalPlayers players, TableSeats se
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a batch of {Count} events of room {RoomId}: {Queued} table events are queued on this edge already")]
     private static partial void LogRefused(ILogger logger, string roomId, int count, int queued);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused the batches of {Tables} table(s) this edge does not follow (first: room {RoomId}); they drop this edge")]
+    private static partial void LogNotFollowed(ILogger logger, int tables, string roomId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: event {Seq} came after {LastSeq}; holding it until the events between are fetched from the table")]
     private static partial void LogGap(ILogger logger, string roomId, long lastSeq, long seq);

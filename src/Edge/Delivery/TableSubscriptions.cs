@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using CardGame.Contracts.Grains;
 using CardGame.Edge.Cluster;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,12 @@ namespace CardGame.Edge.Delivery;
 /// drains, its lists only grow: its players are reconnecting through another edge, and the table keeps them connected
 /// until the lists lapse. Each look at the tables (on a change, and every twentieth of the period) takes those that
 /// changed (<see cref="TableSeats.TakeChangedRooms"/>, a route, a failed call) and those whose refresh is due, not every
-/// table followed: at 10,000 idle players the walk over all of them twice a second was a sixth of an edge's CPU.
+/// table followed: at 10,000 idle players the walk over all of them twice a second was a sixth of an edge's CPU. A
+/// table that delivered to this edge within the period through a call that renews the subscription
+/// (<see cref="ITableObserver.OnFollowedTablesEvents"/>, noted in <see cref="FollowedTables"/>) is not refreshed at its
+/// slot but looked at again a period after that delivery, and refreshed then if it has delivered nothing since
+/// (<see cref="EdgeOptions.RefreshQuietTablesOnly"/>): a table that forgot this edge (reactivated without its memory)
+/// sends it nothing, so it is refreshed within a period of its last delivery.
 /// </summary>
 public sealed partial class TableSubscriptions(
     ClusterConnection cluster,
@@ -31,6 +37,7 @@ public sealed partial class TableSubscriptions(
     TableSeats seats,
     LocalSpectators spectators,
     TableEventFanOut fanOut,
+    FollowedTables followed,
     Lifecycle.EdgeDrain drain,
     IOptions<EdgeOptions> options,
     ILogger<TableSubscriptions> logger) : BackgroundService
@@ -44,13 +51,26 @@ public sealed partial class TableSubscriptions(
     /// <summary>Tables to look at again at the next reconcile: a subscribe that failed, a route that changed.</summary>
     private readonly HashSet<string> _dirty = [];
 
-    /// <summary>The tables of <see cref="_rooms"/> by their refresh slot (<see cref="PeriodSlots.SlotOf"/>).</summary>
+    /// <summary>
+    /// The tables of <see cref="_rooms"/> by their refresh slot (<see cref="Room.Slot"/>: <see cref="PeriodSlots.SlotOf"/>
+    /// until a delivery moves it).
+    /// </summary>
     private readonly HashSet<string>[] _bySlot = [.. Enumerable.Range(0, PeriodSlots.Count).Select(_ => new HashSet<string>())];
 
+    private readonly bool _quietOnly = options.Value.RefreshQuietTablesOnly;
+
     private long _tablesChecked;
+    private long _follows;
+    private long _refreshesSkipped;
 
     /// <summary>Tables looked at by the reconciles so far (each table once per reconcile that took it).</summary>
     internal long TablesChecked => Interlocked.Read(ref _tablesChecked);
+
+    /// <summary><see cref="ITableGrain.Follow"/> calls sent so far (subscriptions and their refreshes).</summary>
+    public long FollowsSent => Interlocked.Read(ref _follows);
+
+    /// <summary>Refreshes not sent because the table had renewed the subscription with a delivery within the period.</summary>
+    public long RefreshesSkipped => Interlocked.Read(ref _refreshesSkipped);
 
     /// <summary>Tables this edge follows.</summary>
     public int Count
@@ -240,6 +260,7 @@ public sealed partial class TableSubscriptions(
         var toSubscribe = new List<string>();
         var toUnsubscribe = new List<string>();
         var slot = refresh?.NextSlot();
+        var tick = refresh is null ? 0 : followed.NextTick();
         lock (_gate)
         {
             _candidates.Clear();
@@ -267,7 +288,8 @@ public sealed partial class TableSubscriptions(
                 {
                     toUnsubscribe.Add(roomId);
                 }
-                else if (slot == PeriodSlots.SlotOf(roomId) || !room.Subscribed || HasOtherObserver(roomId, room) || !IsPresentAt(roomId, room))
+                else if ((slot == room.Slot && !RenewedWithinPeriod(roomId, room, slot.Value, tick)) || !room.Subscribed || HasOtherObserver(roomId, room)
+                    || !IsPresentAt(roomId, room))
                 {
                     toSubscribe.Add(roomId);
                 }
@@ -320,6 +342,32 @@ public sealed partial class TableSubscriptions(
             _ = Task.Run(() => Parallel.ForEachAsync(moved, new ParallelOptions { MaxDegreeOfParallelism = 16 },
                 async (roomId, _) => await RefreshAsync(roomId, throwOnFailure: false)));
         }
+    }
+
+    /// <summary>
+    /// Whether the table of <paramref name="roomId"/>, due for its refresh at <paramref name="slot"/> (refresh tick
+    /// <paramref name="tick"/>), renewed this edge's subscription itself with a delivery since the refresh tick a period
+    /// ago: then it moves to the slot of that delivery, to be looked at again a period after it (and refreshed then,
+    /// unless it delivered again). Under <see cref="_gate"/>.
+    /// </summary>
+    private bool RenewedWithinPeriod(string roomId, Room room, int slot, long tick)
+    {
+        var renewed = Volatile.Read(ref room.Renewed.Value);
+        if (!_quietOnly || !room.Subscribed || renewed <= tick - PeriodSlots.Count)
+        {
+            return false;
+        }
+
+        var renewedSlot = (int)((slot - (tick - renewed) % PeriodSlots.Count + PeriodSlots.Count) % PeriodSlots.Count);
+        if (renewedSlot != room.Slot)
+        {
+            _bySlot[room.Slot].Remove(roomId);
+            _bySlot[renewedSlot].Add(roomId);
+            room.Slot = renewedSlot;
+        }
+
+        _refreshesSkipped++;
+        return true;
     }
 
     private bool HasOtherObserver(string roomId, Room room) => room.Subscribed && !Equals(room.Observer, edge.ObserverFor(roomId));
@@ -408,7 +456,8 @@ public sealed partial class TableSubscriptions(
             if (!room.Subscribed && room.Holds == 0 && !seats.IsSeatedHere(roomId) && !spectators.IsWatched(roomId) && _rooms.GetValueOrDefault(roomId) == room)
             {
                 _rooms.Remove(roomId);
-                _bySlot[PeriodSlots.SlotOf(roomId)].Remove(roomId);
+                _bySlot[room.Slot].Remove(roomId);
+                followed.Remove(roomId);
                 seats.Forget(roomId);
                 routes.Forget(roomId);
             }
@@ -434,10 +483,17 @@ public sealed partial class TableSubscriptions(
         var watching = spectators.Count(roomId);
         var present = PresentAt(roomId, room);
         var departed = room.Present.Except(present).ToImmutableArray();
+        Interlocked.Increment(ref _follows);
         var seq = await routes.SendAsync(roomId, t =>
         {
-            // This edge takes several tables' batches in one call (ITableObserver.OnTablesEvents): said with the call.
+            // This edge takes several tables' batches in one call (ITableObserver.OnTablesEvents), and refuses those of
+            // tables it does not follow (OnFollowedTablesEvents, whose deliveries renew this): said with the call.
             RequestContext.Set(ITableObserver.TakesTablesEvents, true);
+            if (_quietOnly)
+            {
+                RequestContext.Set(ITableObserver.TakesFollowedTablesEvents, true);
+            }
+
             try
             {
                 return t.Follow(edge.EdgeId, observer, watching, seen, ImmutableArray.Create(present), departed);
@@ -445,6 +501,7 @@ public sealed partial class TableSubscriptions(
             finally
             {
                 RequestContext.Remove(ITableObserver.TakesTablesEvents);
+                RequestContext.Remove(ITableObserver.TakesFollowedTablesEvents);
             }
         });
         room.Observer = observer;
@@ -478,15 +535,22 @@ public sealed partial class TableSubscriptions(
     {
         if (!_rooms.TryGetValue(roomId, out var room))
         {
-            _rooms[roomId] = room = new Room();
-            _bySlot[PeriodSlots.SlotOf(roomId)].Add(roomId);
+            // Listed for the observer before anything is sent to the table, so no batch the subscription brings is refused.
+            _rooms[roomId] = room = new Room(followed.Add(roomId), PeriodSlots.SlotOf(roomId));
+            _bySlot[room.Slot].Add(roomId);
         }
 
         return room;
     }
 
-    internal sealed class Room
+    internal sealed class Room(StrongBox<long> renewed, int slot)
     {
+        /// <summary>The refresh tick of the table's last delivery that renewed this edge's subscription (<see cref="FollowedTables"/>).</summary>
+        public StrongBox<long> Renewed { get; } = renewed;
+
+        /// <summary>The refresh slot at which the table is looked at (<see cref="_bySlot"/>).</summary>
+        public int Slot { get; set; } = slot;
+
         public int Holds { get; set; }
 
         public bool Subscribed { get; set; }

@@ -26,6 +26,7 @@ public static class HubExtensions
         services.AddSingleton<LocalSpectators>();
         services.AddSingleton<LobbyWatchers>();
         services.AddHostedService(sp => sp.GetRequiredService<LobbyWatchers>());
+        services.AddSingleton<FollowedTables>();
         services.AddSingleton<TableEventFanOut>();
         services.AddSingleton<TableSubscriptions>();
         services.AddHostedService(sp => sp.GetRequiredService<TableSubscriptions>());

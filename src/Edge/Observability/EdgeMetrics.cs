@@ -20,6 +20,9 @@ public sealed class EdgeMetrics
         meter.CreateObservableGauge("cardgame.edge.players", () => players.PlayerCount, description: "Players connected to this edge");
         meter.CreateObservableGauge("cardgame.edge.seated_players", () => seats.SeatedPlayerCount(), description: "Players of this edge seated at a table");
         meter.CreateObservableGauge("cardgame.edge.subscriptions", () => subscriptions.Count, description: "Tables this edge subscribes to");
+        meter.CreateObservableCounter("cardgame.edge.table_follows", () => subscriptions.FollowsSent, description: "Follow calls this edge sent to tables: its subscriptions and their periodic refreshes");
+        meter.CreateObservableCounter("cardgame.edge.table_refreshes_skipped", () => subscriptions.RefreshesSkipped, description: "Refreshes of a table's subscription not sent because the table renewed it with a delivery within the period");
+        meter.CreateObservableCounter("cardgame.edge.table_batches_not_followed", () => fanOut.NotFollowedBatches, description: "Table event batches refused because this edge does not follow the table (the table drops this edge)");
         meter.CreateObservableGauge("cardgame.edge.table_events_queued", () => fanOut.QueuedEvents, description: "Table events accepted and not yet handed to connections (at most Edge:MaxQueuedTableEvents)");
         meter.CreateObservableCounter("cardgame.edge.table_batches_refused", () => fanOut.RefusedBatches, description: "Table event batches refused because this edge was Edge:MaxQueuedTableEvents behind");
         meter.CreateObservableCounter("cardgame.edge.table_event_gaps_filled", () => fanOut.GapsFilled, description: "Gaps in a table's events found by this edge and filled from the table's log before anything after them was passed on");

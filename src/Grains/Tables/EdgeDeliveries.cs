@@ -14,7 +14,9 @@ namespace CardGame.Grains;
 /// one call (and sends one answer) for many tables' batches instead of one each. Each batch's task completes when the
 /// call carrying it does: taken, failed or timed out (<see cref="GameOptions.DeliveryTimeout"/>), and the table retries
 /// or drops the edge as before. An edge of an earlier version, which did not say it takes the call of several batches
-/// (<see cref="ITableObserver.TakesTablesEvents"/>), gets every batch in a call of its own. Makes Orleans calls only,
+/// (<see cref="ITableObserver.TakesTablesEvents"/>), gets every batch in a call of its own. An edge that said it takes
+/// <see cref="ITableObserver.OnFollowedTablesEvents"/> gets its batches that way (<see cref="SendFollowedAsync"/>),
+/// even one alone, and each batch's task says whether the edge took it or does not follow its table. Makes Orleans calls only,
 /// never blocks, and holds nothing a table needs: a batch waiting here is still in its table's queue, so a table that
 /// migrates meanwhile sends it again from its next activation (the edge drops the repeat by <c>seq</c>).
 /// </summary>
@@ -94,6 +96,39 @@ public sealed partial class EdgeDeliveries(IOptions<GameOptions> options, ILogge
             return observer.OnTableEvents(roomId, notifications).WaitAsync(_options.DeliveryTimeout);
         }
 
+        return Send(observer, roomId, notifications, followed: false);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="notifications"/> of <paramref name="roomId"/> to an edge that takes
+    /// <see cref="ITableObserver.OnFollowedTablesEvents"/>: true once it has taken them (which renews its subscription),
+    /// false when it answered that it does not follow the table (it took none of them); fails as <see cref="SendAsync"/>.
+    /// </summary>
+    public Task<bool> SendFollowedAsync(ITableObserver observer, string roomId, IReadOnlyList<TableNotification> notifications)
+    {
+        if (!_options.CoalesceDeliveries)
+        {
+            Count(1);
+            return Followed(observer.OnFollowedTablesEvents([new TableEventBatch(roomId, notifications)]).WaitAsync(_options.DeliveryTimeout), roomId);
+        }
+
+        return Send(observer, roomId, notifications, followed: true);
+    }
+
+    /// <summary>Whether the edge took the batch of <paramref name="roomId"/> that <paramref name="call"/> carried.</summary>
+    private static async Task<bool> Followed(Task<ImmutableArray<string>> call, string roomId) => !NotFollowed(await call).Contains(roomId);
+
+    /// <summary>The rooms an answer of <see cref="ITableObserver.OnFollowedTablesEvents"/> names (none when it names none).</summary>
+    private static ImmutableArray<string> NotFollowed(ImmutableArray<string> answer) => answer.IsDefault ? [] : answer;
+
+    private static async Task<bool> Taken(Task call)
+    {
+        await call;
+        return true;
+    }
+
+    private Task<bool> Send(ITableObserver observer, string roomId, IReadOnlyList<TableNotification> notifications, bool followed)
+    {
         while (true)
         {
             var lane = _lanes.GetOrAdd(observer, NewLane);
@@ -108,7 +143,7 @@ public sealed partial class EdgeDeliveries(IOptions<GameOptions> options, ILogge
                 {
                     // The table's span is current here and lasts until this batch's task completes: the call that carries
                     // the batch goes out under it when it is the first in that call.
-                    var waiting = new Waiting(roomId, notifications, Activity.Current);
+                    var waiting = new Waiting(roomId, notifications, followed, Activity.Current);
                     lane.Queue.Add(waiting);
                     return waiting.Done.Task;
                 }
@@ -118,14 +153,16 @@ public sealed partial class EdgeDeliveries(IOptions<GameOptions> options, ILogge
 
             // Nothing in flight to this edge: the same call as a table alone would make, from the table's own turn.
             Count(1);
-            Task call;
+            Task<bool> call;
             try
             {
-                call = observer.OnTableEvents(roomId, notifications).WaitAsync(_options.DeliveryTimeout);
+                call = followed
+                    ? Followed(observer.OnFollowedTablesEvents([new TableEventBatch(roomId, notifications)]).WaitAsync(_options.DeliveryTimeout), roomId)
+                    : Taken(observer.OnTableEvents(roomId, notifications).WaitAsync(_options.DeliveryTimeout));
             }
             catch (Exception ex)
             {
-                call = Task.FromException(ex);
+                call = Task.FromException<bool>(ex);
             }
 
             After(call, lane, null);
@@ -178,11 +215,13 @@ public sealed partial class EdgeDeliveries(IOptions<GameOptions> options, ILogge
     {
         if (carried is not null)
         {
+            // A call of OnFollowedTablesEvents answers the rooms the edge does not follow; the others take all.
+            var notFollowed = call is Task<ImmutableArray<string>> { IsCompletedSuccessfully: true } answered ? NotFollowed(answered.Result) : [];
             foreach (var waiting in carried)
             {
                 if (call.IsCompletedSuccessfully)
                 {
-                    waiting.Done.TrySetResult();
+                    waiting.Done.TrySetResult(!notFollowed.Contains(waiting.RoomId));
                 }
                 else if (call.Exception is { } failed)
                 {
@@ -205,20 +244,46 @@ public sealed partial class EdgeDeliveries(IOptions<GameOptions> options, ILogge
                 return;
             }
 
-            if (lane.Queue.Count <= MaxBatchesPerCall)
-            {
-                next = lane.Queue;
-                lane.Queue = [];
-            }
-            else
-            {
-                next = lane.Queue.GetRange(0, MaxBatchesPerCall);
-                lane.Queue.RemoveRange(0, MaxBatchesPerCall);
-            }
+            next = TakeNext(lane);
         }
 
         Count(next.Count);
         After(Send(lane.Observer, next), lane, next);
+    }
+
+    /// <summary>
+    /// The batches of the lane's next call, at most <see cref="MaxBatchesPerCall"/>, all for the same call as the first
+    /// (<see cref="ITableObserver.OnFollowedTablesEvents"/> or not): the others wait for the call after (a table has
+    /// one batch at a time here, so no table's batches change order). Under the lane's gate.
+    /// </summary>
+    private static List<Waiting> TakeNext(Lane lane)
+    {
+        var queue = lane.Queue;
+        var followed = queue[0].Followed;
+        var alike = 0;
+        while (alike < queue.Count && queue[alike].Followed == followed)
+        {
+            alike++;
+        }
+
+        if (alike == queue.Count && alike <= MaxBatchesPerCall)
+        {
+            lane.Queue = [];
+            return queue;
+        }
+
+        // Rare (an edge subscribed both ways, while its subscriptions change over): take the first ones of a kind.
+        var next = new List<Waiting>(Math.Min(queue.Count, MaxBatchesPerCall));
+        for (var i = 0; i < queue.Count && next.Count < MaxBatchesPerCall; i++)
+        {
+            if (queue[i].Followed == followed)
+            {
+                next.Add(queue[i]);
+                queue.RemoveAt(i--);
+            }
+        }
+
+        return next;
     }
 
     /// <summary>One call for the batches that waited: under the trace of the first of them (each batch names its own).</summary>
@@ -228,6 +293,12 @@ public sealed partial class EdgeDeliveries(IOptions<GameOptions> options, ILogge
         try
         {
             Activity.Current = batches[0].Trace;
+            if (batches[0].Followed)
+            {
+                return observer.OnFollowedTablesEvents(batches.ConvertAll(b => new TableEventBatch(b.RoomId, b.Notifications, b.Trace?.Id)))
+                    .WaitAsync(_options.DeliveryTimeout);
+            }
+
             var call = batches.Count == 1
                 ? observer.OnTableEvents(batches[0].RoomId, batches[0].Notifications)
                 : observer.OnTablesEvents(batches.ConvertAll(b => new TableEventBatch(b.RoomId, b.Notifications, b.Trace?.Id)));
@@ -267,16 +338,20 @@ public sealed partial class EdgeDeliveries(IOptions<GameOptions> options, ILogge
         public List<Waiting> Queue { get; set; } = [];
     }
 
-    private sealed class Waiting(string roomId, IReadOnlyList<TableNotification> notifications, Activity? trace)
+    private sealed class Waiting(string roomId, IReadOnlyList<TableNotification> notifications, bool followed, Activity? trace)
     {
         public string RoomId { get; } = roomId;
 
         public IReadOnlyList<TableNotification> Notifications { get; } = notifications;
 
+        /// <summary>For <see cref="ITableObserver.OnFollowedTablesEvents"/> (else the calls of earlier versions).</summary>
+        public bool Followed { get; } = followed;
+
         /// <summary>The table's delivery span, running until <see cref="Done"/> completes (null when nobody traces).</summary>
         public Activity? Trace { get; } = trace;
 
-        public TaskCompletionSource Done { get; } = new();
+        /// <summary>True when the edge took the batch; false when it answered that it does not follow the table.</summary>
+        public TaskCompletionSource<bool> Done { get; } = new();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A call carrying {Batches} tables' event batches to an edge could not be sent")]

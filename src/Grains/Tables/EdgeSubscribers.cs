@@ -9,9 +9,14 @@ namespace CardGame.Grains;
 /// edge that fails repeatedly, falls too far behind or stops refreshing is dropped. Delivery is at least once: a batch
 /// stays queued until the edge has taken it; or, for the events of a move whose edge asked for them with the answer
 /// and had nothing queued, until the answer has left (<see cref="Publish"/>: the edge fetches them from the table's
-/// log if that answer never reaches it). Runs on the grain's scheduler.
+/// log if that answer never reaches it). An edge that said it refuses the batches of tables it does not follow
+/// (<see cref="ITableObserver.TakesFollowedTablesEvents"/>) renews its subscription, and its list of present players
+/// (<paramref name="presence"/>), with every batch it takes, so it need not refresh a table that delivers to it; and one
+/// that answers that it does not follow the table is dropped, unless it subscribed again after that batch left.
+/// Runs on the grain's scheduler.
 /// </summary>
-internal sealed partial class EdgeSubscribers(string roomId, GameOptions options, EdgeDeliveries deliveries, TimeProvider time, ILogger logger)
+internal sealed partial class EdgeSubscribers(string roomId, GameOptions options, EdgeDeliveries deliveries, TimeProvider time, ILogger logger,
+    SeatPresence? presence = null)
 {
     private const int MaxBatch = 256;
     private const int MaxConsecutiveFailures = 3;
@@ -42,10 +47,11 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     /// <paramref name="missed"/> (the remembered events after the last one it says it passed on): an activation that
     /// started without its predecessor's memory, or that dropped the edge, published them to nobody.
     /// <paramref name="takesTablesEvents"/>: the edge said it takes several tables' batches in one call
-    /// (<see cref="ITableObserver.TakesTablesEvents"/>).
+    /// (<see cref="ITableObserver.TakesTablesEvents"/>); <paramref name="renewedByDeliveries"/>: it takes
+    /// <see cref="ITableObserver.OnFollowedTablesEvents"/>, so each batch it takes renews the subscription.
     /// </summary>
     public void Subscribe(string edgeId, ITableObserver observer, int spectators, IEnumerable<TableNotification>? missed = null, bool listsPlayers = false,
-        bool takesTablesEvents = false)
+        bool takesTablesEvents = false, bool renewedByDeliveries = false)
     {
         if (_edges.TryGetValue(edgeId, out var existing))
         {
@@ -62,6 +68,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             existing.Spectators = spectators;
             existing.ListsPlayers = listsPlayers;
             existing.TakesTablesEvents = takesTablesEvents;
+            existing.RenewedByDeliveries = renewedByDeliveries;
+            existing.Subscribes++;
             return;
         }
 
@@ -71,6 +79,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
             Spectators = spectators,
             ListsPlayers = listsPlayers,
             TakesTablesEvents = takesTablesEvents,
+            RenewedByDeliveries = renewedByDeliveries,
         };
         foreach (var notification in missed ?? [])
         {
@@ -121,7 +130,8 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
     public ImmutableArray<EdgeSubscription> Export()
     {
         var exported = _edges.Values
-            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators, e.ListsPlayers, e.TakesTablesEvents))
+            .Select(e => new EdgeSubscription(e.EdgeId, e.Observer, e.RefreshedAt, [.. e.Queue], e.Spectators, e.ListsPlayers, e.TakesTablesEvents,
+                e.RenewedByDeliveries))
             .ToImmutableArray();
         _edges.Clear();
         return exported;
@@ -138,6 +148,7 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
                 Spectators = imported.Spectators,
                 ListsPlayers = imported.ListsPlayers,
                 TakesTablesEvents = imported.TakesTablesEvents,
+                RenewedByDeliveries = imported.RenewedByDeliveries,
             };
             foreach (var notification in imported.Queued)
             {
@@ -243,11 +254,37 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
                     ? GameTracing.Source.StartActivity("table.deliver", System.Diagnostics.ActivityKind.Internal, publisher)
                     : null;
                 var observer = edge.Observer;
+                var renews = edge.RenewedByDeliveries;
+                var subscribes = edge.Subscribes;
                 try
                 {
                     // With the other tables' batches for this edge when one is in flight (the silo's EdgeDeliveries).
-                    await deliveries.SendAsync(observer, roomId, batch, edge.TakesTablesEvents);
+                    if (!renews)
+                    {
+                        await deliveries.SendAsync(observer, roomId, batch, edge.TakesTablesEvents);
+                    }
+                    else if (!await deliveries.SendFollowedAsync(observer, roomId, batch))
+                    {
+                        if (edge.Subscribes == subscribes)
+                        {
+                            // The edge no longer follows this table (its Unfollow was lost): it took nothing, and a
+                            // subscription its deliveries renewed would otherwise never lapse.
+                            Drop(edge, "the edge does not follow the table");
+                            break;
+                        }
+
+                        // It subscribed again after this batch left (a refusal from before): the batch goes again.
+                        continue;
+                    }
+
                     edge.Failures = 0;
+                    if (renews)
+                    {
+                        // Taken by an edge that refuses the tables it does not follow: as good as its refresh.
+                        edge.RefreshedAt = time.GetUtcNow();
+                        presence?.Renew(edge.EdgeId);
+                    }
+
                     for (var i = 0; i < batch.Count && edge.Queue.TryPeek(out var head) && ReferenceEquals(head, batch[i]); i++)
                     {
                         edge.Queue.Dequeue();
@@ -316,6 +353,12 @@ internal sealed partial class EdgeSubscribers(string roomId, GameOptions options
 
         /// <summary>Whether the edge takes several tables' batches in one call (<see cref="ITableObserver.OnTablesEvents"/>).</summary>
         public bool TakesTablesEvents { get; set; }
+
+        /// <summary>Whether the edge takes <see cref="ITableObserver.OnFollowedTablesEvents"/>: each batch it takes renews the subscription.</summary>
+        public bool RenewedByDeliveries { get; set; }
+
+        /// <summary>Subscribe calls since the first: a refusal of a batch sent before the latest one is stale.</summary>
+        public int Subscribes { get; set; }
 
         /// <summary>The delivery loop running for this edge, if any (null once it has ended).</summary>
         public Task? Pump { get; set; }

@@ -11,4 +11,5 @@ public sealed record EdgeSubscription(
     [property: Id(3)] ImmutableArray<TableNotification> Queued,
     [property: Id(4)] int Spectators = 0,
     [property: Id(5)] bool ListsPlayers = false,
-    [property: Id(6)] bool TakesTablesEvents = false);
+    [property: Id(6)] bool TakesTablesEvents = false,
+    [property: Id(7)] bool RenewedByDeliveries = false);

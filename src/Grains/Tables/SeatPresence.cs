@@ -39,6 +39,19 @@ public sealed class SeatPresence(TimeProvider time, TimeSpan lifetime)
     }
 
     /// <summary>
+    /// <paramref name="edgeId"/> took a batch of the table's events, which renews its subscription: its list, unchanged
+    /// (the edge sends a changed one at once), counts as refreshed now, unless it has lapsed already.
+    /// </summary>
+    public void Renew(string edgeId)
+    {
+        var now = time.GetUtcNow();
+        if (_lists.TryGetValue(edgeId, out var listed) && listed.RefreshedAt + lifetime > now)
+        {
+            listed.RefreshedAt = now;
+        }
+    }
+
+    /// <summary>
     /// <paramref name="edgeId"/> has no connection of any player seated here any more; <paramref name="departed"/> are
     /// the players it last named.
     /// </summary>

@@ -62,8 +62,8 @@ public sealed partial class TableGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _table = new Table(RoomId, table.State, _options, time);
-        _edges = new EdgeSubscribers(RoomId, _options, deliveries, time, logger);
         _presence = new SeatPresence(time, _options.SubscriptionLifetime);
+        _edges = new EdgeSubscribers(RoomId, _options, deliveries, time, logger, _presence);
         RestoreMemory();
         shutdown.Track(this, first: true);
         this.RegisterGrainTimer(OnPeriodAsync, _options.DirectoryRefresh, _options.DirectoryRefresh);
@@ -239,7 +239,9 @@ public sealed partial class TableGrain(
         var missed = seenSeq >= 0 && table.State.Seq - seenSeq <= MissedEventsResent ? Remembered(seenSeq) : null;
         // An edge says in its call's context whether it takes several tables' batches in one call (earlier ones do not).
         var takesTablesEvents = RequestContext.Get(ITableObserver.TakesTablesEvents) is true;
-        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed, listsPlayers, takesTablesEvents);
+        // And whether it refuses the batches of tables it does not follow, so that each batch it takes renews this.
+        var renewedByDeliveries = RequestContext.Get(ITableObserver.TakesFollowedTablesEvents) is true;
+        _edges.Subscribe(edgeId, observer, Math.Max(0, spectators), missed, listsPlayers, takesTablesEvents, renewedByDeliveries);
         SpectatorsMayHaveChanged();
         return table.State.Seq;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using CardGame.Contracts.Grains;
 
 namespace CardGame.Grains.Tests.Cluster;
@@ -56,6 +57,20 @@ internal sealed class RecordingObserver : ITableObserver
         Interlocked.Increment(ref _calls);
         Take(roomId, notifications);
         return Answer();
+    }
+
+    /// <summary>Taken as <see cref="OnTablesEvents"/> (this stand-in follows every table it is sent).</summary>
+    public async Task<ImmutableArray<string>> OnFollowedTablesEvents(IReadOnlyList<TableEventBatch> batches)
+    {
+        Interlocked.Increment(ref _callsOfSeveral);
+        Interlocked.Increment(ref _calls);
+        foreach (var batch in batches)
+        {
+            Take(batch.RoomId, batch.Notifications);
+        }
+
+        await Answer();
+        return [];
     }
 
     public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches)

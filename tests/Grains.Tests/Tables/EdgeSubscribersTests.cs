@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CardGame.Grains.Tests.Tables;
 
@@ -148,6 +150,112 @@ public sealed class EdgeSubscribersTests
         Assert.Equal(1, moved.Calls);
     }
 
+    [Fact]
+    public async Task Deliveries_an_edge_takes_renew_its_subscription_and_list_when_it_said_it_refuses_unfollowed_tables_and_not_otherwise()
+    {
+        // Two edges that acknowledge every batch and never refresh: only the one that refuses the batches of tables it
+        // does not follow (this version's) has its subscription and its list of present players renewed by them.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 3, 0, 0, TimeSpan.Zero));
+        var presence = new SeatPresence(time, new GameOptions().SubscriptionLifetime);
+        var renewing = new FollowingEdge();
+        var earlier = new FollowingEdge();
+        var subscribers = NewSubscribers(time: time, presence: presence);
+        subscribers.Subscribe("edge-new", renewing, 0, listsPlayers: true, takesTablesEvents: true, renewedByDeliveries: true);
+        subscribers.Subscribe("edge-old", earlier, 0, listsPlayers: true, takesTablesEvents: true);
+        presence.List("edge-new", ["alice"], []);
+        presence.List("edge-old", ["bob"], []);
+
+        // A delivery every 20 s for 80 s: past the 60 s lifetime of a subscription (and a list) never refreshed.
+        for (var seq = 1; seq <= 4; seq++)
+        {
+            time.Advance(TimeSpan.FromSeconds(20));
+            subscribers.Publish(Events(seq, seq));
+            await subscribers.FlushAsync(Long);
+        }
+
+        Assert.Equal("edge-new", Assert.Single(subscribers.Export()).EdgeId);
+        Assert.Equal([1, 2, 3, 4], renewing.PassedOn);
+        Assert.Equal([1, 2, 3], earlier.PassedOn);
+        Assert.Equal(4, renewing.FollowedCalls);
+        Assert.Equal(0, earlier.FollowedCalls);
+        Assert.True(presence.IsConnected("alice", unlistedFollowers: false));
+        Assert.False(presence.IsConnected("bob", unlistedFollowers: false));
+    }
+
+    [Fact]
+    public async Task An_edge_that_answers_it_does_not_follow_the_table_is_dropped_and_sent_nothing_more()
+    {
+        // Its Unfollow was lost: the table still lists it, and its deliveries would renew it for ever.
+        var edge = new FollowingEdge { Follows = false };
+        var subscribers = NewSubscribers();
+        subscribers.Subscribe("edge-a", edge, 0, takesTablesEvents: true, renewedByDeliveries: true);
+
+        subscribers.Publish(Events(1, 2));
+        await subscribers.FlushAsync(Long);
+        subscribers.Publish(Events(3, 3));
+        await subscribers.FlushAsync(Long);
+
+        Assert.Equal(0, subscribers.Count);
+        Assert.Equal(1, edge.FollowedCalls);
+        Assert.Empty(edge.PassedOn);
+    }
+
+    [Fact]
+    public async Task A_refusal_of_a_batch_sent_before_the_edge_subscribed_again_drops_nothing_and_the_batch_goes_again()
+    {
+        // The edge left the table and follows it again: a batch sent before the new subscription reached the table is
+        // refused on arrival, and the answer comes back after the table took the subscription.
+        var edge = new FollowingEdge { Follows = false };
+        var held = edge.HoldNextCall();
+        var subscribers = NewSubscribers();
+        subscribers.Subscribe("edge-a", edge, 0, takesTablesEvents: true, renewedByDeliveries: true);
+        subscribers.Publish(Events(1, 2));
+        await edge.HeldCallArrived.Task.WaitAsync(Long);
+
+        edge.Follows = true;
+        subscribers.Subscribe("edge-a", edge, 0, takesTablesEvents: true, renewedByDeliveries: true);
+        held.SetResult();
+        await subscribers.FlushAsync(Long);
+        subscribers.Publish(Events(3, 3));
+        await subscribers.FlushAsync(Long);
+
+        Assert.Equal(1, subscribers.Count);
+        Assert.Equal([1, 2, 3], edge.PassedOn);
+    }
+
+    [Fact]
+    public async Task A_call_of_several_tables_batches_is_taken_for_the_tables_the_edge_follows_and_drops_only_the_others()
+    {
+        // One edge, three tables on one silo; the edge no longer follows room-2. room-1's batch is in flight, so the
+        // batches of room-2 and room-3 go together in the next call, which the edge answers naming room-2.
+        var edge = new FollowingEdge { NotFollowed = ["room-2"] };
+        var held = edge.HoldNextCall();
+        var deliveries = new EdgeDeliveries(Options.Create(new GameOptions()), NullLogger<EdgeDeliveries>.Instance);
+        var tables = new[] { "room-1", "room-2", "room-3" }.Select(room => NewSubscribers(deliveries, room)).ToArray();
+        foreach (var table in tables)
+        {
+            table.Subscribe("edge-a", edge, 0, takesTablesEvents: true, renewedByDeliveries: true);
+        }
+
+        tables[0].Publish(Events(1, 1));
+        await edge.HeldCallArrived.Task.WaitAsync(Long);
+        tables[1].Publish(Events(1, 1));
+        tables[2].Publish(Events(1, 1));
+        Assert.Equal(2, deliveries.WaitingBatches);
+        held.SetResult();
+        foreach (var table in tables)
+        {
+            await table.FlushAsync(Long);
+        }
+
+        tables[2].Publish(Events(2, 2));
+        await tables[2].FlushAsync(Long);
+
+        Assert.Equal([1, 0, 1], tables.Select(t => t.Count));
+        Assert.Equal(["room-1:1", "room-3:1", "room-3:2"], edge.Taken);
+        Assert.Equal([1, 2, 1], edge.BatchesPerCall);
+    }
+
     /// <summary>An observer equal to every other of the same name, as two copies of one grain reference are.</summary>
     private sealed record SameEdge(string Name) : ITableObserver
     {
@@ -162,6 +270,8 @@ public sealed class EdgeSubscribersTests
         }
 
         public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
+
+        public Task<ImmutableArray<string>> OnFollowedTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
 
         public bool Equals(SameEdge? other) => other is not null && other.Name == Name;
 
@@ -233,10 +343,101 @@ public sealed class EdgeSubscribersTests
 
         // Subscribed without saying it takes several tables' batches in one call: never called so.
         public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
+
+        public Task<ImmutableArray<string>> OnFollowedTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
     }
 
-    private static EdgeSubscribers NewSubscribers(EdgeDeliveries? deliveries = null) =>
-        new("room-1", new GameOptions(), deliveries ?? new EdgeDeliveries(Options.Create(new GameOptions()), NullLogger<EdgeDeliveries>.Instance), TimeProvider.System, NullLogger.Instance);
+    private static EdgeSubscribers NewSubscribers(EdgeDeliveries? deliveries = null, string roomId = "room-1", TimeProvider? time = null, SeatPresence? presence = null) =>
+        new(roomId, new GameOptions(), deliveries ?? new EdgeDeliveries(Options.Create(new GameOptions()), NullLogger<EdgeDeliveries>.Instance), time ?? TimeProvider.System,
+            NullLogger.Instance, presence);
+
+    /// <summary>
+    /// An edge of this version (it takes <see cref="ITableObserver.OnFollowedTablesEvents"/>): takes the batches of the
+    /// tables it follows, through its sequencer, and answers naming the others; it can hold a call's answer.
+    /// </summary>
+    private sealed class FollowingEdge : ITableObserver
+    {
+        private readonly Lock _gate = new();
+        private readonly TableEventSequencer _filter = new();
+        private TaskCompletionSource? _hold;
+
+        /// <summary>Whether it follows the tables (but those of <see cref="NotFollowed"/>), as of a call's arrival.</summary>
+        public bool Follows { get; set; } = true;
+
+        public string[] NotFollowed { get; init; } = [];
+
+        /// <summary>The events passed on, by seq (of any room).</summary>
+        public List<long> PassedOn { get; } = [];
+
+        /// <summary>The events passed on, as room:seq.</summary>
+        public List<string> Taken { get; } = [];
+
+        public List<int> BatchesPerCall { get; } = [];
+
+        public int FollowedCalls { get; private set; }
+
+        public TaskCompletionSource HeldCallArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The next call is handled on arrival but answered only once the returned source completes.</summary>
+        public TaskCompletionSource HoldNextCall() => _hold = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task OnTableEvents(string roomId, IReadOnlyList<TableNotification> notifications)
+        {
+            Take(roomId, notifications);
+            return Task.CompletedTask;
+        }
+
+        public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches)
+        {
+            foreach (var batch in batches)
+            {
+                Take(batch.RoomId, batch.Notifications);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public async Task<ImmutableArray<string>> OnFollowedTablesEvents(IReadOnlyList<TableEventBatch> batches)
+        {
+            var refused = ImmutableArray.CreateBuilder<string>();
+            lock (_gate)
+            {
+                FollowedCalls++;
+                BatchesPerCall.Add(batches.Count);
+                foreach (var batch in batches)
+                {
+                    if (Follows && !NotFollowed.Contains(batch.RoomId))
+                    {
+                        Take(batch.RoomId, batch.Notifications);
+                    }
+                    else
+                    {
+                        refused.Add(batch.RoomId);
+                    }
+                }
+            }
+
+            if (Interlocked.Exchange(ref _hold, null) is { } hold)
+            {
+                HeldCallArrived.TrySetResult();
+                await hold.Task;
+            }
+
+            return refused.ToImmutable();
+        }
+
+        private void Take(string roomId, IReadOnlyList<TableNotification> notifications)
+        {
+            lock (_gate)
+            {
+                foreach (var notification in _filter.Accept(roomId, notifications).Ready)
+                {
+                    PassedOn.Add(notification.Event.Seq);
+                    Taken.Add($"{roomId}:{notification.Event.Seq}");
+                }
+            }
+        }
+    }
 
     private static List<TableNotification> Events(long first, long last) =>
         [.. Enumerable.Range((int)first, (int)(last - first + 1))
@@ -303,6 +504,8 @@ public sealed class EdgeSubscribersTests
 
         // Subscribed without saying it takes several tables' batches in one call: never called so.
         public Task OnTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
+
+        public Task<ImmutableArray<string>> OnFollowedTablesEvents(IReadOnlyList<TableEventBatch> batches) => throw new NotSupportedException();
 
         private void Arrive(string roomId, IReadOnlyList<TableNotification> notifications)
         {
