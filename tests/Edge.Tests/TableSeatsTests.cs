@@ -1,3 +1,4 @@
+using CardGame.Contracts.Protocol;
 using CardGame.Edge.Application;
 using CardGame.Edge.Delivery;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -131,6 +132,43 @@ public sealed class TableSeatsTests
         Assert.True(seats.IsPresentAt("unknown", []));
         Assert.False(seats.IsPresentAt("unknown", ["Amy"]));
     }
+
+    [Fact]
+    public void A_view_says_its_players_as_their_ids_would_and_the_same_players_again_cost_no_allocation()
+    {
+        var players = new LocalPlayers();
+        var seats = new TableSeats(players);
+        Assert.Equal(1, players.TryAdd(Connection("c1", "alice"), maxPerPlayer: 8));
+        var alice = new PlayerView("alice", "Alice", 5, true);
+        var bob = new PlayerView("bob", "Bob", 5, true);
+
+        seats.Said(View(3, alice, bob));
+        Assert.True(seats.IsSeatedHere("r1"));
+        seats.Said(View(5, bob)); // alice left
+        Assert.False(seats.IsSeatedHere("r1"));
+        seats.Said(View(4, alice, bob)); // an older view arriving late changes nothing
+        Assert.False(seats.IsSeatedHere("r1"));
+        seats.Said(View(6, alice, bob)); // she joined again
+        Assert.True(seats.IsSeatedHere("r1"));
+
+        // Every move's answer is a view seating the same players: only its seq is news, and nothing is made for it
+        // (the ids were listed with LINQ before: an iterator and an enumerator per move).
+        var views = Enumerable.Range(7, 101).Select(seq => View(seq, alice, bob)).ToList();
+        seats.Said(views[0]);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < views.Count; i++)
+        {
+            seats.Said(views[i]);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(seats.IsSeatedHere("r1"));
+        seats.Said(View(106, bob)); // older than the last: ignored
+        Assert.True(seats.IsSeatedHere("r1"));
+    }
+
+    private static TableView View(long seq, params PlayerView[] players) =>
+        new("r1", "room", seq, Phases.Playing, 4, players, null, null, null, 0, null, null, null, 0, null);
 
     private static LocalConnection Connection(string id, string playerId) =>
         new(id, playerId, new ConnectionOutbox(new SilentConnection(id), 16, NullLogger.Instance));

@@ -229,8 +229,9 @@ public sealed class GameApplication(
             return Repeatable(moveId, roomId, method, () => CallTable(roomId, move));
         }
 
-        var withEvents = new MoveWithEvents(roomId, edge.EdgeId, fanOut);
-        return Repeatable(moveId, roomId, method, () => CallTable(roomId, t => withEvents.SendAsync(() => move(t))));
+        // One delegate for every attempt (a lambda here would make a closure and two delegates per attempt).
+        Func<ITableGrain, Task<GameResult<TableView>>> send = new MoveWithEvents(roomId, edge.EdgeId, fanOut, move).SendAsync;
+        return Repeatable(moveId, roomId, method, () => CallTable(roomId, send));
     }
 
     /// <summary>
@@ -269,7 +270,7 @@ public sealed class GameApplication(
     /// <summary>Records the table's word on who sits there, as of the view's seq (<see cref="TableSeats"/>).</summary>
     private TableView Seen(TableView view)
     {
-        seats.Said(view.RoomId, view.Seq, view.Players.Select(p => p.PlayerId));
+        seats.Said(view);
         return view;
     }
 

@@ -14,17 +14,18 @@ namespace CardGame.Edge.Application;
 /// fetched from the table (<see cref="TableEventFanOut.AnswerMissing"/>). So the table may count them delivered when
 /// it answers, and no event is lost to this edge's clients when the answer is.
 /// </summary>
-internal sealed class MoveWithEvents(string roomId, string edgeId, TableEventFanOut fanOut)
+internal sealed class MoveWithEvents(string roomId, string edgeId, TableEventFanOut fanOut, Func<ITableGrain, Task<GameResult<TableView>>> move)
 {
     private int _out;
 
-    public async Task<GameResult<TableView>> SendAsync(Func<Task<GameResult<TableView>>> move)
+    /// <summary>One attempt at the move, sent to <paramref name="table"/>.</summary>
+    public async Task<GameResult<TableView>> SendAsync(ITableGrain table)
     {
         Task<GameResult<TableView>> sent;
         RequestContext.Set(ITableGrain.EventsWithAnswer, edgeId);
         try
         {
-            sent = move();
+            sent = move(table);
         }
         finally
         {

@@ -95,19 +95,23 @@ public sealed partial class PlayerSessions(
         return await SignInAsync(session, player);
     }
 
-    /// <summary>The connection's player, signed in with the player grain; <c>auth_required</c> if it has none.</summary>
-    public async Task<PlayerIdentity> RequirePlayerAsync(ClientSession session)
+    /// <summary>
+    /// The connection's player, signed in with the player grain; <c>auth_required</c> if it has none. Every request
+    /// asks, and nearly always the player has signed in: then nothing is made (no task).
+    /// </summary>
+    public ValueTask<PlayerIdentity> RequirePlayerAsync(ClientSession session)
     {
         if (session.Player is not { } player)
         {
-            throw new GameException(GameError.AuthRequired());
+            return ValueTask.FromException<PlayerIdentity>(new GameException(GameError.AuthRequired()));
         }
 
-        if (!session.SignedIn)
-        {
-            await SignInAsync(session, player);
-        }
+        return session.SignedIn ? new(player) : new(SignInFirstAsync(session, player));
+    }
 
+    private async Task<PlayerIdentity> SignInFirstAsync(ClientSession session, PlayerIdentity player)
+    {
+        await SignInAsync(session, player);
         return player;
     }
 
@@ -164,7 +168,7 @@ public sealed partial class PlayerSessions(
             // since the player grain looked says nothing).
             if (!hold.RoomMissing && (await cluster.Grains.GetGrain<ITableGrain>(roomId).GetView(player.PlayerId)).Value is { } view)
             {
-                seats.Said(view.RoomId, view.Seq, view.Players.Select(p => p.PlayerId));
+                seats.Said(view);
             }
         }
 

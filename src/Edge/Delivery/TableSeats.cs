@@ -1,3 +1,5 @@
+using CardGame.Contracts.Protocol;
+
 namespace CardGame.Edge.Delivery;
 
 /// <summary>
@@ -84,6 +86,54 @@ public sealed class TableSeats
         {
             Signal();
         }
+    }
+
+    /// <summary>
+    /// <see cref="Said(string, long, IEnumerable{string})"/> for the players of a view (the answer to every move): the
+    /// same players as known, nearly always, cost a look at their ids and nothing made; the ids are listed only when
+    /// they changed.
+    /// </summary>
+    public void Said(TableView view)
+    {
+        var (roomId, seq, players) = (view.RoomId, view.Seq, view.Players);
+        lock (_gate)
+        {
+            if (_rooms.TryGetValue(roomId, out var before) && (before.Seq > seq || SamePlayers(before.Seated, players)))
+            {
+                if (before.Seq <= seq)
+                {
+                    _rooms[roomId] = (seq, before.Seated);
+                }
+
+                return;
+            }
+        }
+
+        var ids = new string[players.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = players[i].PlayerId;
+        }
+
+        Said(roomId, seq, ids);
+    }
+
+    private static bool SamePlayers(string[] known, IReadOnlyList<PlayerView> players)
+    {
+        if (players.Count != known.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < known.Length; i++)
+        {
+            if (!string.Equals(known[i], players[i].PlayerId, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Whether the table's last word seats a player with a local connection: its events are wanted here.</summary>

@@ -270,6 +270,11 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
 
     public RoomInfo Info() => new(RoomId, State.Name, State.Seats, State.Players.Count, State.Phase, Spectators);
 
+    /// <summary>Whether <see cref="Info"/> would equal <paramref name="info"/> (checked after every commit without making one).</summary>
+    public bool InfoEquals(RoomInfo? info) =>
+        info is not null && info.RoomId == RoomId && info.Name == State.Name && info.Seats == State.Seats
+        && info.Players == State.Players.Count && info.Phase == State.Phase && info.Spectators == Spectators;
+
     /// <summary>When the player to move will be timed out; null when no game is being played.</summary>
     public DateTimeOffset? TurnEndsAt() =>
         State is { Phase: Phases.Playing, TurnStartedAt: { } started } ? started + options.TurnTimeout : null;
@@ -536,7 +541,20 @@ public sealed class Table(string roomId, TableState state, GameOptions options, 
         return _commitment;
     }
 
-    private SeatState? FindSeat(string playerId) => State.Players.Find(p => p.PlayerId == playerId);
+    private SeatState? FindSeat(string playerId)
+    {
+        // A loop, not List.Find with a lambda: a closure and a delegate per call, several calls per move.
+        var players = State.Players;
+        for (var i = 0; i < players.Count; i++)
+        {
+            if (players[i].PlayerId == playerId)
+            {
+                return players[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The seated players' ids in seating order: every event's recipients. The same array while nobody joins or leaves

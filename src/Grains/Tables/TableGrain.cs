@@ -399,34 +399,46 @@ public sealed partial class TableGrain(
     /// Applies <paramref name="action"/> and commits it; the events it published go with the answer to
     /// <paramref name="answering"/> (the edge that sent it and asked for them) when that edge had nothing queued.
     /// </summary>
-    private async Task<TableResult> ApplyAndCommitAsync(Func<Table, TableResult> action, string? answering = null)
+    private Task<TableResult> ApplyAndCommitAsync(Func<Table, TableResult> action, string? answering = null)
     {
-        var result = Apply(action);
+        TableResult result;
+        try
+        {
+            result = Apply(action);
+        }
+        catch (Exception ex)
+        {
+            // As from an async method: the call's task fails, nothing throws at the caller.
+            return Task.FromException<TableResult>(ex);
+        }
+
         if (result.Error?.Code is { } code)
         {
             metrics.Rejected(code);
         }
 
-        var answered = await CommitAsync(answering);
-        return answered is null ? result : result with { Events = answered };
+        // Not an async method of its own: every await that waits in a grain costs a state machine, a continuation and
+        // a task on the grain's scheduler, and this one would only wait for the commit's.
+        return CommitAsync(answering, result)!;
     }
 
     /// <summary>
     /// Persists a change, then (and only then) logs and publishes its events and sends its notices. A failed write
     /// throws (the action is not acknowledged) after reloading what storage has, so memory never runs ahead of it;
-    /// unless the reload shows that the write landed after all, which then counts as written. Returns the events when
-    /// the edge <paramref name="answering"/> takes them with the answer instead of through its observer
-    /// (<see cref="EdgeSubscribers.Publish"/>), else null.
+    /// unless the reload shows that the write landed after all, which then counts as written. Returns
+    /// <paramref name="result"/> (the answer to the call that made the change), with the events when the edge
+    /// <paramref name="answering"/> takes them with the answer instead of through its observer
+    /// (<see cref="EdgeSubscribers.Publish"/>).
     /// </summary>
-    private async Task<IReadOnlyList<TableNotification>?> CommitAsync(string? answering = null)
+    private async Task<TableResult?> CommitAsync(string? answering = null, TableResult? result = null)
     {
         if (!_table.Changed)
         {
-            return null;
+            return result;
         }
 
         var events = _table.Pending.ToList();
-        var notices = _table.Notices.ToList();
+        PlayerNotice[] notices = _table.Notices.Count == 0 ? [] : [.. _table.Notices];
         var seq = table.State.Seq;
         var started = time.GetTimestamp();
         var persist = GameTracing.Source.StartActivity("table.persist");
@@ -496,7 +508,7 @@ public sealed partial class TableGrain(
 
         PublishRoomInfo();
         ScheduleTimer();
-        return answered ? events : null;
+        return answered && result is not null ? result with { Events = events } : result;
     }
 
     /// <summary>Reloads what storage has after a failed write, or gives up this activation if even that fails.</summary>
@@ -608,9 +620,9 @@ public sealed partial class TableGrain(
             return;
         }
 
-        var info = _table.Info();
-        if (info != _publishedInfo)
+        if (!_table.InfoEquals(_publishedInfo))
         {
+            var info = _table.Info();
             DirectoryShard.Announce(info, NextEntryVersion()).Ignore();
             _publishedInfo = info;
         }

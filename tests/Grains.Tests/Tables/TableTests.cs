@@ -384,6 +384,33 @@ public sealed class TableTests
         Assert.Equal(["alice", "carol"], table.State.MoveDigests.Keys.Order());
     }
 
+    [Fact]
+    public void A_room_info_equals_the_tables_own_and_differs_from_one_with_any_property_changed()
+    {
+        var table = Seated("alice", "bob");
+        table.Spectators = 2;
+        var info = table.Info();
+        Assert.True(table.InfoEquals(info));
+        Assert.False(table.InfoEquals(null));
+
+        // Each property of the room-list entry changed in turn (found by reflection, so a property added to RoomInfo
+        // and not compared fails here): the table must announce it again.
+        var changed = typeof(RoomInfo).GetProperties().Where(p => p.CanWrite && p.Name != "EqualityContract").ToList();
+        Assert.Equal(6, changed.Count);
+        foreach (var property in changed)
+        {
+            var other = info with { };
+            object value = property.PropertyType == typeof(int) ? (int)property.GetValue(info)! + 1 : property.GetValue(info) + "x";
+            property.SetValue(other, value);
+            Assert.NotEqual(info, other);
+            Assert.False(table.InfoEquals(other), property.Name);
+        }
+
+        table.Join(new PlayerSnapshot("carol", "carol"));
+        Assert.False(table.InfoEquals(info));
+        Assert.True(table.InfoEquals(table.Info()));
+    }
+
     private Table Seated(params string[] players)
     {
         var table = new Table("r1", new TableState(), _options, _time);
