@@ -448,6 +448,8 @@ public sealed partial class TableGrain(
             if (_table.Exists)
             {
                 await table.WriteStateAsync();
+                // Written: storage is done with the bytes (a failed write keeps its array: storage may still hold it).
+                TableStateJson.ReturnWriteBuffer(table.State);
             }
             else
             {

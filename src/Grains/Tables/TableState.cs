@@ -54,4 +54,10 @@ public sealed class TableState
     /// bytes of JSON, its digest 8 bytes of base64), written on every move. Absent in tables stored before it.
     /// </summary>
     public Dictionary<string, string> MoveDigests { get; set; } = [];
+
+    /// <summary>
+    /// Not stored (a field, which System.Text.Json leaves alone): the pooled array holding this state's JSON while a
+    /// write of it is out (<see cref="TableStateJson.SerializeToWriteBuffer"/>).
+    /// </summary>
+    internal byte[]? WriteBuffer;
 }

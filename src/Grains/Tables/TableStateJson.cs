@@ -50,25 +50,52 @@ public static class TableStateJson
     private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _cached;
 
     /// <summary>The state's JSON, in a new array of its exact length.</summary>
-    public static byte[] Serialize(TableState state)
+    public static byte[] Serialize(TableState state) => Written(state).ToArray();
+
+    /// <summary>
+    /// The state's JSON in an array rented from the shared pool, kept with the state (<see cref="TableState.WriteBuffer"/>)
+    /// until <see cref="ReturnWriteBuffer"/>: a table writes its whole state on every move (2-4 KB), and a new array for
+    /// each write was the largest single allocation of a loaded silo. An array whose write never reported success is
+    /// never returned (the grain reloads its state then, and the array goes with the old one): storage may still hold it.
+    /// </summary>
+    public static ReadOnlyMemory<byte> SerializeToWriteBuffer(TableState state)
+    {
+        var json = Written(state);
+        var array = ArrayPool<byte>.Shared.Rent(json.Length);
+        json.CopyTo(array);
+        // A buffer still here belongs to a write that has not reported success: it is left to the collector.
+        state.WriteBuffer = array;
+        return array.AsMemory(0, json.Length);
+    }
+
+    /// <summary>
+    /// After a successful write of <paramref name="state"/>: its write buffer goes back to the pool. Only then: storage
+    /// has no more use for it once the write has answered (Redis has the command; the in-memory storage copied it).
+    /// </summary>
+    public static void ReturnWriteBuffer(TableState state)
+    {
+        if (state.WriteBuffer is { } array)
+        {
+            state.WriteBuffer = null;
+            ArrayPool<byte>.Shared.Return(array);
+        }
+    }
+
+    /// <summary>The state's JSON in this thread's writer (valid until the thread's next call).</summary>
+    private static ReadOnlySpan<byte> Written(TableState state)
     {
         var (buffer, writer) = _cached ??= CreateWriter();
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
-        try
+        Write(writer, state);
+        writer.Flush();
+        if (buffer.Capacity > 64 * 1024)
         {
-            Write(writer, state);
-            writer.Flush();
-            return buffer.WrittenSpan.ToArray();
+            // Keep a rare large state's buffer from staying with the thread (what it wrote stays readable until used).
+            _cached = null;
         }
-        finally
-        {
-            // Keep a rare large state's buffer from staying with the thread.
-            if (buffer.Capacity > 64 * 1024)
-            {
-                _cached = null;
-            }
-        }
+
+        return buffer.WrittenSpan;
     }
 
     private static (ArrayBufferWriter<byte>, Utf8JsonWriter) CreateWriter()

@@ -166,6 +166,44 @@ public sealed class TableStateJsonTests
     }
 
     [Fact]
+    public void A_table_state_is_written_into_a_pooled_array_that_is_used_again_only_after_its_write_succeeded()
+    {
+        var state = RandomTable(7).Last();
+        var expected = Json.Serialize(state).ToArray();
+        Assert.True(expected.Length > 500, $"a state of {expected.Length} bytes");
+
+        var first = Storage.Serialize(state);
+        Assert.Equal(expected, first.ToArray());
+        var firstArray = ArrayOf(first);
+        Assert.Same(firstArray, state.WriteBuffer);
+
+        // Its write has not reported success (it failed, or is still out): the next write of the state gets another
+        // array, and the first one's bytes stay as they were.
+        var second = Storage.Serialize(state);
+        Assert.NotSame(firstArray, ArrayOf(second));
+        Assert.Equal(expected, first.ToArray());
+        Assert.Equal(expected, second.ToArray());
+
+        // The write succeeded: its array goes back to the pool, and the next write takes an array from there instead of
+        // allocating one as large as the state.
+        TableStateJson.ReturnWriteBuffer(state);
+        Assert.Null(state.WriteBuffer);
+        Storage.Serialize(state);
+        TableStateJson.ReturnWriteBuffer(state);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var third = Storage.Serialize(state);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(expected, third.ToArray());
+        Assert.True(allocated < expected.Length / 4, $"{allocated} bytes allocated for a state of {expected.Length}");
+        TableStateJson.ReturnWriteBuffer(state);
+        TableStateJson.ReturnWriteBuffer(state); // once only: nothing left to return
+        Assert.Null(state.WriteBuffer);
+    }
+
+    private static byte[] ArrayOf(BinaryData data) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) ? segment.Array! : throw new InvalidOperationException("not an array");
+
+    [Fact]
     public void An_invalid_card_is_refused_as_System_Text_Json_refuses_it()
     {
         var state = new TableState { Game = new CrazyEightsGame { Stock = [default] } };
