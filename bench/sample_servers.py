@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Samples what the servers' runtimes do, every --interval seconds (0.5), until stopped (SIGTERM or SIGINT): each server's
-garbage collections by generation and GC pause time, thread-pool queue length, threads and work items, lock
+garbage collections by generation, GC pause time and the heap's size by generation after the last collection, thread-pool queue length, threads and work items, lock
 contentions and timers (the System.Runtime meter on its /metrics), and its CPU (/proc); and, as a line of its own
 ("server": "machine"), the machine's CPU by kind and its runnable threads (/proc/stat), the load tool's CPU (the process
 whose command line holds --tool) and the kernel threads' CPU, so a slow second can be told apart as a pause or as
@@ -82,6 +82,9 @@ def runtime(url):
         if name == "dotnet_gc_collections_total":
             g = GEN.search(labels)
             out["gc_" + (g.group(1) if g else "all")] = value
+        elif name == "dotnet_gc_last_collection_heap_size_bytes":
+            g = GEN.search(labels)
+            out["heap_" + (g.group(1) if g else "all")] = value
         elif name in ("dotnet_thread_pool_queue_length_total", "dotnet_thread_pool_thread_count_total"):
             # Current values (UpDownCounters), which the Prometheus exporter names like counters.
             out[name[len("dotnet_"):-len("_total")]] = value
