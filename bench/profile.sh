@@ -59,7 +59,22 @@ KEY="bench-signing-key-0123456789abcdef0123456789"
 QUIET=(--Logging:LogLevel:Default=Warning --Logging:LogLevel:CardGame=Warning --Logging:LogLevel:Orleans=Warning)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+# The servers first, then Redis (as bench/run.sh's stop_all): a silo whose Redis is gone took a minute and more to stop,
+# and this script held the shared bench lock meanwhile (2026-12-01-0604).
+cleanup() {
+  local p alive
+  for p in "${PIDS[@]}"; do [ "$p" = "${REDIS_PID:-}" ] || kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 60); do
+    alive=0
+    for p in "${PIDS[@]}"; do [ "$p" = "${REDIS_PID:-}" ] || ! kill -0 "$p" 2>/dev/null || alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.25
+  done
+  for p in "${PIDS[@]}"; do [ "$p" = "${REDIS_PID:-}" ] || kill -9 "$p" 2>/dev/null || true; done
+  [ -z "${REDIS_PID:-}" ] || kill "$REDIS_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 log() { printf '[profile %3ds] %s\n' "$SECONDS" "$*" >&2; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }

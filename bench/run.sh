@@ -219,7 +219,7 @@ load() { # name load-test-options... ; runs the load tool against EDGE_URLS, wri
   local status=0 sampler="" target
   log "run $name: $*"
   if [ "${BENCH_SAMPLE:-0}" = 1 ] && [ ${#SAMPLE_TARGETS[@]} -gt 0 ]; then
-    python3 bench/sample_servers.py --out "$RAW/$name-servers.jsonl" $(for target in "${SAMPLE_TARGETS[@]}"; do echo --server "$target"; done) &
+    python3 bench/sample_servers.py --out "$RAW/$name-servers.jsonl" --tool "$RAW/$name.json" $(for target in "${SAMPLE_TARGETS[@]}"; do echo --server "$target"; done) &
     sampler=$!
   fi
   timeout 400 dotnet "$LOAD_DLL" --edges "$edges" --server-pids "$pids" --seats $SEATS --warmup "${WARMUP}s" --connect-concurrency 128 \

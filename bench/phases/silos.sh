@@ -6,14 +6,16 @@
 # measures each steady window from outside: server CPU per move (/proc), Orleans messages per move (each process's
 # Orleans meter on /metrics), Redis commands, bytes and CPU per move, and the rest of the machine beside them.
 #
-# Knobs: BENCH_SILOS_RATE [500] moves/s offered; BENCH_SILOS_PLAYERS [2000]; the window is BENCH_DURATION seconds
+# Knobs: BENCH_SILOS_RATE [500] moves/s offered; BENCH_SILOS_PLAYERS [2000]; BENCH_SILOS_EDGES [2] edges in front of
+# the silos on Redis (1: the pairing of edges and silos apart, docs/scaling.md); the window is BENCH_DURATION seconds
 # after BENCH_WARMUP seconds of moves. Phases: silos-1, silos-2, silos-3, silos-1-max, silos-2-max.
 
 SILOS_RATE=${BENCH_SILOS_RATE:-500}
 SILOS_PLAYERS=${BENCH_SILOS_PLAYERS:-2000}
+SILOS_EDGES=${BENCH_SILOS_EDGES:-2}
 SILOS_SERVERS=()
 
-start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVERS (name=pid=url), SERVER_PIDS, EDGE_URLS
+start_silos_cluster() { # silos: N silos + SILOS_EDGES edges on $REDIS; fills SILOS_SERVERS (name=pid=url), SERVER_PIDS, EDGE_URLS
   local n=$1 i port gw health
   SILOS_SERVERS=()
   for i in $(seq 1 "$n"); do
@@ -24,7 +26,7 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
     SILOS_SERVERS+=("silo$i=$LAST_PID=http://127.0.0.1:$health")
     wait_http "http://127.0.0.1:$health/health/ready" 90 || return 1
   done
-  for i in 1 2; do
+  for i in $(seq 1 "$SILOS_EDGES"); do
     port=$(free_port)
     start "edge$i" in_dir_of "$EDGE_DLL" env "${SERVER_ENV[@]}" ConnectionStrings__Redis="$REDIS" dotnet "$EDGE_DLL" --urls "http://127.0.0.1:$port" \
       --Auth:SigningKey="$SIGNING_KEY" "${ONE_ADDRESS[@]}"
@@ -36,7 +38,7 @@ start_silos_cluster() { # silos: N silos + 2 edges on $REDIS; fills SILOS_SERVER
 }
 
 silos_run() { # name silos load-options...: the load tool and, beside it, window.py over the same steady window
-  local name=$1 n=$2 edges pids load_pid args=() spec rate=0 redis_args=() storage=Redis
+  local name=$1 n=$2 edges pids load_pid args=() spec rate=0 redis_args=() storage=Redis edge_count=2
   shift 2
   [ "$1" = --rate ] && rate=$2
   mkdir -p "$RAW/silos"   # beside, not among, the load tool's reports that bench/report.py reads
@@ -50,7 +52,8 @@ silos_run() { # name silos load-options...: the load tool and, beside it, window
   fi
   edges=$(IFS=,; echo "${EDGE_URLS[*]}")
   pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
-  log "run $name: $n silo(s), 2 edges, $storage; $*"
+  [ -z "${redis_args[*]}" ] || edge_count=$SILOS_EDGES
+  log "run $name: $n silo(s), $edge_count edge(s), $storage; $*"
   dotnet "$LOAD_DLL" --edges "$edges" --server-pids "$pids" --players "$SILOS_PLAYERS" --seats $SEATS --warmup "${WARMUP}s" \
     --duration "$((DURATION + 10))s" --connect-concurrency 128 --json-file "$RAW/silos/$name-load.json" --seed 42 "$@" \
     >"$LOGS/$name.out" 2>"$LOGS/$name.err" &

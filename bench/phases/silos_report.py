@@ -47,6 +47,8 @@ for name, label in RUNS:
     l = load_report(name)
     ack = f"{l['ackMs']['p50']} / {l['ackMs']['p99']}" if l else "-"
     violations = l["violationCount"] if l else "-"
+    if w.get("edges", 2) != 2:
+        label += f", {w['edges']} edge{'s' if w['edges'] != 1 else ''} (BENCH_SILOS_EDGES)"
     out.append(f"| {name}: {label} | {w['movesPerSecond']:,} | {c['servers']:,.0f} ({c['silos']:,.0f} / {c['edges']:,.0f}) | "
                f"{m['network']} ({m['byConnection'].get('SiloToSilo', 0)}) | {m['local']} | {r.get('commandsPerMove', '-')} | "
                f"{r.get('bytesInPerMove', '-')} / {r.get('bytesOutPerMove', '-')} | {r.get('cpuMicrosecondsPerMove', '-')} | {ack} | "
