@@ -51,7 +51,20 @@ public sealed partial class StallWatch(ILogger<StallWatch> logger) : IHostedServ
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _stopping.Dispose();
+    /// <summary>
+    /// Stops the watch and waits for its thread before the event goes. The host disposes its services without stopping
+    /// them when its start fails (a port already in use): the thread then waited on a disposed event and its
+    /// <see cref="ObjectDisposedException"/> killed the process (exit 134) instead of a clean failed start.
+    /// </summary>
+    public void Dispose()
+    {
+        _stopping.Set();
+        _thread?.Join();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Whether the watch's thread still runs (for tests).</summary>
+    internal bool Watching => _thread is { IsAlive: true };
 
     private void Watch()
     {

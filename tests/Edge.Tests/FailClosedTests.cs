@@ -64,7 +64,7 @@ public sealed class FailClosedTests
     /// <summary>An edge that would reach no cluster (it never gets that far): the refusal comes before anything else.</summary>
     private static Dictionary<string, string?> Settings(string? signingKey) => new()
     {
-        ["Orleans:GatewayPort"] = RedisServer.FreePort().ToString(),
+        ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
         ["Orleans:ClusterId"] = "nowhere",
         ["Auth:SigningKey"] = signingKey,
     };

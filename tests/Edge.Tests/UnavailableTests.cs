@@ -11,7 +11,7 @@ public sealed class UnavailableTests : IAsyncLifetime
     public async Task InitializeAsync() => _edge = await EdgeServer.StartAsync(
         new Dictionary<string, string?>
         {
-            ["Orleans:GatewayPort"] = RedisServer.FreePort().ToString(),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
             ["Orleans:ClusterId"] = "nowhere",
             ["Auth:SigningKey"] = TestTokens.SigningKey,
         },

@@ -330,7 +330,7 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task A_page_whose_edge_restarts_reconnects_by_itself_and_catches_up()
     {
-        var port = RedisServer.FreePort();
+        var port = FreePorts.Next();
         await using var edge = fixture.StartEdge(port); // disposed twice: WebApplicationFactory allows it
         await using var alice = await Player.OpenAsync(fixture.Browser, edge.BaseAddress, "Alice", output);
         await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Bob", output);

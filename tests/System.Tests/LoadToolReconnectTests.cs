@@ -19,7 +19,7 @@ public sealed class LoadToolReconnectTests(BrowserFixture fixture, ITestOutputHe
     [Fact]
     public async Task Load_players_whose_edge_restarts_resume_without_a_violation_and_play_on()
     {
-        var port = RedisServer.FreePort();
+        var port = FreePorts.Next();
         await using var edge = fixture.StartEdge(port); // disposed twice: WebApplicationFactory allows it
         var options = new LoadTestOptions
         {

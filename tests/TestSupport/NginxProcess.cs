@@ -35,7 +35,7 @@ public sealed class NginxProcess : IAsyncDisposable
     {
         var executable = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nginx is not installed: install the Debian package 'nginx' (the README's test command does).");
-        var port = RedisServer.FreePort();
+        var port = FreePorts.Next();
         var directory = System.IO.Directory.CreateTempSubdirectory("cardgame-nginx-").FullName;
         var upstreams = string.Join("\n", upstreamPorts.Select(p => $"    server 127.0.0.1:{p} max_fails=0;"));
         var config = $$"""

@@ -99,7 +99,7 @@ public sealed class ProcessTopology : IAsyncDisposable
     /// <summary>Starts one more silo against the same Redis (what an operator does to add capacity).</summary>
     public async Task<ServerProcess> AddSiloAsync()
     {
-        var (siloPort, gatewayPort, httpPort) = (RedisServer.FreePort(), RedisServer.FreePort(), RedisServer.FreePort());
+        var (siloPort, gatewayPort, httpPort) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
         var config = new Dictionary<string, string?>(ClusterConfiguration)
         {
             ["Silo:Port"] = siloPort.ToString(),
@@ -127,7 +127,7 @@ public sealed class ProcessTopology : IAsyncDisposable
             config[key] = value;
         }
 
-        var edge = ServerProcess.Start($"edge{Edges.Count + 1}", Artifact("Edge", "CardGame.Edge.dll"), config, RedisServer.FreePort());
+        var edge = ServerProcess.Start($"edge{Edges.Count + 1}", Artifact("Edge", "CardGame.Edge.dll"), config, FreePorts.Next());
         lock (Edges)
         {
             Edges.Add(edge);

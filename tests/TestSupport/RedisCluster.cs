@@ -24,7 +24,7 @@ public sealed class RedisCluster : IAsyncDisposable
 
     public static async Task<RedisCluster> StartAsync(int masters = 3)
     {
-        var cluster = new RedisCluster([.. Enumerable.Range(0, masters).Select(_ => RedisServer.FreePort())]);
+        var cluster = new RedisCluster([.. Enumerable.Range(0, masters).Select(_ => FreePorts.Next())]);
         try
         {
             foreach (var port in cluster.Ports)
@@ -96,7 +96,7 @@ public sealed class RedisCluster : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            "--bind", "127.0.0.1", "--port", port.ToString(), "--dir", directory, "--daemonize", "no", "--save", "",
+            "--bind", "127.0.0.1", "--port", port.ToString(), "--cluster-port", FreePorts.Next().ToString(), "--dir", directory, "--daemonize", "no", "--save", "",
             "--appendonly", "yes", "--appendfsync", "always",
             "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000",
         })

@@ -30,7 +30,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts redis-server. <paramref name="extraArguments"/> are appended (e.g. <c>--appendonly yes</c>).</summary>
     public static async Task<RedisServer> StartAsync(params string[] extraArguments)
     {
-        var server = new RedisServer(FreePort(), extraArguments);
+        var server = new RedisServer(FreePorts.Next(), extraArguments);
         await server.StartProcessAsync();
         return server;
     }
@@ -163,10 +163,4 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

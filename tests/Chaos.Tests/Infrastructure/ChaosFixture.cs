@@ -66,7 +66,7 @@ public class ChaosFixture : ClusterFixture
             ["Logging:LogLevel:Default"] = "Warning",
         };
         var started = Enumerable.Range(0, 2 - Edges.Count)
-            .Select(_ => ServerProcess.Start($"edge{++_edgesStarted}", ProcessTopology.Artifact("Edge", "CardGame.Edge.dll"), config, RedisServer.FreePort()))
+            .Select(_ => ServerProcess.Start($"edge{++_edgesStarted}", ProcessTopology.Artifact("Edge", "CardGame.Edge.dll"), config, FreePorts.Next()))
             .ToList();
         lock (_edges)
         {
@@ -82,14 +82,14 @@ public class ChaosFixture : ClusterFixture
     /// </summary>
     public async Task<ServerProcess> StartSiloProcessAsync()
     {
-        var (siloPort, gatewayPort) = (RedisServer.FreePort(), RedisServer.FreePort());
+        var (siloPort, gatewayPort) = (FreePorts.Next(), FreePorts.Next());
         var config = new Dictionary<string, string?>(SiloConfiguration)
         {
             ["Silo:Port"] = siloPort.ToString(),
             ["Silo:GatewayPort"] = gatewayPort.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        var silo = ServerProcess.Start($"silo-process{_others.Count + 1}", ProcessTopology.Artifact("Silo", "CardGame.Silo.dll"), config, RedisServer.FreePort(), siloPort, gatewayPort);
+        var silo = ServerProcess.Start($"silo-process{_others.Count + 1}", ProcessTopology.Artifact("Silo", "CardGame.Silo.dll"), config, FreePorts.Next(), siloPort, gatewayPort);
         _others.Add(silo);
         await silo.WaitHealthyAsync("/health/ready");
         return silo;

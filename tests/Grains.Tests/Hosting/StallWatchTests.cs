@@ -1,4 +1,5 @@
 using CardGame.Silo;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CardGame.Grains.Tests.Hosting;
 
@@ -21,4 +22,18 @@ public sealed class StallWatchTests
     [Fact]
     public void Delays_within_the_threshold_are_no_stall() =>
         Assert.Equal("none", StallWatch.Cause(StallWatch.Threshold, StallWatch.Threshold, TimeSpan.Zero));
+
+    // A host whose start fails (a port already in use) disposes its services without stopping them: the watch's thread
+    // must be gone when Dispose returns, not left waiting on a disposed event (that killed the silo with exit 134).
+    [Fact]
+    public async Task Disposing_a_started_watch_without_stopping_it_ends_its_thread()
+    {
+        var watch = new StallWatch(NullLogger<StallWatch>.Instance);
+        await watch.StartAsync(CancellationToken.None);
+        Assert.True(watch.Watching);
+
+        watch.Dispose();
+
+        Assert.False(watch.Watching);
+    }
 }

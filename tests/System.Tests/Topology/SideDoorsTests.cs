@@ -109,7 +109,7 @@ public sealed class SideDoorsTests(SideDoorsTests.SideDoorsTopology topology, IT
         // An edge that fails: the same shipped configuration in front of a port nothing listens on. nginx logs an
         // upstream failure with the request line, query string and all, unless its configuration says otherwise.
         List<(string Name, string Text)> failedLogs;
-        await using (var failing = await NginxProcess.StartAsync([RedisServer.FreePort()], status => status == HttpStatusCode.BadGateway))
+        await using (var failing = await NginxProcess.StartAsync([FreePorts.Next()], status => status == HttpStatusCode.BadGateway))
         using (var http = new HttpClient())
         {
             Assert.Equal(HttpStatusCode.BadGateway, (await http.PostAsync($"{failing.Url}/hubs/game/negotiate?negotiateVersion=1&access_token={tokens[0]}", null)).StatusCode);
