@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using CardGame.Contracts.Grains;
 using CardGame.Edge.Cluster;
 using CardGame.Edge.Delivery;
 using CardGame.TestSupport;
+using Xunit.Abstractions;
 
 namespace CardGame.Edge.Tests;
 
@@ -13,50 +15,70 @@ namespace CardGame.Edge.Tests;
 /// (an earlier version, or <c>Edge:RefreshQuietTablesOnly</c> false) refreshes every table as before.
 /// </summary>
 [Collection(EdgesCollection.Name)]
-public sealed class RenewingDeliveriesTests(EdgesFixture fixture)
+public sealed class RenewingDeliveriesTests(EdgesFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
 
+    /// <summary>Refresh ticks in a period: <see cref="FollowedTables.Tick"/> counts one at each twentieth of it.</summary>
+    private const int PeriodTicks = PeriodSlots.Count;
+
+    /// <summary>The active table's moves come this many of the edge's ticks apart (about every half second).</summary>
+    private const int MoveEveryTicks = 5;
+
+    // Everything below is counted in the edge's own refresh ticks, not in wall-clock time: on a loaded machine (a 1-3 s
+    // stop of the whole process, or moves that take seconds) a wall-clock window held fewer ticks than it was meant to,
+    // and the table's moves came further apart than the half second asked for.
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task An_edge_refreshes_only_the_tables_that_delivered_nothing_to_it_within_the_period_unless_it_does_not_say_so(bool quietOnly)
     {
         await using var edge = await StartEdgeAsync(quietOnly);
+        var follows = new FollowTicks(edge);
+        var followed = edge.Services.GetRequiredService<FollowedTables>();
         await using var alice = await GameClient.SignInAsync(edge, "alice");
         await using var bob = await GameClient.SignInAsync(edge, "bob");
         await using var carol = await GameClient.SignInAsync(edge, "carol");
         var active = await SeatAsync("active", alice, bob);
         await alice.InvokeAsync<TableView>("StartGame", active);
         var quiet = await SeatAsync("quiet", carol);
-        await Task.Delay(Period);
 
-        // Three periods in which the active table delivers to the edge about every half second (moves made through the
-        // table itself, as from another edge) and the quiet one delivers nothing.
-        var (activeBefore, quietBefore) = (Follows(edge, active), Follows(edge, quiet));
-        var deadline = DateTime.UtcNow + 3 * Period;
-        long seq = 0;
-        while (DateTime.UtcNow < deadline)
+        // A period in which the active table starts delivering, then three periods in which it delivers to the edge
+        // every quarter period (moves made through the table itself, as from another edge) and the quiet one delivers
+        // nothing. Zero refreshes of the active table are owed only by a window in which it did deliver within every
+        // period: a window in which a move took the edge more than a period of ticks to see is told and taken again.
+        var renewals = new List<long>();
+        await DeliverUntilAsync(active, alice, followed, followed.Tick + PeriodTicks, renewals);
+        for (var window = 1; ; window++)
         {
-            seq = (await MoveAsync(active)).Seq;
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-        }
+            var from = followed.Tick;
+            var to = from + (3 * PeriodTicks);
+            var first = renewals.Count - 1;
+            await DeliverUntilAsync(active, alice, followed, to, renewals);
+            // The reconcile of tick `to` is over (its subscriptions logged) once the next tick has begun.
+            await WaitUntilAsync(() => followed.Tick > to);
+            await bob.WaitForSeqAsync(active, await LastSeqAsync(active), TimeSpan.FromSeconds(10));
 
-        var activeRefreshes = Follows(edge, active) - activeBefore;
-        var quietRefreshes = Follows(edge, quiet) - quietBefore;
-        await alice.WaitForSeqAsync(active, seq, TimeSpan.FromSeconds(10));
-        await bob.WaitForSeqAsync(active, seq, TimeSpan.FromSeconds(10));
+            var activeRefreshes = follows.Between(active, from, to);
+            var quietRefreshes = follows.Between(quiet, from, to);
+            Assert.True(quietRefreshes >= 2, $"the quiet table was refreshed {quietRefreshes} times in 3 periods (ticks {from}-{to})");
+            if (!quietOnly)
+            {
+                Assert.True(activeRefreshes >= 2, $"an edge that does not say it takes renewing deliveries refreshed the active table {activeRefreshes} times in 3 periods");
+                Assert.Equal(0, edge.Services.GetRequiredService<TableSubscriptions>().RefreshesSkipped);
+                return;
+            }
 
-        Assert.True(quietRefreshes >= 2, $"the quiet table was refreshed {quietRefreshes} times in 3 periods");
-        if (quietOnly)
-        {
-            Assert.True(activeRefreshes == 0, $"the table that delivered every half second was refreshed {activeRefreshes} times in 3 periods");
-            Assert.True(edge.Services.GetRequiredService<TableSubscriptions>().RefreshesSkipped >= 2);
-        }
-        else
-        {
-            Assert.True(activeRefreshes >= 2, $"an edge that does not say it takes renewing deliveries refreshed the active table {activeRefreshes} times in 3 periods");
-            Assert.Equal(0, edge.Services.GetRequiredService<TableSubscriptions>().RefreshesSkipped);
+            var longestGap = renewals.Skip(first).Zip(renewals.Skip(first + 1), (a, b) => b - a).Max();
+            if (longestGap < PeriodTicks)
+            {
+                Assert.True(activeRefreshes == 0, $"the table that delivered every {MoveEveryTicks} ticks (at most {longestGap} apart) was refreshed {activeRefreshes} times in 3 periods (ticks {from}-{to})");
+                Assert.True(edge.Services.GetRequiredService<TableSubscriptions>().RefreshesSkipped >= 2);
+                return;
+            }
+
+            output.WriteLine($"window {window} (ticks {from}-{to}): two deliveries of the active table came {longestGap} ticks apart (a period is {PeriodTicks}); taken again");
+            Assert.True(window < 5, $"in 5 windows of 3 periods the active table never delivered within every period (the last: {longestGap} ticks apart)");
         }
     }
 
@@ -64,33 +86,28 @@ public sealed class RenewingDeliveriesTests(EdgesFixture fixture)
     public async Task A_table_that_forgot_the_edge_just_after_delivering_to_it_is_followed_again_within_a_period()
     {
         await using var edge = await StartEdgeAsync(quietOnly: true);
+        var follows = new FollowTicks(edge);
+        var followed = edge.Services.GetRequiredService<FollowedTables>();
         await using var alice = await GameClient.SignInAsync(edge, "alice");
         await using var bob = await GameClient.SignInAsync(edge, "bob");
         var room = await SeatAsync("forgetful", alice, bob);
         await alice.InvokeAsync<TableView>("StartGame", room);
-        for (var i = 0; i < 4; i++)
-        {
-            await MoveAsync(room);
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-        }
+        await DeliverUntilAsync(room, alice, followed, followed.Tick + (4 * MoveEveryTicks), []);
 
         // What a table reactivated without its memory looks like to an edge, right after a batch it took: it is gone.
         var moved = await MoveAsync(room);
         await alice.WaitForSeqAsync(room, moved.Seq, TimeSpan.FromSeconds(10));
-        var before = Follows(edge, room);
-        var forgotten = DateTime.UtcNow;
+        var delivered = followed.LastRenewed(room)!.Value;
         await fixture.Grains.GetGrain<ITableGrain>(room).Unsubscribe(edge.Services.GetRequiredService<EdgeNode>().EdgeId);
-        while (Follows(edge, room) == before)
-        {
-            Assert.True(DateTime.UtcNow - forgotten < 3 * Period, "the edge did not follow the table again within 3 periods");
-            await Task.Delay(50);
-        }
+        var forgotten = follows.Of(room).Count;
+        await WaitUntilAsync(() => follows.Of(room).Count > forgotten || followed.Tick > delivered + (3 * PeriodTicks));
+        var again = follows.Of(room).Skip(forgotten).FirstOrDefault(long.MaxValue);
 
-        var after = DateTime.UtcNow - forgotten;
         var next = await MoveAsync(room);
         await alice.WaitForSeqAsync(room, next.Seq, TimeSpan.FromSeconds(10));
-        // A period (20 ticks after its last delivery) and what a loaded machine adds to the ticks and the call.
-        Assert.True(after < Period + TimeSpan.FromSeconds(1.5), $"followed again {after.TotalSeconds:0.00} s after the table forgot the edge");
+        // Its slot comes a period after its last delivery: counted in the edge's ticks, whatever the machine adds to them.
+        Assert.True(again <= delivered + PeriodTicks,
+            $"followed again at tick {(again == long.MaxValue ? "never" : again)}, {again - delivered} ticks after the table's last delivery (tick {delivered}); a period is {PeriodTicks}");
     }
 
     [Fact]
@@ -170,9 +187,51 @@ public sealed class RenewingDeliveriesTests(EdgesFixture fixture)
         return room.RoomId;
     }
 
-    /// <summary>The edge's <c>Follow</c> calls to the table so far (its debug log names each).</summary>
-    private static int Follows(EdgeServer edge, string roomId) =>
-        edge.Logs.Lines.Count(l => l.Contains($"Subscribed to room {roomId} at seq", StringComparison.Ordinal));
+    /// <summary>
+    /// Moves of the table of <paramref name="roomId"/> until the edge's tick <paramref name="until"/>, each
+    /// <see cref="MoveEveryTicks"/> ticks after the edge took the previous one (<paramref name="client"/> has its event);
+    /// adds the tick each was noted in to <paramref name="renewals"/> (an edge that says it takes renewing deliveries).
+    /// </summary>
+    private async Task DeliverUntilAsync(string roomId, GameClient client, FollowedTables followed, long until, List<long> renewals)
+    {
+        while (followed.Tick < until)
+        {
+            var seq = (await MoveAsync(roomId)).Seq;
+            await client.WaitForSeqAsync(roomId, seq, TimeSpan.FromSeconds(30));
+            var taken = followed.LastRenewed(roomId) is { } renewed && renewed != FollowedTables.Never ? renewed : followed.Tick;
+            renewals.Add(taken);
+            await WaitUntilAsync(() => followed.Tick >= taken + MoveEveryTicks);
+        }
+    }
+
+    private async Task<long> LastSeqAsync(string roomId) => (await fixture.Grains.GetGrain<ITableGrain>(roomId).GetView("observer")).Value!.Seq;
+
+    /// <summary>
+    /// The edge's <c>Follow</c> calls (its debug log names each), with the refresh tick each was made in: a refresh
+    /// logs its subscription inside the reconcile of its tick, before the next tick begins.
+    /// </summary>
+    private sealed class FollowTicks
+    {
+        private readonly ConcurrentQueue<(string Line, long Tick)> _follows = new();
+
+        public FollowTicks(EdgeServer edge)
+        {
+            var followed = edge.Services.GetRequiredService<FollowedTables>();
+            edge.Logs.Written += line =>
+            {
+                if (line.Contains("Subscribed to room ", StringComparison.Ordinal))
+                {
+                    _follows.Enqueue((line, followed.Tick));
+                }
+            };
+        }
+
+        /// <summary>The ticks of the follows of <paramref name="roomId"/> so far, in order.</summary>
+        public List<long> Of(string roomId) => [.. _follows.Where(f => f.Line.Contains($"Subscribed to room {roomId} at seq", StringComparison.Ordinal)).Select(f => f.Tick)];
+
+        /// <summary>The follows of <paramref name="roomId"/> made in ticks after <paramref name="from"/>, up to <paramref name="to"/>.</summary>
+        public int Between(string roomId, long from, long to) => Of(roomId).Count(t => t > from && t <= to);
+    }
 
     /// <summary>A move of whoever's turn it is, made through the table itself (as from another edge): every edge gets its events through its observer.</summary>
     private async Task<TableView> MoveAsync(string roomId)

@@ -18,7 +18,27 @@ public sealed class SubscriptionTests(EdgesFixture fixture)
         // What a table reactivated on another silo looks like to an edge: its subscription is gone.
         var edgeId = fixture.Edge1.Services.GetRequiredService<EdgeNode>().EdgeId;
         await fixture.Grains.GetGrain<ITableGrain>(room.RoomId).Unsubscribe(edgeId);
-        await Task.Delay(TimeSpan.FromSeconds(3)); // Edge:SubscriptionRefreshSeconds is 2 in these tests
+        // The next refresh (Edge:SubscriptionRefreshSeconds is 2 in these tests) is waited for, not a time it should
+        // have come by: on a loaded machine 3 s were not always 2 s of the edge's ticks.
+        var refreshed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLogged(string line)
+        {
+            if (line.Contains($"Subscribed to room {room.RoomId} at seq", StringComparison.Ordinal))
+            {
+                refreshed.TrySetResult();
+            }
+        }
+
+        fixture.Edge1.Logs.Written += OnLogged;
+        try
+        {
+            await refreshed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            fixture.Edge1.Logs.Written -= OnLogged;
+        }
+
         var bobJoined = await bob.InvokeAsync<TableView>("JoinRoom", room.RoomId);
         var carolJoined = await carol.InvokeAsync<TableView>("JoinRoom", room.RoomId);
 

@@ -10,13 +10,19 @@ public sealed class LogCapture : ILoggerProvider
 
     public IReadOnlyCollection<string> Lines => _lines;
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+    /// <summary>
+    /// Called with each line as it is written, on the writer's thread: a test can note what the edge's state was at that
+    /// moment (e.g. the refresh tick a subscription was made in).
+    /// </summary>
+    public event Action<string>? Written;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(string category, LogCapture capture) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -27,7 +33,9 @@ public sealed class LogCapture : ILoggerProvider
             var structured = state is IEnumerable<KeyValuePair<string, object?>> values
                 ? string.Join(" ", values.Select(v => $"{v.Key}={v.Value}"))
                 : "";
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {structured} {exception}");
+            var line = $"{logLevel} {category}: {formatter(state, exception)} {structured} {exception}";
+            capture._lines.Enqueue(line);
+            capture.Written?.Invoke(line);
         }
     }
 }
