@@ -54,7 +54,7 @@ public class ClusterFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync(RedisArguments);
-        var builder = new TestClusterBuilder(InitialSilos);
+        var builder = new TestClusterBuilder(InitialSilos) { PortAllocator = new ClusterPorts() };
         builder.Options.ClusterId = ClusterId;
         builder.Options.ServiceId = ServiceId;
         builder.Options.UseTestClusterMembership = false;

@@ -27,34 +27,58 @@ public static class FreePorts
     private static readonly string LockDirectory = Path.Combine(Path.GetTempPath(), "cardgame-test-ports");
 
     /// <summary>A loopback port nothing listens on, outside the ephemeral range, not given to any other test process alive.</summary>
-    public static int Next()
+    public static int Next() => NextRange(1);
+
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive ports, each as <see cref="Next"/> gives: for an Orleans test
+    /// cluster, whose silo <c>i</c> listens on the base port plus <c>i</c> (<see cref="ClusterPorts"/>).
+    /// </summary>
+    public static int NextRange(int count)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var (ephemeralLow, ephemeralHigh) = EphemeralRange();
         lock (Gate)
         {
             Directory.CreateDirectory(LockDirectory);
             for (var attempt = 0; attempt < 10_000; attempt++)
             {
-                var port = Random.Shared.Next(Lowest, Highest + 1);
-                if ((port >= ephemeralLow && port <= ephemeralHigh) || !Given.Add(port))
+                var first = Random.Shared.Next(Lowest, Highest + 2 - count);
+                var last = first + count - 1;
+                if ((last >= ephemeralLow && first <= ephemeralHigh) || Enumerable.Range(first, count).Any(Given.Contains))
                 {
                     continue;
                 }
 
-                if (TryHold(port) is { } held)
+                var held = new List<FileStream>();
+                var free = true;
+                foreach (var port in Enumerable.Range(first, count))
                 {
-                    if (Bindable(port))
+                    Given.Add(port);
+                    if (TryHold(port) is not { } hold)
                     {
-                        Held.Add(held);
-                        return port;
+                        free = false;
+                        break;
                     }
 
-                    held.Dispose();
+                    held.Add(hold);
+                    if (!Bindable(port))
+                    {
+                        free = false;
+                        break;
+                    }
                 }
+
+                if (free)
+                {
+                    Held.AddRange(held);
+                    return first;
+                }
+
+                held.ForEach(h => h.Dispose());
             }
 
             throw new InvalidOperationException(
-                $"no free loopback port between {Lowest} and {Highest} outside the ephemeral range {ephemeralLow}-{ephemeralHigh}");
+                $"no {count} free loopback port(s) between {Lowest} and {Highest} outside the ephemeral range {ephemeralLow}-{ephemeralHigh}");
         }
     }
 

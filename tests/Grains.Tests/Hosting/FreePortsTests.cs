@@ -27,4 +27,19 @@ public sealed class FreePortsTests
         await other.WaitForExitAsync();
         Assert.Equal(1, other.ExitCode);
     }
+
+    [Fact]
+    public void A_test_clusters_silo_and_gateway_ports_lie_outside_the_ephemeral_range_each_held()
+    {
+        var (low, high) = FreePorts.EphemeralRange();
+        using var allocator = new ClusterPorts();
+
+        var (silo, gateway) = allocator.AllocateConsecutivePortPairs(5);
+
+        var ports = Enumerable.Range(silo, 5).Concat(Enumerable.Range(gateway, 5)).ToList();
+        Assert.All(ports, port => Assert.True(port < low || port > high, $"{port} lies in the ephemeral range {low}-{high}"));
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        Assert.All(ports, port => Assert.True(File.Exists(Path.Combine(Path.GetTempPath(), "cardgame-test-ports", $"{port}.lock"))));
+        Assert.DoesNotContain(FreePorts.Next(), ports);
+    }
 }
