@@ -39,8 +39,8 @@ public sealed class BrowserFixture : ClusterFixture
         }
 
         await base.InitializeAsync();
-        Edge1 = StartEdge();
-        Edge2 = StartEdge();
+        Edge1 = await StartEdgeAsync();
+        Edge2 = await StartEdgeAsync();
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -52,8 +52,8 @@ public sealed class BrowserFixture : ClusterFixture
         Assertions.SetDefaultExpectTimeout(15_000);
     }
 
-    /// <summary>Starts one more edge of this cluster, on <paramref name="port"/> (0: any free one).</summary>
-    public EdgeServer StartEdge(int port = 0)
+    /// <summary>Starts one more edge of this cluster, on <paramref name="port"/> (0: any free one), and waits until it is ready.</summary>
+    public async Task<EdgeServer> StartEdgeAsync(int port = 0)
     {
         var edge = new EdgeServer(
             new Dictionary<string, string?>(EdgeConfiguration)
@@ -65,7 +65,7 @@ public sealed class BrowserFixture : ClusterFixture
                 ["Edge:GuestSignInBurst"] = "1000000",
             },
             port);
-        edge.Start();
+        await edge.StartAsync();
         return edge;
     }
 

@@ -331,7 +331,7 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
     public async Task A_page_whose_edge_restarts_reconnects_by_itself_and_catches_up()
     {
         var port = FreePorts.Next();
-        await using var edge = fixture.StartEdge(port); // disposed twice: WebApplicationFactory allows it
+        await using var edge = await fixture.StartEdgeAsync(port); // disposed twice: WebApplicationFactory allows it
         await using var alice = await Player.OpenAsync(fixture.Browser, edge.BaseAddress, "Alice", output);
         await using var bob = await Player.OpenAsync(fixture.Browser, fixture.Edge1.BaseAddress, "Bob", output);
         await alice.SignInAsync();
@@ -356,7 +356,7 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
         await bob.WaitForSeqAsync(seq + 1);
         output.WriteLine($"while Alice was away: Bob {move}");
 
-        await using var restarted = fixture.StartEdge(port);
+        await using var restarted = await fixture.StartEdgeAsync(port);
         await Expect(alice.TestId("connection-status")).ToHaveAttributeAsync("data-state", "online", new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 });
         await Expect(bob.Seat(await alice.PlayerIdAsync())).ToHaveAttributeAsync("data-connected", "true");
         await alice.WaitForSeqAsync(await bob.SeqAsync());
@@ -379,7 +379,7 @@ public sealed class BrowserGameTests(BrowserFixture fixture, ITestOutputHelper o
     {
         // nginx (the shipped config) in front of an edge of this test and, as its backup, the shared Edge2: the page
         // comes through nginx to the first one until it drains; its 503s then go to Edge2.
-        await using var draining = fixture.StartEdge();
+        await using var draining = await fixture.StartEdgeAsync();
         var (first, second) = (draining.BaseAddress.Port, fixture.Edge2.BaseAddress.Port);
         await using var nginx = await NginxProcess.StartAsync([first, second], status => status == HttpStatusCode.OK,
             config => config.Replace("ip_hash;", "", StringComparison.Ordinal)

@@ -19,13 +19,39 @@ public sealed class EdgeServer(IReadOnlyDictionary<string, string?> configuratio
 {
     public Uri BaseAddress { get; private set; } = null!;
 
-    public Uri Start()
+    /// <summary>
+    /// Starts the edge and returns once it answers 200 on <c>/health/ready</c>: it has reached the cluster and warmed up.
+    /// Kestrel listens before that (the cluster client connects in the background), and a call meanwhile could be
+    /// answered <c>unavailable</c> on a busy machine.
+    /// </summary>
+    public async Task<Uri> StartAsync()
     {
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         BaseAddress = new Uri(addresses.Single(a => a.StartsWith("http://", StringComparison.Ordinal)));
-        return BaseAddress;
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return BaseAddress;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the edge at {BaseAddress} was not ready within 120 s");
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

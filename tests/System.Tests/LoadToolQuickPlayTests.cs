@@ -26,11 +26,15 @@ public sealed class LoadToolQuickPlayTests(BrowserFixture fixture, ITestOutputHe
             QuickPlay = true,
             Think = TimeSpan.FromMilliseconds(100),
             Warmup = TimeSpan.FromSeconds(3),
-            Duration = TimeSpan.FromSeconds(12),
+            Duration = MeasuredPlay.Longest, // ended once the window holds what is asserted below
             Seed = 11,
         };
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
-        var report = await new LoadRunner(options, console).RunAsync(CancellationToken.None);
+        var runner = new LoadRunner(options, console);
+        using var enough = new CancellationTokenSource();
+        var running = runner.RunAsync(enough.Token);
+        await MeasuredPlay.EndOnceMeasuredAsync(runner, running, enough, actions: 20, games: 1);
+        var report = await running;
 
         output.WriteLine($"rooms {report.QuickPlayRooms}, seated {report.Seated}, actions {report.Actions}, games started {report.GamesStarted}, "
             + $"finished {report.GamesFinished}, events {report.EventsReceived}, errors {string.Join(", ", report.Errors.Select(e => $"{e.Key} {e.Value}"))}");

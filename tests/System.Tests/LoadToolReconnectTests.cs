@@ -20,7 +20,7 @@ public sealed class LoadToolReconnectTests(BrowserFixture fixture, ITestOutputHe
     public async Task Load_players_whose_edge_restarts_resume_without_a_violation_and_play_on()
     {
         var port = FreePorts.Next();
-        await using var edge = fixture.StartEdge(port); // disposed twice: WebApplicationFactory allows it
+        await using var edge = await fixture.StartEdgeAsync(port); // disposed twice: WebApplicationFactory allows it
         var options = new LoadTestOptions
         {
             // Player k uses edge k mod 2: every table has two seats on the edge that restarts (not seat 0, which deals).
@@ -29,11 +29,13 @@ public sealed class LoadToolReconnectTests(BrowserFixture fixture, ITestOutputHe
             Seats = 4,
             Think = TimeSpan.FromMilliseconds(100),
             Warmup = TimeSpan.FromSeconds(12), // the edge restarts early in the warm-up: what is measured is the play after it
-            Duration = TimeSpan.FromSeconds(8),
+            Duration = MeasuredPlay.Longest, // ended once the play after the restart holds what is asserted below
             Seed = 7,
         };
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
-        var running = new LoadRunner(options, console).RunAsync(CancellationToken.None);
+        var runner = new LoadRunner(options, console);
+        using var enough = new CancellationTokenSource();
+        var running = runner.RunAsync(enough.Token);
 
         // Stop the edge once both tables are playing (ramp-up takes longer on a busy machine).
         await using var watcher = await GameBot.ConnectAsync(fixture.Edge1.BaseAddress.ToString().TrimEnd('/'), "watcher");
@@ -42,8 +44,9 @@ public sealed class LoadToolReconnectTests(BrowserFixture fixture, ITestOutputHe
         await edge.DisposeAsync();
         output.WriteLine("edge stopped");
         await Task.Delay(TimeSpan.FromSeconds(2));
-        await using var restarted = fixture.StartEdge(port);
+        await using var restarted = await fixture.StartEdgeAsync(port);
         output.WriteLine("edge started again");
+        await MeasuredPlay.EndOnceMeasuredAsync(runner, running, enough, actions: 20, games: 1, since: runner.Measured);
         var report = await running;
 
         output.WriteLine($"actions {report.Actions}, games finished {report.GamesFinished}, reconnects {report.Reconnects}, "

@@ -23,6 +23,17 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
     /// </summary>
     public Task Playing => _playing.Task;
 
+    private RunContext? _run;
+
+    /// <summary>
+    /// What the measured window holds so far (zeros before it begins): moves, finished games and verified shuffles. Lets a
+    /// test end a run (cancelling it) once the play it asserts on was measured, instead of a window of a set length in
+    /// which a busy machine may not finish a game.
+    /// </summary>
+    public (long Actions, long GamesFinished, long ShufflesVerified) Measured => _run is { Metrics.Measuring: true } run
+        ? (run.Metrics.Actions, run.Metrics.GamesFinished, run.Violations.Checks.GetValueOrDefault(Checking.CheckNames.ShuffleVerified))
+        : (0, 0, 0);
+
     public async Task<Report> RunAsync(CancellationToken cancellationToken)
     {
         try
@@ -41,6 +52,7 @@ public sealed class LoadRunner(LoadTestOptions options, IAnsiConsole progress)
         using var run = new RunContext(options, metrics => options.OpenLoop
             ? new OpenLoopPacer(options.Rate, groupCount, metrics)
             : new ClosedLoopPacer(options.Think, options.Seed));
+        _run = run;
         var pacer = run.Pacer;
         using var stopProgress = new CancellationTokenSource();
         var progressTask = new ProgressView(progress, run.Metrics, run.Violations, () => _phase).RunAsync(stopProgress.Token);

@@ -40,12 +40,13 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
             Seats = 4,
             Think = TimeSpan.FromMilliseconds(100),
             Warmup = TimeSpan.FromSeconds(10),
-            Duration = TimeSpan.FromSeconds(10),
+            Duration = MeasuredPlay.Longest, // ended once 20 moves after the drain were measured
             Seed = 11,
         };
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
         var runner = new LoadRunner(options, console);
-        var running = runner.RunAsync(CancellationToken.None);
+        using var enough = new CancellationTokenSource();
+        var running = runner.RunAsync(enough.Token);
 
         // nginx balances by client address: every player sits on one edge. That one is stopped once the players are
         // seated and their games dealt (the warm-up has begun; moves are measured after it).
@@ -76,6 +77,7 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
         var closeReason = await ReadUntilCloseMessageAsync(stubborn);
         var (plainStatus, plainReason) = await ReadUntilClosedAsync(plain);
         await stopping;
+        var drained = runner.Measured;
         output.WriteLine($"the edge stopped {timer.Elapsed.TotalSeconds:F1} s after SIGTERM (Edge:DrainSeconds {DrainSeconds})");
         Assert.True(notReady, "/health/ready never failed while the edge drained");
         Assert.True(refused, "a new connection to the draining edge was not refused with 503");
@@ -90,6 +92,7 @@ public sealed partial class EdgeDrainTests(ITestOutputHelper output) : IAsyncLif
         Assert.StartsWith("server_draining: ", plainReason);
         Assert.InRange(timer.Elapsed.TotalSeconds, DrainSeconds - 0.5, DrainSeconds + 20);
 
+        await MeasuredPlay.EndOnceMeasuredAsync(runner, running, enough, actions: 20, games: 0, since: drained);
         var report = await running;
         output.WriteLine($"actions {report.Actions}, games finished {report.GamesFinished}, reconnects {report.Reconnects}, "
             + $"moves resent {report.MovesResent}, lost {report.ConnectionsLost}, errors {string.Join(", ", report.Errors.Select(e => $"{e.Key} {e.Value}"))}");
