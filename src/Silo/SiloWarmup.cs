@@ -16,7 +16,7 @@ namespace CardGame.Silo;
 /// migration and a write use. Once active: a few lookups of made-up rooms placed on this silo (an activation, a read of
 /// the tables' storage, the answer's codecs; a made-up room writes nothing and leaves memory a second later), and one
 /// made-up room looked up on another silo and migrated here (Orleans' receiving side of a live migration).
-/// <see cref="Completed"/> (readiness waits for it) completes when both are done or failed: a failed warm-up is logged
+/// <see cref="Completed"/> (readiness and the silo's first load report to the rebalancing wait for it) completes when both are done or failed: a failed warm-up is logged
 /// and costs only the warmth. Why: in a rolling restart the next silo stops a moment after this one is ready, and its
 /// 25 tables took 1.0–3.9 s to arrive on a silo just started against 0.2–0.5 s on one that had run for a while.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed partial class SiloWarmup(
     ILocalSiloDetails silo,
     IClusterMembershipService membership,
     IOptions<GameOptions> options,
-    ILogger<SiloWarmup> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<SiloWarmup> logger) : ILifecycleParticipant<ISiloLifecycle>, ISiloWarmup
 {
     /// <summary>Made-up rooms looked up once the silo is active.</summary>
     private const int Lookups = 4;
