@@ -54,6 +54,7 @@ public static class SiloHostingExtensions
             orleans.AddCardGameGrains(config);
             orleans.Services.AddSingleton<SiloWarmup>();
             orleans.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWarmup>());
+            orleans.Services.AddSingleton<ISiloWarmup>(sp => sp.GetRequiredService<SiloWarmup>());
             if (rebalancing.Enabled)
             {
                 orleans.AddTableRebalancing();

@@ -192,6 +192,14 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"violations (a gap, a repeat or a reorder in a player's events): {violations.Count}");
         Assert.True(violations.Count == 0, string.Join("\n", violations));
 
+        // No table was sent to the new silo before its warm-up was over (it reports its load to the rebalancing only
+        // then): the warm-up's own migration and a table's went in one batch when the first silo's balancer did not wait.
+        var warmedAt = FirstTime(second.Output, "Warm-up: a made-up room migrated here") ?? FirstTime(second.Output, "Warm-up of ");
+        var firstTableIn = tables.Select(t => FirstTime(second.Output, $"Room {t.RoomId} migrated here")).Where(t => t is not null).Min();
+        output.WriteLine($"the new silo's warm-up ended at {warmedAt}; the first table migrated in at {firstTableIn}");
+        Assert.NotNull(warmedAt);
+        Assert.True(firstTableIn is null || firstTableIn >= warmedAt, $"a table migrated in at {firstTableIn}, before the warm-up ended at {warmedAt}");
+
         // Every migration went alone: a call to a table that moves waits for the whole batch it went in to be active
         // on the new silo, so the silos move one activation at a time (ActivationBalancer).
         var batches = MigrationBatches(first.Output);
@@ -288,6 +296,12 @@ public sealed class RebalancingTests(ITestOutputHelper output) : IAsyncLifetime
     private static List<int> MigrationBatches(string log) => [.. log.Split('\n')
         .Where(l => l.Contains(" activations to target silo ", StringComparison.Ordinal) && l.Contains("Migrated ", StringComparison.Ordinal))
         .Select(l => int.Parse(l[(l.IndexOf("Migrated ", StringComparison.Ordinal) + "Migrated ".Length)..].Split(' ')[0], global::System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>The time (the log's own, <c>HH:mm:ss.fff</c>) of the first line containing <paramref name="what"/>.</summary>
+    private static TimeSpan? FirstTime(string log, string what) => log.Split('\n')
+        .Where(l => l.Length > 13 && l.Contains(what, StringComparison.Ordinal))
+        .Select(l => (TimeSpan?)TimeSpan.Parse(l[..12], global::System.Globalization.CultureInfo.InvariantCulture))
+        .FirstOrDefault();
 
     private static int Count(string text, string what) => text.Split('\n').Count(l => l.Contains(what, StringComparison.Ordinal));
 
