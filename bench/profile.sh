@@ -178,6 +178,10 @@ if [ "$MODE" = cpu ]; then
     LOADER=$!
   fi
   sleep "$WAIT"
+  # Each server's first /metrics scrape compiles the exporter and runs every observable instrument's callback for
+  # the first time (hundreds of methods, JIT at tier 0); done here, before sampling, so the sampled window holds the
+  # scrapes of a warm process, as bench/phases/window.py's windows do (docs/scaling.md, *What Orleans calls rerouted*).
+  for spec in "${SERVERS[@]}"; do curl -fs -o /dev/null "${spec#*=*=}/metrics" || true; done
   PERFS=(); NAMES=()
   for i in "${!SILO_PIDS[@]}"; do
     name=silo; [ "$SILOS" = 1 ] || name=silo$((i + 1))

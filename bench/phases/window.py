@@ -108,6 +108,12 @@ def moves_of(scrapes, servers):
                for name in servers if name.startswith("edge") for m in MOVES)
 
 
+def window_delta_by(a, b, name, metric, label):
+    """Per value of label: metric at the end of the window less at its start, on server name."""
+    before, after = by_label(a["metrics"][name], metric, label), by_label(b["metrics"][name], metric, label)
+    return {k: v - before.get(k, 0) for k, v in after.items()}
+
+
 def sample(servers, args):
     s = {"t": time.monotonic(), "machine": machine_busy(), "loadavg": os.getloadavg()[0],
          "cpu": {name: cpu_seconds(pid) for name, (pid, _) in servers.items()},
@@ -172,6 +178,10 @@ def main():
         for direction in after:
             network[direction] = network.get(direction, 0) + after[direction] - before.get(direction, 0)
     local = sum(delta(n, "orleans_messaging_sent_local_total") for n in silos)
+    rerouted = {}
+    for n in silos:
+        for direction, v in window_delta_by(a, b, n, "orleans_messaging_rerouted_total", "Direction").items():
+            rerouted[direction] = rerouted.get(direction, 0) + v
     net_total = sum(network.values())
     result = {
         "seconds": round(seconds, 2),
@@ -191,8 +201,16 @@ def main():
             "network": round(net_total * per, 3),
             "local": round(local * per, 3),
             "byConnection": {k: round(v * per, 3) for k, v in sorted(network.items())},
-            "forwardedByGateways": round(sum(delta(n, "orleans_messaging_processing_dispatcher_forwarded_total") for n in silos) * per, 3),
+            # Orleans' dispatcher forwarding: a message that reached an activation that is gone, deactivating or moved,
+            # sent on (docs/scaling.md, *What Orleans calls rerouted*). Not a gateway passing a client's call to another
+            # silo: that is a plain send, seen only in byConnection's SiloToSilo. Until 2026-12-01 this key was named
+            # forwardedByGateways.
+            "forwardedToNewActivations": round(sum(delta(n, "orleans_messaging_processing_dispatcher_forwarded_total") for n in silos) * per, 3),
+            # Every message a gateway takes from a client and addresses itself (the ordinary way in for a call or an
+            # answer to a grain; not a second hop), by direction, and all that the gateways received from clients.
             "rerouted": round(sum(delta(n, "orleans_messaging_rerouted_total") for n in silos) * per, 3),
+            "reroutedByDirection": {k: round(v * per, 3) for k, v in sorted(rerouted.items())},
+            "gatewayReceived": round(sum(delta(n, "orleans_gateway_received_total") for n in silos) * per, 3),
             "directoryRemoteLookups": round(sum(delta(n, "orleans_directory_lookups_remote_sent_total") for n in silos) * per, 4),
             "directoryCacheLookups": round(sum(delta(n, "orleans_directory_lookups_cache_issued_total") for n in silos) * per, 3),
         },

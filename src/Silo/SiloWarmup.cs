@@ -12,8 +12,8 @@ namespace CardGame.Silo;
 /// <summary>
 /// Runs a starting silo's table code once before the silo joins the cluster and before it reports ready, so the first
 /// tables it takes (migrating off a silo that stops next, or moved by the rebalancer) do not pay for a cold process.
-/// Before joining: a game played on the <see cref="Table"/> model, its state and resume log through the serializers a
-/// migration and a write use. Once active: a few lookups of made-up rooms placed on this silo (an activation, a read of
+/// Before joining: a game played on the <see cref="Table"/> model, its state and resume log (encoded, and read back as a
+/// migration and a <c>Resume</c> read it) through the serializers a migration and a write use. Once active: a few lookups of made-up rooms placed on this silo (an activation, a read of
 /// the tables' storage, the answer's codecs; a made-up room writes nothing and leaves memory a second later), and one
 /// made-up room looked up on another silo and migrated here (Orleans' receiving side of a live migration).
 /// <see cref="Completed"/> (readiness and the silo's first load report to the rebalancing wait for it) completes when both are done or failed: a failed warm-up is logged
@@ -59,9 +59,14 @@ public sealed partial class SiloWarmup(
         try
         {
             var (state, log, results) = PlayOneGame();
-            var memory = new TableMemory([.. log], []);
+            var roomId = log[0].Event.RoomId;
+            var eventLog = new TableEventLog(roomId, TableGrain.EventsRemembered);
+            log.ForEach(eventLog.Add);
+            var memory = new TableMemory([], [], default, eventLog.Export());
             var package = new Dictionary<string, object> { ["state"] = state, ["memory"] = memory };
-            serializer.Deserialize<Dictionary<string, object>>(serializer.SerializeToArray(package));
+            var arrived = (TableMemory)serializer.Deserialize<Dictionary<string, object>>(serializer.SerializeToArray(package))!["memory"];
+            new TableEventLog(roomId, TableGrain.EventsRemembered).Import(arrived.CompactLog!, state.Seq);
+            eventLog.After(0).ForEach(n => n.ForRecipient(n.Recipients[0]));
             foreach (var result in results)
             {
                 serializer.Deserialize<GameResult<TableView>>(serializer.SerializeToArray(result));

@@ -20,7 +20,9 @@ namespace CardGame.Grains;
 /// (<see cref="SetConnections"/>, leased per edge), which keeps their players' grains in memory and tells the table when
 /// the player's last connection closes or the first one opens. A player who has finished a game here is playing: the
 /// table tells their grain of every game's end (<see cref="GameFinished"/>), so that grain stays until it has been idle
-/// for <see cref="IdleMinutes"/> instead of leaving memory and being read back from storage for each game.
+/// for <see cref="IdleMinutes"/> instead of leaving memory and being read back from storage for each game. Once such a
+/// player holds no seat any more because their table released it (they were gone for the seat hold), nothing will
+/// call the grain for them: it leaves memory at once (see <see cref="Invoke"/>).
 /// </summary>
 [CollectionAgeLimit(Minutes = IdleMinutes)]
 public sealed partial class PlayerGrain(
@@ -68,19 +70,37 @@ public sealed partial class PlayerGrain(
     }
 
     /// <summary>
-    /// After each call, a seated player's grain leaves memory, unless it holds what edges of the previous version
-    /// reported (connection leases, or a disconnection it told the table of), or the player is playing: a game of
-    /// theirs finished while it was in memory, and the next one's end would otherwise activate it again (an
-    /// activation, a read from storage and a deactivation per player and game, where staying costs the write only).
+    /// After each call, the grain leaves memory unless it holds what edges of the previous version reported (connection
+    /// leases, or a disconnection it told the table of), or something will call it soon:
+    /// <list type="bullet">
+    /// <item>a seated player's next call may be hours away (moves, views and presence go to the table), unless they are
+    /// playing: a game of theirs finished while the grain was in memory, and the next one's end would otherwise activate
+    /// it again (an activation, a read from storage and a deactivation per player and game, where staying costs the
+    /// write only);</item>
+    /// <item>a player with no seat who called here themselves (signed in, opened a room, left one) is in the lobby, about
+    /// to sit down: the grain stays until idle for <see cref="IdleMinutes"/>;</item>
+    /// <item>a player with no seat whom a table's notice reached (<see cref="SeatReleased"/>: the seat hold of a player
+    /// who was gone expired; or a late <see cref="GameFinished"/>) is not here: no next game will end at their seat, so
+    /// the grain goes at once instead of being held for the idle time (with the previous code, 2 minutes for every
+    /// player who walked away, and for every released player an activation that stayed after the notice woke it).</item>
+    /// </list>
     /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         await context.Invoke();
-        if (player.State.RoomId is not null && _connections.Count == 0 && _connected && !_playing)
+        if (_connections.Count > 0 || !_connected)
+        {
+            return;
+        }
+
+        if (player.State.RoomId is null ? IsTableNotice(context) : !_playing)
         {
             DeactivateOnIdle();
         }
     }
+
+    private static bool IsTableNotice(IIncomingGrainCallContext context) =>
+        context.InterfaceMethod?.Name is nameof(IPlayerGrain.SeatReleased) or nameof(IPlayerGrain.GameFinished);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

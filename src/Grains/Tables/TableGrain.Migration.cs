@@ -18,9 +18,9 @@ public sealed partial class TableGrain
             return;
         }
 
-        var memory = new TableMemory([.. _log], _edges.Export(), _presence.Export());
+        var memory = new TableMemory([], _edges.Export(), _presence.Export(), _log.Export());
         dehydrationContext.TryAddValue(MemoryKey, memory);
-        LogDehydrated(logger, RoomId, table.State.Seq, memory.Log.Length, memory.Edges.Length);
+        LogDehydrated(logger, RoomId, table.State.Seq, _log.Count, memory.Edges.Length);
     }
 
     public void OnRehydrate(IRehydrationContext rehydrationContext)
@@ -40,10 +40,7 @@ public sealed partial class TableGrain
         }
 
         _rehydrated = null;
-        foreach (var notification in memory.Log.Where(n => n.Event.Seq <= table.State.Seq).TakeLast(EventsRemembered))
-        {
-            _log.Enqueue(notification);
-        }
+        RestoreLog(memory);
 
         _edges.Import(memory.Edges);
         if (!memory.Presence.IsDefault)
@@ -54,6 +51,27 @@ public sealed partial class TableGrain
         _table.Spectators = _edges.Spectators;
         LogRehydrated(logger, RoomId, table.State.Seq, _log.Count, memory.Edges.Length);
     }
+
+    /// <summary>
+    /// The events the previous activation kept, up to the state's seq: from its compact log, or from a table of a version
+    /// before it, its events as objects. A compact log this version cannot read is left out (the table then answers as
+    /// after a reload from storage), not a reason to fail the activation.
+    /// </summary>
+    private void RestoreLog(TableMemory memory)
+    {
+        try
+        {
+            _log.Restore(memory, table.State.Seq);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or OverflowException)
+        {
+            _log.Clear();
+            LogUnreadableLog(logger, ex, RoomId, memory.CompactLog?.Length ?? 0);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId} migrated here with a resume log of {Bytes} bytes it cannot read; it starts without one")]
+    private static partial void LogUnreadableLog(ILogger logger, Exception exception, string roomId, int bytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Room {RoomId} migrating at seq {Seq} with {Events} events and {Edges} edge subscriptions")]
     private static partial void LogDehydrated(ILogger logger, string roomId, long seq, int events, int edges);

@@ -39,8 +39,8 @@ public sealed partial class TableGrain(
     public static readonly TimeSpan MissingTableLinger = TimeSpan.FromSeconds(1);
 
     private readonly GameOptions _options = gameOptions.Value;
-    private readonly Queue<TableNotification> _log = new();
     private Table _table = null!;
+    private TableEventLog _log = null!;
     private EdgeSubscribers _edges = null!;
     private SeatPresence _presence = null!;
     private IGrainTimer? _timer;
@@ -62,6 +62,7 @@ public sealed partial class TableGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _table = new Table(RoomId, table.State, _options, time);
+        _log = new TableEventLog(RoomId, EventsRemembered);
         _presence = new SeatPresence(time, _options.SubscriptionLifetime);
         _edges = new EdgeSubscribers(RoomId, _options, deliveries, time, logger, _presence);
         RestoreMemory();
@@ -195,13 +196,13 @@ public sealed partial class TableGrain(
         }
 
         // The log holds a contiguous run of the latest events; older ones (or all, after a reactivation) are gone.
-        var oldest = _log.TryPeek(out var first) ? first.Event.Seq : seq + 1;
+        var oldest = _log.OldestSeq ?? seq + 1;
         if (lastSeq + 1 < oldest)
         {
             return Task.FromResult(ResumeResult.Ok(new Resumed(null, _table.View(playerId))));
         }
 
-        var events = _log.Where(n => n.Event.Seq > lastSeq).Select(n => n.ForRecipient(playerId)).ToList();
+        var events = _log.After(lastSeq).ConvertAll(n => n.ForRecipient(playerId));
         return Task.FromResult(ResumeResult.Ok(new Resumed(events, null)));
     }
 
@@ -258,8 +259,8 @@ public sealed partial class TableGrain(
         }
 
         // The log holds a contiguous run of the latest events; older ones (or all, after a reactivation) are gone.
-        var oldest = _log.TryPeek(out var first) ? first.Event.Seq : table.State.Seq + 1;
-        return seq + 1 < oldest ? null : [.. _log.Where(n => n.Event.Seq > seq)];
+        var oldest = _log.OldestSeq ?? table.State.Seq + 1;
+        return seq + 1 < oldest ? null : _log.After(seq);
     }
 
     public Task Unsubscribe(string edgeId)
@@ -488,11 +489,7 @@ public sealed partial class TableGrain(
         foreach (var notification in events)
         {
             metrics.EventPublished(notification.Event.Kind);
-            _log.Enqueue(notification);
-            if (_log.Count > EventsRemembered)
-            {
-                _log.Dequeue();
-            }
+            _log.Add(notification);
         }
 
         var answered = _edges.Publish(events, answering);

@@ -77,9 +77,12 @@ public sealed class PlayerMemoryTests(ClusterFixture fixture)
         }
     }
 
-    private async Task<List<string>> ActiveAsync(string[] playerIds)
+    private Task<List<string>> ActiveAsync(string[] playerIds) => ActiveAsync(Grains, playerIds);
+
+    /// <summary>Which of these players' grains are in memory on any silo (Orleans' management grain).</summary>
+    internal static async Task<List<string>> ActiveAsync(IGrainFactory grains, string[] playerIds)
     {
-        var activations = await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var activations = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         return [.. activations.Select(a => a.GrainId.Key.ToString()).Where(playerIds.Contains)];
     }
 }

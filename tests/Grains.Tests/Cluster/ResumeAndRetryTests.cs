@@ -1,6 +1,9 @@
+using System.Text.Json;
 using CardGame.Contracts.Grains;
 using CardGame.Contracts.Protocol;
 using CardGame.TestSupport;
+using Orleans.Core.Internal;
+using Orleans.Runtime.Placement;
 
 namespace CardGame.Grains.Tests.Cluster;
 
@@ -63,6 +66,57 @@ public sealed class ResumeAndRetryTests(ClusterFixture fixture)
         Assert.All(events.Where(e => e.Kind == EventKinds.Took && e.PlayerId != myId), e => Assert.Null(e.Card));
         Assert.Empty((await Table(roomId).Resume(me.GetPrimaryKeyString(), latest.Seq)).Value!.Events!);
         Assert.Equal(ErrorCodes.BadRequest, (await Table(roomId).Resume(me.GetPrimaryKeyString(), latest.Seq + 1)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_table_that_migrates_carries_its_log_and_resumes_every_viewer_with_the_same_events_as_before()
+    {
+        var (roomId, players) = await GameDriver.SeatPlayersAsync(Grains, 3);
+        await Table(roomId).Start(players[0].GetPrimaryKeyString());
+        for (var i = 0; i < 12; i++)
+        {
+            await GameDriver.PlayOneMoveAsync(Grains, roomId);
+        }
+
+        // Every seat, and someone watching: each sees its own hand and taken cards only, from the first event on.
+        var viewers = players.Select(p => p.GetPrimaryKeyString()).Append("p-watching").ToList();
+        async Task<List<string>> AnswersAsync() =>
+        [
+            .. await Task.WhenAll(viewers.Select(async v => JsonSerializer.Serialize((await Table(roomId).Resume(v, 0)).Value))),
+            JsonSerializer.Serialize(Notifications(await Grains.GetGrain<ITableEventLog>(roomId).EventsAfter(0))),
+        ];
+        var before = await AnswersAsync();
+        Assert.All(before.Take(viewers.Count), answer => Assert.Contains("\"events\":[{", answer, StringComparison.OrdinalIgnoreCase));
+
+        var host = await HostOfAsync(roomId) ?? throw new InvalidOperationException($"table {roomId} is active on no single silo");
+        var other = fixture.Cluster.GetActiveSilos().Select(s => s.SiloAddress).First(s => !s.Equals(host));
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, other);
+        await Table(roomId).Cast<IGrainManagementExtension>().MigrateOnIdle();
+        RequestContext.Clear();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!other.Equals(await HostOfAsync(roomId)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the table did not move");
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(before, await AnswersAsync());
+    }
+
+    /// <summary>A notification as it travels, every member (the hands in player order).</summary>
+    private static object? Notifications(IReadOnlyList<TableNotification>? notifications) => notifications?.Select(n => new
+    {
+        n.Event,
+        Recipients = n.Recipients.ToArray(),
+        Hands = n.Hands?.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => new { h.Key, Cards = h.Value.ToArray() }).ToArray(),
+    }).ToList();
+
+    private async Task<SiloAddress?> HostOfAsync(string roomId)
+    {
+        var tableId = Table(roomId).GetGrainId();
+        var stats = await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var hosts = stats.Where(s => s.GrainId == tableId).Select(s => s.SiloAddress).Distinct().ToList();
+        return hosts.Count == 1 ? hosts[0] : null;
     }
 
     [Fact]
